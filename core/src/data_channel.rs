@@ -1,0 +1,439 @@
+//! RTCDataChannel: a webrtc-rs channel with W3C semantics and one event stream.
+//!
+//! `send` is synchronous, as in the browser and aiortc: it checks the state and size, then
+//! queues the message for the channel's sender task, which hands messages to SCTP in order.
+//! `bufferedAmount` counts what is queued here plus what SCTP has not had acknowledged.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use futures::FutureExt;
+use tokio::sync::mpsc;
+use webrtc::data_channel::{DataChannel as WebrtcDataChannel, DataChannelEvent as WebrtcEvent};
+use webrtc::peer_connection::{RTCStatsReportEntry, StatsSelector};
+
+use crate::error::{Error, Result};
+use crate::events::EventQueue;
+use crate::runtime::handle;
+
+/// The largest message rtckit receives, and advertises in its SDP (RFC 8841).
+pub const LOCAL_MAX_MESSAGE_SIZE: usize = 256 * 1024;
+/// What to assume when the remote SDP states no `a=max-message-size` (RFC 8841 §6.1).
+pub const DEFAULT_REMOTE_MAX_MESSAGE_SIZE: usize = 65536;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ReadyState {
+    Connecting = 0,
+    Open = 1,
+    Closing = 2,
+    Closed = 3,
+}
+
+impl ReadyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Open => "open",
+            Self::Closing => "closing",
+            Self::Closed => "closed",
+        }
+    }
+
+    fn from_u8(v: u8) -> Self {
+        match v {
+            0 => Self::Connecting,
+            1 => Self::Open,
+            2 => Self::Closing,
+            _ => Self::Closed,
+        }
+    }
+}
+
+/// RTCDataChannelInit.
+#[derive(Debug, Clone, Default)]
+pub struct DataChannelInit {
+    pub ordered: Option<bool>,
+    pub max_packet_life_time: Option<u32>,
+    pub max_retransmits: Option<u32>,
+    pub protocol: Option<String>,
+    pub negotiated: Option<bool>,
+    pub id: Option<u32>,
+}
+
+/// One received message: text arrives as UTF-8 with `is_string`, binary without.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub data: Bytes,
+    pub is_string: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum DataChannelEvent {
+    Open,
+    Message(Message),
+    BufferedAmountLow,
+    Error(Error),
+    Closing,
+    Close,
+}
+
+impl DataChannelEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Message(_) => "message",
+            Self::BufferedAmountLow => "bufferedamountlow",
+            Self::Error(_) => "error",
+            Self::Closing => "closing",
+            Self::Close => "close",
+        }
+    }
+}
+
+enum Outgoing {
+    Message(Message),
+    Threshold(u32),
+    Close,
+}
+
+/// Properties fixed at creation.
+#[derive(Debug, Clone)]
+struct Properties {
+    label: String,
+    protocol: String,
+    ordered: bool,
+    max_packet_life_time: Option<u16>,
+    max_retransmits: Option<u16>,
+    negotiated: bool,
+}
+
+pub(crate) struct Inner {
+    channel: Arc<dyn WebrtcDataChannel>,
+    /// The connection, to look the stream id up once SCTP assigns it.
+    connection: Weak<dyn webrtc::peer_connection::PeerConnection>,
+    props: Properties,
+    /// The SCTP stream id, -1 while unassigned.
+    stream_id: AtomicI32,
+    state: AtomicU8,
+    events: EventQueue<DataChannelEvent>,
+    outgoing: mpsc::UnboundedSender<Outgoing>,
+    /// Bytes accepted by `send` and not yet handed to SCTP.
+    queued: AtomicUsize,
+    /// SCTP's outstanding bytes when last read.
+    outstanding: AtomicUsize,
+    low_threshold: AtomicU32,
+    /// The connection's negotiated maximum message size.
+    max_message_size: Arc<AtomicUsize>,
+    close_requested: AtomicBool,
+}
+
+/// A cloneable handle to one data channel.
+#[derive(Clone)]
+pub struct DataChannel {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl DataChannel {
+    pub(crate) fn new_local(
+        channel: Arc<dyn WebrtcDataChannel>,
+        connection: Weak<dyn webrtc::peer_connection::PeerConnection>,
+        label: &str,
+        init: &DataChannelInit,
+        max_message_size: Arc<AtomicUsize>,
+    ) -> Self {
+        let props = Properties {
+            label: label.to_owned(),
+            protocol: init.protocol.clone().unwrap_or_default(),
+            ordered: init.ordered.unwrap_or(true),
+            max_packet_life_time: init.max_packet_life_time.map(|v| v.min(u16::MAX as u32) as u16),
+            max_retransmits: init.max_retransmits.map(|v| v.min(u16::MAX as u32) as u16),
+            negotiated: init.negotiated.unwrap_or(false),
+        };
+        let stream_id = if props.negotiated { init.id.map(|v| v as i32).unwrap_or(-1) } else { -1 };
+        Self::start(channel, connection, props, stream_id, max_message_size)
+    }
+
+    pub(crate) async fn new_remote(
+        channel: Arc<dyn WebrtcDataChannel>,
+        connection: Weak<dyn webrtc::peer_connection::PeerConnection>,
+        max_message_size: Arc<AtomicUsize>,
+    ) -> Self {
+        let props = Properties {
+            label: channel.label().await.unwrap_or_default(),
+            protocol: channel.protocol().await.unwrap_or_default(),
+            ordered: channel.ordered().await.unwrap_or(true),
+            max_packet_life_time: channel.max_packet_life_time().await.unwrap_or(None),
+            max_retransmits: channel.max_retransmits().await.unwrap_or(None),
+            negotiated: false,
+        };
+        let dc = Self::start(channel, connection, props, -1, max_message_size);
+        // An announced channel is open before its datachannel event (W3C §6.2).
+        dc.inner.state.store(ReadyState::Open as u8, Ordering::Release);
+        dc.inner.resolve_stream_id().await;
+        dc
+    }
+
+    fn start(
+        channel: Arc<dyn WebrtcDataChannel>,
+        connection: Weak<dyn webrtc::peer_connection::PeerConnection>,
+        props: Properties,
+        stream_id: i32,
+        max_message_size: Arc<AtomicUsize>,
+    ) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            channel,
+            connection,
+            props,
+            stream_id: AtomicI32::new(stream_id),
+            state: AtomicU8::new(ReadyState::Connecting as u8),
+            events: EventQueue::default(),
+            outgoing: tx,
+            queued: AtomicUsize::new(0),
+            outstanding: AtomicUsize::new(0),
+            low_threshold: AtomicU32::new(0),
+            max_message_size,
+            close_requested: AtomicBool::new(false),
+        });
+        handle().spawn(pump_events(inner.clone()));
+        handle().spawn(pump_outgoing(inner.clone(), rx));
+        Self { inner }
+    }
+
+    pub fn label(&self) -> &str {
+        &self.inner.props.label
+    }
+
+    pub fn protocol(&self) -> &str {
+        &self.inner.props.protocol
+    }
+
+    pub fn ordered(&self) -> bool {
+        self.inner.props.ordered
+    }
+
+    pub fn max_packet_life_time(&self) -> Option<u16> {
+        self.inner.props.max_packet_life_time
+    }
+
+    pub fn max_retransmits(&self) -> Option<u16> {
+        self.inner.props.max_retransmits
+    }
+
+    pub fn negotiated(&self) -> bool {
+        self.inner.props.negotiated
+    }
+
+    /// The SCTP stream id; None until SCTP has assigned one.
+    pub fn id(&self) -> Option<u16> {
+        let id = self.inner.stream_id.load(Ordering::Acquire);
+        (id >= 0).then_some(id as u16)
+    }
+
+    pub fn ready_state(&self) -> ReadyState {
+        self.inner.ready_state()
+    }
+
+    /// W3C bufferedAmount: bytes queued by `send` and not yet acknowledged.
+    pub fn buffered_amount(&self) -> usize {
+        let inner = &self.inner;
+        if let Some(Ok(now)) = inner.channel.outstanding_bytes().now_or_never() {
+            inner.outstanding.store(now, Ordering::Relaxed);
+        }
+        inner.queued.load(Ordering::Acquire) + inner.outstanding.load(Ordering::Relaxed)
+    }
+
+    pub fn buffered_amount_low_threshold(&self) -> u32 {
+        self.inner.low_threshold.load(Ordering::Relaxed)
+    }
+
+    pub fn set_buffered_amount_low_threshold(&self, threshold: u32) {
+        self.inner.low_threshold.store(threshold, Ordering::Relaxed);
+        let _ = self.inner.outgoing.send(Outgoing::Threshold(threshold));
+    }
+
+    /// The largest message `send` accepts on this connection.
+    pub fn max_message_size(&self) -> usize {
+        self.inner.max_message_size.load(Ordering::Relaxed)
+    }
+
+    /// Queues a message; text must be UTF-8 (`is_string`).
+    pub fn send(&self, data: Bytes, is_string: bool) -> Result<()> {
+        let inner = &self.inner;
+        let state = inner.ready_state();
+        if state != ReadyState::Open {
+            return Err(Error::invalid_state(format!(
+                "cannot send on the data channel {:?}: it is {}, not open; wait for its open event",
+                inner.props.label,
+                state.as_str()
+            )));
+        }
+        let max = self.max_message_size();
+        if data.len() > max {
+            return Err(Error::type_error(format!(
+                "a {} byte message is over this connection's maximum message size of {} bytes; split it",
+                data.len(),
+                max
+            )));
+        }
+        inner.queued.fetch_add(data.len(), Ordering::AcqRel);
+        inner
+            .outgoing
+            .send(Outgoing::Message(Message { data, is_string }))
+            .map_err(|_| Error::invalid_state("the data channel is closed"))
+    }
+
+    /// Starts the closing procedure; queued messages are sent first. Idempotent.
+    pub fn close(&self) {
+        let inner = &self.inner;
+        if inner.close_requested.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let _ = inner.state.compare_exchange(
+            ReadyState::Connecting as u8,
+            ReadyState::Closing as u8,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        let _ = inner.state.compare_exchange(
+            ReadyState::Open as u8,
+            ReadyState::Closing as u8,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        let _ = inner.outgoing.send(Outgoing::Close);
+    }
+
+    /// The next batch of events; empty once the channel is closed and drained.
+    pub async fn next_events(&self) -> Vec<DataChannelEvent> {
+        self.inner.events.next_batch().await
+    }
+
+    /// The connection is closed: the channel closes without a handshake (W3C close(), step
+    /// "set every channel's readyState to closed"), firing its close event.
+    pub(crate) fn connection_closed(&self) {
+        self.inner.finish();
+    }
+
+    pub(crate) fn downgrade(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+}
+
+impl Inner {
+    fn ready_state(&self) -> ReadyState {
+        ReadyState::from_u8(self.state.load(Ordering::Acquire))
+    }
+
+    fn finish(&self) {
+        let previous = self.state.swap(ReadyState::Closed as u8, Ordering::AcqRel);
+        if previous != ReadyState::Closed as u8 {
+            self.events.push_and_close(Some(DataChannelEvent::Close));
+        } else {
+            self.events.close();
+        }
+    }
+
+    async fn resolve_stream_id(&self) {
+        if self.stream_id.load(Ordering::Acquire) >= 0 {
+            return;
+        }
+        let Some(connection) = self.connection.upgrade() else { return };
+        let key = format!("RTCDataChannel_{}", self.channel.id());
+        let report = connection.get_stats(Instant::now(), StatsSelector::None).await;
+        if let Some(RTCStatsReportEntry::DataChannel(stats)) = report.get(&key) {
+            self.stream_id.store(stats.data_channel_identifier as i32, Ordering::Release);
+        }
+    }
+
+    async fn refresh_outstanding(&self) {
+        if let Ok(now) = self.channel.outstanding_bytes().await {
+            self.outstanding.store(now, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Turns webrtc-rs' channel events into rtckit's, updating the state first.
+async fn pump_events(inner: Arc<Inner>) {
+    while let Some(event) = inner.channel.poll().await {
+        let event = match event {
+            WebrtcEvent::OnOpen => {
+                inner.resolve_stream_id().await;
+                if inner.close_requested.load(Ordering::Acquire) {
+                    continue;
+                }
+                inner.state.store(ReadyState::Open as u8, Ordering::Release);
+                DataChannelEvent::Open
+            }
+            WebrtcEvent::OnMessage(msg) => DataChannelEvent::Message(Message {
+                data: msg.data.freeze(),
+                is_string: msg.is_string,
+            }),
+            WebrtcEvent::OnBufferedAmountLow => {
+                inner.refresh_outstanding().await;
+                DataChannelEvent::BufferedAmountLow
+            }
+            WebrtcEvent::OnBufferedAmountHigh => continue,
+            WebrtcEvent::OnError => DataChannelEvent::Error(Error::operation(format!(
+                "the data channel {:?} failed",
+                inner.props.label
+            ))),
+            WebrtcEvent::OnClosing => {
+                inner.state.store(ReadyState::Closing as u8, Ordering::Release);
+                DataChannelEvent::Closing
+            }
+            WebrtcEvent::OnClose => break,
+            _ => continue,
+        };
+        inner.events.push(event);
+    }
+    inner.finish();
+}
+
+/// Hands queued messages to SCTP in order.
+async fn pump_outgoing(inner: Arc<Inner>, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
+    let mut batch = Vec::with_capacity(64);
+    while rx.recv_many(&mut batch, 64).await > 0 {
+        for item in batch.drain(..) {
+            match item {
+                Outgoing::Message(msg) => {
+                    let len = msg.data.len();
+                    let sent = if msg.is_string {
+                        match std::str::from_utf8(&msg.data) {
+                            Ok(text) => inner.channel.send_text(text).await,
+                            Err(_) => Ok(()),
+                        }
+                    } else {
+                        let data = msg.data.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+                        inner.channel.send(data).await
+                    };
+                    inner.queued.fetch_sub(len, Ordering::AcqRel);
+                    if let Err(err) = sent {
+                        if inner.ready_state() == ReadyState::Open {
+                            inner.events.push(DataChannelEvent::Error(Error::from_webrtc(
+                                "sending on the data channel failed",
+                                err,
+                            )));
+                        }
+                    }
+                }
+                Outgoing::Threshold(threshold) => {
+                    let _ = inner.channel.set_buffered_amount_low_threshold(threshold).await;
+                }
+                Outgoing::Close => {
+                    if inner.channel.close().await.is_err() {
+                        inner.finish();
+                    }
+                }
+            }
+        }
+        inner.refresh_outstanding().await;
+    }
+}

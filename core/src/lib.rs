@@ -1,0 +1,22 @@
+//! rtckit-core: WebRTC for Python and Node.js, once, in Rust.
+//!
+//! Everything that is WebRTC lives here: the bindings (`bindings-python`, `bindings-node`)
+//! only convert arguments and results. One file per concept; each binding file is named
+//! after the core file it wraps. Media (tracks, codecs, devices, files) will join as
+//! `track`, `frame`, `codec`, `device` and `file`.
+
+pub mod configuration;
+pub mod data_channel;
+pub mod error;
+pub mod events;
+pub mod ice_candidate;
+pub mod peer_connection;
+pub mod runtime;
+pub mod session_description;
+
+pub use configuration::{Configuration, IceServer, IceTransportPolicy};
+pub use data_channel::{DataChannel, DataChannelEvent, DataChannelInit, Message, ReadyState};
+pub use error::{Error, ErrorKind, Result};
+pub use ice_candidate::{CandidateFields, IceCandidate};
+pub use peer_connection::{PeerConnection, PeerConnectionEvent, SignalingState, States};
+pub use session_description::{SdpType, SessionDescription};

@@ -1,0 +1,601 @@
+//! RTCPeerConnection over webrtc-rs, with W3C state handling and one event stream.
+//!
+//! webrtc-rs reports state changes from its driver task; rtckit keeps the W3C view itself:
+//! the signaling state follows the descriptions applied (so it is current when the
+//! promise resolves), the other states are de-duplicated, and every check the W3C
+//! algorithms make before touching the connection is made here, once, for both bindings.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use webrtc::data_channel::DataChannel as WebrtcDataChannel;
+use webrtc::peer_connection::{
+    PeerConnection as WebrtcPeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
+    RTCIceCandidateInit, RTCIceConnectionState, RTCIceGatheringState, RTCPeerConnectionIceEvent,
+    RTCPeerConnectionState, SettingEngineBuilder,
+};
+
+use crate::configuration::Configuration;
+use crate::data_channel::{
+    DataChannel, DataChannelInit, DEFAULT_REMOTE_MAX_MESSAGE_SIZE, LOCAL_MAX_MESSAGE_SIZE,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::events::EventQueue;
+use crate::ice_candidate::IceCandidate;
+use crate::runtime::{block_on, handle, ConnectionRuntime};
+use crate::session_description::{SdpType, SessionDescription};
+
+#[derive(Debug, Clone)]
+pub enum PeerConnectionEvent {
+    /// A gathered candidate; None once gathering is complete.
+    IceCandidate(Option<IceCandidate>),
+    IceGatheringStateChange,
+    IceConnectionStateChange,
+    ConnectionStateChange,
+    SignalingStateChange,
+    NegotiationNeeded,
+    DataChannel(DataChannel),
+}
+
+impl PeerConnectionEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::IceCandidate(_) => "icecandidate",
+            Self::IceGatheringStateChange => "icegatheringstatechange",
+            Self::IceConnectionStateChange => "iceconnectionstatechange",
+            Self::ConnectionStateChange => "connectionstatechange",
+            Self::SignalingStateChange => "signalingstatechange",
+            Self::NegotiationNeeded => "negotiationneeded",
+            Self::DataChannel(_) => "datachannel",
+        }
+    }
+}
+
+impl std::fmt::Debug for DataChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DataChannel({:?})", self.label())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalingState {
+    Stable,
+    HaveLocalOffer,
+    HaveRemoteOffer,
+    HaveLocalPranswer,
+    HaveRemotePranswer,
+    Closed,
+}
+
+impl SignalingState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stable => "stable",
+            Self::HaveLocalOffer => "have-local-offer",
+            Self::HaveRemoteOffer => "have-remote-offer",
+            Self::HaveLocalPranswer => "have-local-pranswer",
+            Self::HaveRemotePranswer => "have-remote-pranswer",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// The four W3C states, as their W3C strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct States {
+    pub signaling: SignalingState,
+    pub ice_gathering: &'static str,
+    pub ice_connection: &'static str,
+    pub connection: &'static str,
+}
+
+/// What the webrtc-rs handler shares with the connection handle; holds no strong reference
+/// to the webrtc connection, so dropping the handle releases everything.
+struct Shared {
+    events: EventQueue<PeerConnectionEvent>,
+    states: Mutex<States>,
+    closed: AtomicBool,
+    has_remote_description: AtomicBool,
+    channels: Mutex<Vec<Weak<crate::data_channel::Inner>>>,
+    max_message_size: Arc<AtomicUsize>,
+    runtime: Arc<ConnectionRuntime>,
+    connection: OnceLock<Weak<dyn WebrtcPeerConnection>>,
+}
+
+impl Shared {
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Applies a state change and queues its event if it changed anything.
+    fn update(&self, apply: impl FnOnce(&mut States) -> bool, event: PeerConnectionEvent) {
+        if self.is_closed() {
+            return;
+        }
+        let changed = apply(&mut self.states.lock().unwrap());
+        if changed {
+            self.events.push(event);
+        }
+    }
+
+    fn track_channel(&self, channel: &DataChannel) {
+        let mut channels = self.channels.lock().unwrap();
+        channels.retain(|c| c.strong_count() > 0);
+        channels.push(channel.downgrade());
+    }
+}
+
+struct Handler(Arc<Shared>);
+
+fn set(slot: &mut &'static str, value: &'static str) -> bool {
+    let changed = *slot != value;
+    *slot = value;
+    changed
+}
+
+fn ice_connection_str(state: RTCIceConnectionState) -> Option<&'static str> {
+    Some(match state {
+        RTCIceConnectionState::New => "new",
+        RTCIceConnectionState::Checking => "checking",
+        RTCIceConnectionState::Connected => "connected",
+        RTCIceConnectionState::Completed => "completed",
+        RTCIceConnectionState::Disconnected => "disconnected",
+        RTCIceConnectionState::Failed => "failed",
+        RTCIceConnectionState::Closed => "closed",
+        _ => return None,
+    })
+}
+
+fn connection_str(state: RTCPeerConnectionState) -> Option<&'static str> {
+    Some(match state {
+        RTCPeerConnectionState::New => "new",
+        RTCPeerConnectionState::Connecting => "connecting",
+        RTCPeerConnectionState::Connected => "connected",
+        RTCPeerConnectionState::Disconnected => "disconnected",
+        RTCPeerConnectionState::Failed => "failed",
+        RTCPeerConnectionState::Closed => "closed",
+        _ => return None,
+    })
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_negotiation_needed(&self) {
+        if !self.0.is_closed() {
+            self.0.events.push(PeerConnectionEvent::NegotiationNeeded);
+        }
+    }
+
+    async fn on_ice_candidate(&self, event: RTCPeerConnectionIceEvent) {
+        if self.0.is_closed() {
+            return;
+        }
+        if let Ok(init) = event.candidate.to_json() {
+            let candidate = IceCandidate {
+                candidate: normalize_candidate(&init.candidate),
+                sdp_mid: init.sdp_mid,
+                sdp_mline_index: init.sdp_mline_index,
+                username_fragment: init.username_fragment,
+            };
+            self.0.events.push(PeerConnectionEvent::IceCandidate(Some(candidate)));
+        }
+    }
+
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        let value = match state {
+            RTCIceGatheringState::New => "new",
+            RTCIceGatheringState::Gathering => "gathering",
+            RTCIceGatheringState::Complete => "complete",
+            _ => return,
+        };
+        let shared = &self.0;
+        if shared.is_closed() {
+            return;
+        }
+        // The state, its event and (when complete) the null candidate are queued together,
+        // so a reader of the null candidate sees gathering complete.
+        let mut states = shared.states.lock().unwrap();
+        if set(&mut states.ice_gathering, value) {
+            shared.events.push(PeerConnectionEvent::IceGatheringStateChange);
+            if value == "complete" {
+                shared.events.push(PeerConnectionEvent::IceCandidate(None));
+            }
+        }
+    }
+
+    async fn on_ice_connection_state_change(&self, state: RTCIceConnectionState) {
+        let Some(value) = ice_connection_str(state) else { return };
+        match value {
+            "checking" => self.0.runtime.establishing(),
+            "connected" | "completed" | "failed" | "closed" => self.0.runtime.settle(),
+            _ => {}
+        }
+        self.0.update(
+            |s| set(&mut s.ice_connection, value),
+            PeerConnectionEvent::IceConnectionStateChange,
+        );
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        let Some(value) = connection_str(state) else { return };
+        match value {
+            "connecting" => self.0.runtime.establishing(),
+            "connected" | "failed" | "closed" => self.0.runtime.settle(),
+            _ => {}
+        }
+        self.0.update(|s| set(&mut s.connection, value), PeerConnectionEvent::ConnectionStateChange);
+    }
+
+    async fn on_data_channel(&self, channel: Arc<dyn WebrtcDataChannel>) {
+        let shared = self.0.clone();
+        // Reading the channel's properties takes the connection's lock, which the driver
+        // (running this callback) may need: do it on another task.
+        handle().spawn(async move {
+            let Some(connection) = shared.connection.get().cloned() else { return };
+            let dc = DataChannel::new_remote(channel, connection, shared.max_message_size.clone()).await;
+            if shared.is_closed() {
+                dc.connection_closed();
+                return;
+            }
+            shared.track_channel(&dc);
+            shared.events.push(PeerConnectionEvent::DataChannel(dc));
+        });
+    }
+}
+
+/// webrtc-rs writes candidates without the "candidate:" prefix browsers use.
+fn normalize_candidate(candidate: &str) -> String {
+    if candidate.is_empty() || candidate.starts_with("candidate:") {
+        candidate.to_owned()
+    } else {
+        format!("candidate:{candidate}")
+    }
+}
+
+/// A cloneable handle to one peer connection.
+#[derive(Clone)]
+pub struct PeerConnection {
+    connection: Arc<dyn WebrtcPeerConnection>,
+    shared: Arc<Shared>,
+    configuration: Arc<Mutex<Configuration>>,
+}
+
+impl PeerConnection {
+    /// Builds a connection; binds its UDP sockets. Blocks briefly: call it from a binding's
+    /// main thread (W3C constructors are synchronous).
+    pub fn new(configuration: Configuration) -> Result<Self> {
+        block_on(Self::build(configuration))
+    }
+
+    pub async fn build(configuration: Configuration) -> Result<Self> {
+        configuration.validate()?;
+        let udp_addrs = configuration.udp_addrs()?;
+        let runtime = Arc::new(ConnectionRuntime::new());
+        let shared = Arc::new(Shared {
+            events: EventQueue::default(),
+            states: Mutex::new(States {
+                signaling: SignalingState::Stable,
+                ice_gathering: "new",
+                ice_connection: "new",
+                connection: "new",
+            }),
+            closed: AtomicBool::new(false),
+            has_remote_description: AtomicBool::new(false),
+            channels: Mutex::new(Vec::new()),
+            max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
+            runtime: runtime.clone(),
+            connection: OnceLock::new(),
+        });
+        let settings = SettingEngineBuilder::new()
+            // mDNS joins a multicast group, which fails where there is no multicast route
+            // (a namespace with only loopback), and browsers started for tests never need it.
+            .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
+            .with_sctp_max_message_size(
+                rtc::peer_connection::configuration::setting_engine::SctpMaxMessageSize::Bounded(
+                    LOCAL_MAX_MESSAGE_SIZE as u32,
+                ),
+            )
+            .with_ice_connection_attempts(Some(Duration::from_millis(50)), Some(25))
+            .build();
+        let built = PeerConnectionBuilder::new()
+            .with_configuration(configuration.to_webrtc())
+            .with_setting_engine(settings)
+            .with_handler(Arc::new(Handler(shared.clone())))
+            .with_runtime(runtime)
+            .with_udp_addrs(udp_addrs)
+            .build()
+            .await
+            .map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
+        let connection: Arc<dyn WebrtcPeerConnection> = Arc::new(built);
+        let _ = shared.connection.set(Arc::downgrade(&connection));
+        Ok(Self { connection, shared, configuration: Arc::new(Mutex::new(configuration)) })
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.shared.is_closed() {
+            return Err(Error::closed());
+        }
+        self.shared.runtime.poke();
+        Ok(())
+    }
+
+    pub fn states(&self) -> States {
+        *self.shared.states.lock().unwrap()
+    }
+
+    pub fn signaling_state(&self) -> SignalingState {
+        self.states().signaling
+    }
+
+    fn set_signaling(&self, state: SignalingState) {
+        self.shared.update(
+            |s| {
+                let changed = s.signaling != state;
+                s.signaling = state;
+                changed
+            },
+            PeerConnectionEvent::SignalingStateChange,
+        );
+    }
+
+    pub async fn create_offer(&self) -> Result<SessionDescription> {
+        self.check_open()?;
+        let offer = self
+            .connection
+            .create_offer(None)
+            .await
+            .map_err(|e| Error::from_webrtc("createOffer failed", e))?;
+        self.check_open()?;
+        SessionDescription::from_webrtc(&offer).ok_or_else(|| Error::operation("createOffer produced no offer"))
+    }
+
+    pub async fn create_answer(&self) -> Result<SessionDescription> {
+        self.check_open()?;
+        let state = self.signaling_state();
+        if !matches!(state, SignalingState::HaveRemoteOffer | SignalingState::HaveLocalPranswer) {
+            return Err(Error::invalid_state(format!(
+                "createAnswer needs a remote offer first; the signaling state is {}",
+                state.as_str()
+            )));
+        }
+        let answer = self
+            .connection
+            .create_answer(None)
+            .await
+            .map_err(|e| Error::from_webrtc("createAnswer failed", e))?;
+        self.check_open()?;
+        SessionDescription::from_webrtc(&answer).ok_or_else(|| Error::operation("createAnswer produced no answer"))
+    }
+
+    /// setLocalDescription; None creates the offer or answer the signaling state calls for.
+    pub async fn set_local_description(&self, description: Option<SessionDescription>) -> Result<()> {
+        self.check_open()?;
+        let state = self.signaling_state();
+        let description = match description {
+            Some(d) => d,
+            None => match state {
+                SignalingState::Stable | SignalingState::HaveLocalOffer => self.create_offer().await?,
+                _ => self.create_answer().await?,
+            },
+        };
+        use SignalingState as S;
+        let next = match (description.sdp_type, state) {
+            (SdpType::Offer, S::Stable | S::HaveLocalOffer) => S::HaveLocalOffer,
+            (SdpType::Answer, S::HaveRemoteOffer | S::HaveLocalPranswer) => S::Stable,
+            (SdpType::Pranswer, S::HaveRemoteOffer | S::HaveLocalPranswer) => S::HaveLocalPranswer,
+            (SdpType::Rollback, S::HaveLocalOffer) => S::Stable,
+            (kind, state) => {
+                return Err(Error::invalid_state(format!(
+                    "cannot set a local {} in signaling state {}",
+                    kind.as_str(),
+                    state.as_str()
+                )))
+            }
+        };
+        let parsed = description.to_webrtc()?;
+        self.connection
+            .set_local_description(parsed)
+            .await
+            .map_err(|e| Error::from_webrtc("setLocalDescription failed", e))?;
+        self.check_open()?;
+        self.set_signaling(next);
+        Ok(())
+    }
+
+    pub async fn set_remote_description(&self, description: SessionDescription) -> Result<()> {
+        self.check_open()?;
+        let state = self.signaling_state();
+        use SignalingState as S;
+        let next = match (description.sdp_type, state) {
+            (SdpType::Offer, S::Stable | S::HaveRemoteOffer) => S::HaveRemoteOffer,
+            (SdpType::Answer, S::HaveLocalOffer | S::HaveRemotePranswer) => S::Stable,
+            (SdpType::Pranswer, S::HaveLocalOffer | S::HaveRemotePranswer) => S::HaveRemotePranswer,
+            (SdpType::Rollback, S::HaveRemoteOffer) => S::Stable,
+            (kind, state) => {
+                return Err(Error::invalid_state(format!(
+                    "cannot set a remote {} in signaling state {}",
+                    kind.as_str(),
+                    state.as_str()
+                )))
+            }
+        };
+        let parsed = description.to_webrtc()?;
+        self.connection
+            .set_remote_description(parsed)
+            .await
+            .map_err(|e| Error::from_webrtc("setRemoteDescription failed", e))?;
+        self.check_open()?;
+        if description.sdp_type != SdpType::Rollback {
+            let remote = match description.max_message_size() {
+                Some(0) => LOCAL_MAX_MESSAGE_SIZE,
+                Some(n) => n,
+                None => DEFAULT_REMOTE_MAX_MESSAGE_SIZE,
+            };
+            self.shared.max_message_size.store(remote.min(LOCAL_MAX_MESSAGE_SIZE), Ordering::Relaxed);
+            self.shared.has_remote_description.store(true, Ordering::Release);
+        }
+        self.set_signaling(next);
+        Ok(())
+    }
+
+    /// addIceCandidate; None (or an empty candidate) marks the end of remote candidates.
+    pub async fn add_ice_candidate(&self, candidate: Option<IceCandidate>) -> Result<()> {
+        self.check_open()?;
+        let Some(candidate) = candidate else { return self.end_of_candidates() };
+        if candidate.sdp_mid.is_none() && candidate.sdp_mline_index.is_none() {
+            return Err(Error::type_error("a candidate needs an sdpMid or an sdpMLineIndex"));
+        }
+        if candidate.is_end_of_candidates() {
+            return self.end_of_candidates();
+        }
+        let fields = candidate.fields()?;
+        if !self.shared.has_remote_description.load(Ordering::Acquire) {
+            return Err(Error::invalid_state(
+                "addIceCandidate needs a remote description first; call setRemoteDescription before adding candidates",
+            ));
+        }
+        if fields.address.ends_with(".local") {
+            // An mDNS name: resolving it is off (see build), so it is ignored, as a browser
+            // does with a candidate it cannot resolve.
+            return Ok(());
+        }
+        let remote = self.connection.remote_description().await;
+        if let (Some(mid), Some(remote)) = (&candidate.sdp_mid, &remote) {
+            let known = remote.sdp.lines().any(|l| l.trim() == format!("a=mid:{mid}"));
+            if !known {
+                return Err(Error::operation(format!(
+                    "the candidate's sdpMid {mid:?} matches no m-section of the remote description"
+                )));
+            }
+        }
+        self.connection
+            .add_ice_candidate(RTCIceCandidateInit {
+                candidate: candidate.candidate.clone(),
+                sdp_mid: candidate.sdp_mid.clone(),
+                sdp_mline_index: candidate.sdp_mline_index,
+                username_fragment: candidate.username_fragment.clone(),
+                url: None,
+            })
+            .await
+            .map_err(|e| Error::new(ErrorKind::OperationError, format!("addIceCandidate failed: {e}")))
+    }
+
+    fn end_of_candidates(&self) -> Result<()> {
+        if !self.shared.has_remote_description.load(Ordering::Acquire) {
+            return Err(Error::invalid_state("addIceCandidate needs a remote description first"));
+        }
+        Ok(())
+    }
+
+    pub async fn local_description(&self) -> Option<SessionDescription> {
+        let desc = self.connection.local_description().await?;
+        SessionDescription::from_webrtc(&desc)
+    }
+
+    pub async fn remote_description(&self) -> Option<SessionDescription> {
+        let desc = self.connection.remote_description().await?;
+        SessionDescription::from_webrtc(&desc)
+    }
+
+    pub fn get_configuration(&self) -> Configuration {
+        self.configuration.lock().unwrap().clone()
+    }
+
+    /// setConfiguration: ICE servers and the transport policy may change; bind addresses
+    /// are fixed when the sockets are bound.
+    pub async fn set_configuration(&self, configuration: Configuration) -> Result<()> {
+        self.check_open()?;
+        configuration.validate()?;
+        let current = self.get_configuration();
+        if configuration.bind_addresses.is_some() && configuration.bind_addresses != current.bind_addresses {
+            return Err(Error::new(
+                ErrorKind::InvalidModificationError,
+                "bindAddresses cannot change after the RTCPeerConnection is created",
+            ));
+        }
+        let mut next = configuration;
+        next.bind_addresses = current.bind_addresses;
+        self.connection
+            .set_configuration(next.to_webrtc())
+            .await
+            .map_err(|e| Error::from_webrtc("setConfiguration failed", e))?;
+        *self.configuration.lock().unwrap() = next;
+        Ok(())
+    }
+
+    pub async fn create_data_channel(&self, label: &str, init: DataChannelInit) -> Result<DataChannel> {
+        self.check_open()?;
+        if label.len() > 65535 {
+            return Err(Error::type_error("a data channel label is at most 65535 bytes"));
+        }
+        if init.protocol.as_ref().is_some_and(|p| p.len() > 65535) {
+            return Err(Error::type_error("a data channel protocol is at most 65535 bytes"));
+        }
+        if init.max_packet_life_time.is_some() && init.max_retransmits.is_some() {
+            return Err(Error::type_error("set maxPacketLifeTime or maxRetransmits, not both"));
+        }
+        let negotiated = init.negotiated.unwrap_or(false);
+        let id = match (negotiated, init.id) {
+            (true, None) => {
+                return Err(Error::type_error("a negotiated data channel needs an id"));
+            }
+            (true, Some(id)) if id > 65534 => {
+                return Err(Error::type_error(format!("data channel id {id} is over 65534")));
+            }
+            (true, Some(id)) => Some(id as u16),
+            (false, _) => None,
+        };
+        let options = rtc::data_channel::RTCDataChannelInit {
+            ordered: init.ordered.unwrap_or(true),
+            max_packet_life_time: init.max_packet_life_time.map(|v| v.min(u16::MAX as u32) as u16),
+            max_retransmits: init.max_retransmits.map(|v| v.min(u16::MAX as u32) as u16),
+            protocol: init.protocol.clone().unwrap_or_default(),
+            negotiated: id,
+        };
+        let channel = self
+            .connection
+            .create_data_channel(label, Some(options))
+            .await
+            .map_err(|e| Error::from_webrtc("createDataChannel failed", e))?;
+        let dc = DataChannel::new_local(
+            channel,
+            Arc::downgrade(&self.connection),
+            label,
+            &init,
+            self.shared.max_message_size.clone(),
+        );
+        self.shared.track_channel(&dc);
+        Ok(dc)
+    }
+
+    /// Closes the connection and its channels; idempotent. Ends the event stream.
+    pub async fn close(&self) -> Result<()> {
+        if self.shared.closed.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        {
+            let mut states = self.shared.states.lock().unwrap();
+            states.signaling = SignalingState::Closed;
+            states.ice_connection = "closed";
+            states.connection = "closed";
+        }
+        let channels: Vec<_> = std::mem::take(&mut *self.shared.channels.lock().unwrap());
+        for channel in channels.into_iter().filter_map(|c| c.upgrade()) {
+            DataChannel::from_inner(channel).connection_closed();
+        }
+        self.shared.events.close();
+        let result = self.connection.close().await;
+        self.shared.runtime.settle();
+        result.map_err(|e| Error::from_webrtc("close failed", e))
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
+    }
+
+    /// The next batch of events; empty once the connection is closed and drained.
+    pub async fn next_events(&self) -> Vec<PeerConnectionEvent> {
+        self.shared.events.next_batch().await
+    }
+}
