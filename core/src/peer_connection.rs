@@ -101,6 +101,9 @@ struct Shared {
     max_message_size: Arc<AtomicUsize>,
     runtime: Arc<ConnectionRuntime>,
     connection: OnceLock<Weak<dyn WebrtcPeerConnection>>,
+    /// The first m-section's mid of the local description: with BUNDLE every candidate
+    /// belongs to it, and webrtc-rs leaves sdpMid empty.
+    first_mid: Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -172,10 +175,14 @@ impl PeerConnectionEventHandler for Handler {
             return;
         }
         if let Ok(init) = event.candidate.to_json() {
+            let sdp_mid = match init.sdp_mid {
+                Some(mid) if !mid.is_empty() => Some(mid),
+                _ => self.0.first_mid.lock().unwrap().clone(),
+            };
             let candidate = IceCandidate {
                 candidate: normalize_candidate(&init.candidate),
-                sdp_mid: init.sdp_mid,
-                sdp_mline_index: init.sdp_mline_index,
+                sdp_mid,
+                sdp_mline_index: Some(init.sdp_mline_index.unwrap_or(0)),
                 username_fragment: init.username_fragment,
             };
             self.0.events.push(PeerConnectionEvent::IceCandidate(Some(candidate)));
@@ -244,6 +251,10 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
+fn first_mid(sdp: &str) -> Option<String> {
+    sdp.lines().find_map(|l| l.trim().strip_prefix("a=mid:").map(str::to_owned))
+}
+
 /// webrtc-rs writes candidates without the "candidate:" prefix browsers use.
 fn normalize_candidate(candidate: &str) -> String {
     if candidate.is_empty() || candidate.starts_with("candidate:") {
@@ -286,6 +297,7 @@ impl PeerConnection {
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
             connection: OnceLock::new(),
+            first_mid: Mutex::new(None),
         });
         let settings = SettingEngineBuilder::new()
             // mDNS joins a multicast group, which fails where there is no multicast route
@@ -394,6 +406,9 @@ impl PeerConnection {
             }
         };
         let parsed = description.to_webrtc()?;
+        if let Some(mid) = first_mid(&description.sdp) {
+            *self.shared.first_mid.lock().unwrap() = Some(mid);
+        }
         self.connection
             .set_local_description(parsed)
             .await
@@ -442,7 +457,10 @@ impl PeerConnection {
     /// addIceCandidate; None (or an empty candidate) marks the end of remote candidates.
     pub async fn add_ice_candidate(&self, candidate: Option<IceCandidate>) -> Result<()> {
         self.check_open()?;
-        let Some(candidate) = candidate else { return self.end_of_candidates() };
+        let Some(mut candidate) = candidate else { return self.end_of_candidates() };
+        if candidate.sdp_mid.as_deref() == Some("") {
+            candidate.sdp_mid = None;
+        }
         if candidate.sdp_mid.is_none() && candidate.sdp_mline_index.is_none() {
             return Err(Error::type_error("a candidate needs an sdpMid or an sdpMLineIndex"));
         }
@@ -498,6 +516,25 @@ impl PeerConnection {
         SessionDescription::from_webrtc(&desc)
     }
 
+    /// localDescription for bindings whose getter is synchronous.
+    pub fn local_description_now(&self) -> Option<SessionDescription> {
+        let this = self.clone();
+        block_on(async move { this.local_description().await })
+    }
+
+    /// remoteDescription for bindings whose getter is synchronous.
+    pub fn remote_description_now(&self) -> Option<SessionDescription> {
+        let this = self.clone();
+        block_on(async move { this.remote_description().await })
+    }
+
+    /// createDataChannel is synchronous in the W3C API.
+    pub fn create_data_channel_now(&self, label: &str, init: DataChannelInit) -> Result<DataChannel> {
+        let this = self.clone();
+        let label = label.to_owned();
+        block_on(async move { this.create_data_channel(&label, init).await })
+    }
+
     pub fn get_configuration(&self) -> Configuration {
         self.configuration.lock().unwrap().clone()
     }
@@ -522,6 +559,12 @@ impl PeerConnection {
             .map_err(|e| Error::from_webrtc("setConfiguration failed", e))?;
         *self.configuration.lock().unwrap() = next;
         Ok(())
+    }
+
+    /// setConfiguration is synchronous in the W3C API.
+    pub fn set_configuration_now(&self, configuration: Configuration) -> Result<()> {
+        let this = self.clone();
+        block_on(async move { this.set_configuration(configuration).await })
     }
 
     pub async fn create_data_channel(&self, label: &str, init: DataChannelInit) -> Result<DataChannel> {
@@ -569,10 +612,11 @@ impl PeerConnection {
         Ok(dc)
     }
 
-    /// Closes the connection and its channels; idempotent. Ends the event stream.
-    pub async fn close(&self) -> Result<()> {
+    /// Marks the connection closed at once (states, channels, event stream), as W3C close()
+    /// does synchronously; false if it already was.
+    fn begin_close(&self) -> bool {
         if self.shared.closed.swap(true, Ordering::AcqRel) {
-            return Ok(());
+            return false;
         }
         {
             let mut states = self.shared.states.lock().unwrap();
@@ -585,9 +629,28 @@ impl PeerConnection {
             DataChannel::from_inner(channel).connection_closed();
         }
         self.shared.events.close();
+        true
+    }
+
+    /// Closes the connection and its channels, and waits for its sockets to be released.
+    /// Idempotent. Ends the event stream.
+    pub async fn close(&self) -> Result<()> {
+        if !self.begin_close() {
+            return Ok(());
+        }
         let result = self.connection.close().await;
         self.shared.runtime.settle();
         result.map_err(|e| Error::from_webrtc("close failed", e))
+    }
+
+    /// Closes now and releases the sockets in the background (the browser's void close()).
+    pub fn close_now(&self) {
+        if self.begin_close() {
+            let connection = self.connection.clone();
+            handle().spawn(async move {
+                let _ = connection.close().await;
+            });
+        }
     }
 
     pub fn is_closed(&self) -> bool {

@@ -1,0 +1,172 @@
+'use strict';
+const native = require('./native');
+const { call, callAsync } = require('./errors');
+const { defineEventAttributes, pump } = require('./events');
+const { RTCDataChannel } = require('./data_channel');
+const { RTCIceCandidate, toInit: candidateInit } = require('./ice_candidate');
+const { RTCSessionDescription, toInit: descriptionInit } = require('./session_description');
+
+const EVENTS = [
+  'icecandidate',
+  'icegatheringstatechange',
+  'iceconnectionstatechange',
+  'connectionstatechange',
+  'signalingstatechange',
+  'negotiationneeded',
+  'datachannel',
+];
+
+class RTCPeerConnectionIceEvent extends Event {
+  constructor(type, init = {}) {
+    super(type, init);
+    this.candidate = init.candidate ?? null;
+    this.url = init.url ?? null;
+  }
+}
+
+class RTCDataChannelEvent extends Event {
+  constructor(type, init = {}) {
+    super(type, init);
+    this.channel = init.channel;
+  }
+}
+
+function configurationInit(configuration = {}) {
+  if (configuration === null || typeof configuration !== 'object') {
+    throw new TypeError('the RTCPeerConnection configuration must be an object');
+  }
+  const iceServers = (configuration.iceServers || []).map((server) => {
+    const urls = typeof server.urls === 'string' ? [server.urls] : server.urls;
+    if (!Array.isArray(urls)) throw new TypeError('an iceServers entry needs urls: a string or an array of strings');
+    return {
+      urls: urls.map(String),
+      username: server.username ?? undefined,
+      credential: server.credential ?? undefined,
+    };
+  });
+  let bindAddresses = configuration.bindAddresses;
+  if (typeof bindAddresses === 'string') bindAddresses = [bindAddresses];
+  return {
+    iceServers,
+    iceTransportPolicy: configuration.iceTransportPolicy ?? 'all',
+    bindAddresses: bindAddresses ? bindAddresses.map(String) : undefined,
+  };
+}
+
+function description(init) {
+  return init ? new RTCSessionDescription(init) : null;
+}
+
+class RTCPeerConnection extends EventTarget {
+  #native;
+
+  constructor(configuration = {}) {
+    super();
+    const config = configurationInit(configuration ?? {});
+    this.#native = call(() => new native.NativePeerConnection(config));
+    pump(() => this.#native.nextEvents(), (e) => this.#dispatch(e)).catch((err) => {
+      process.nextTick(() => {
+        throw err;
+      });
+    });
+  }
+
+  #dispatch(e) {
+    switch (e.name) {
+      case 'icecandidate': {
+        const candidate = e.candidate ? new RTCIceCandidate(e.candidate) : null;
+        this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
+        break;
+      }
+      case 'datachannel': {
+        const nativeChannel = this.#native.takeDataChannel(e.channel);
+        if (!nativeChannel) return;
+        const channel = RTCDataChannel._wrap(nativeChannel);
+        this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel }));
+        channel._start();
+        break;
+      }
+      default:
+        this.dispatchEvent(new Event(e.name));
+    }
+  }
+
+  get signalingState() { return this.#native.states().signalingState; }
+  get iceGatheringState() { return this.#native.states().iceGatheringState; }
+  get iceConnectionState() { return this.#native.states().iceConnectionState; }
+  get connectionState() { return this.#native.states().connectionState; }
+  /** The local description with every candidate gathered so far. */
+  get localDescription() { return description(this.#native.localDescription()); }
+  get remoteDescription() { return description(this.#native.remoteDescription()); }
+  get currentLocalDescription() { return this.localDescription; }
+  get currentRemoteDescription() { return this.remoteDescription; }
+  get canTrickleIceCandidates() { return this.remoteDescription ? true : null; }
+
+  getConfiguration() {
+    const c = this.#native.getConfiguration();
+    const out = {
+      iceServers: c.iceServers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential })),
+      iceTransportPolicy: c.iceTransportPolicy,
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    };
+    if (c.bindAddresses) out.bindAddresses = c.bindAddresses;
+    return out;
+  }
+
+  setConfiguration(configuration = {}) {
+    const config = configurationInit(configuration ?? {});
+    call(() => this.#native.setConfiguration(config));
+  }
+
+  async createOffer() {
+    return new RTCSessionDescription(await callAsync(() => this.#native.createOffer()));
+  }
+
+  async createAnswer() {
+    return new RTCSessionDescription(await callAsync(() => this.#native.createAnswer()));
+  }
+
+  async setLocalDescription(desc) {
+    const init = desc == null ? undefined : descriptionInit(desc);
+    await callAsync(() => this.#native.setLocalDescription(init));
+  }
+
+  async setRemoteDescription(desc) {
+    const init = descriptionInit(desc);
+    await callAsync(() => this.#native.setRemoteDescription(init));
+  }
+
+  async addIceCandidate(candidate) {
+    const init = candidateInit(candidate);
+    await callAsync(() => this.#native.addIceCandidate(init ?? undefined));
+  }
+
+  createDataChannel(label, options = {}) {
+    if (arguments.length === 0) throw new TypeError('createDataChannel needs a label');
+    const o = options ?? {};
+    const nativeChannel = call(() =>
+      this.#native.createDataChannel(String(label), {
+        ordered: o.ordered ?? undefined,
+        maxPacketLifeTime: o.maxPacketLifeTime ?? undefined,
+        maxRetransmits: o.maxRetransmits ?? undefined,
+        protocol: o.protocol ?? undefined,
+        negotiated: o.negotiated ?? undefined,
+        id: o.id ?? undefined,
+      }),
+    );
+    const channel = RTCDataChannel._wrap(nativeChannel);
+    channel._start();
+    return channel;
+  }
+
+  /** Closes the connection and its channels. Synchronous as in the browser; the sockets are
+   * released in the background. */
+  close() {
+    this.#native.close();
+  }
+}
+
+defineEventAttributes(RTCPeerConnection.prototype, EVENTS);
+
+module.exports = { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent };

@@ -1,0 +1,117 @@
+//! NativeDataChannel wraps core's DataChannel; RTCDataChannel (JS) adds EventTarget.
+
+use bytes::Bytes;
+use napi::bindgen_prelude::{Buffer, Uint8Array};
+use napi_derive::napi;
+
+use crate::error::IntoNapi;
+
+#[napi(object)]
+pub struct DataChannelEventObj {
+    pub name: String,
+    pub text: Option<String>,
+    pub binary: Option<Buffer>,
+    pub error: Option<String>,
+}
+
+#[napi]
+pub struct NativeDataChannel {
+    pub(crate) inner: rtckit_core::DataChannel,
+}
+
+#[napi]
+impl NativeDataChannel {
+    #[napi(getter)]
+    pub fn label(&self) -> String {
+        self.inner.label().to_owned()
+    }
+    #[napi(getter)]
+    pub fn protocol(&self) -> String {
+        self.inner.protocol().to_owned()
+    }
+    #[napi(getter)]
+    pub fn ordered(&self) -> bool {
+        self.inner.ordered()
+    }
+    #[napi(getter)]
+    pub fn max_packet_life_time(&self) -> Option<u32> {
+        self.inner.max_packet_life_time().map(u32::from)
+    }
+    #[napi(getter)]
+    pub fn max_retransmits(&self) -> Option<u32> {
+        self.inner.max_retransmits().map(u32::from)
+    }
+    #[napi(getter)]
+    pub fn negotiated(&self) -> bool {
+        self.inner.negotiated()
+    }
+    #[napi(getter)]
+    pub fn id(&self) -> Option<u32> {
+        self.inner.id().map(u32::from)
+    }
+    #[napi(getter)]
+    pub fn ready_state(&self) -> &'static str {
+        self.inner.ready_state().as_str()
+    }
+    #[napi(getter)]
+    pub fn buffered_amount(&self) -> f64 {
+        self.inner.buffered_amount() as f64
+    }
+    #[napi(getter)]
+    pub fn buffered_amount_low_threshold(&self) -> u32 {
+        self.inner.buffered_amount_low_threshold()
+    }
+    #[napi(setter)]
+    pub fn set_buffered_amount_low_threshold(&self, value: u32) {
+        self.inner.set_buffered_amount_low_threshold(value)
+    }
+    #[napi(getter)]
+    pub fn max_message_size(&self) -> u32 {
+        self.inner.max_message_size() as u32
+    }
+
+    #[napi]
+    pub fn send_text(&self, text: String) -> napi::Result<()> {
+        self.inner.send(Bytes::from(text.into_bytes()), true).napi()
+    }
+
+    #[napi]
+    pub fn send_binary(&self, data: Uint8Array) -> napi::Result<()> {
+        self.inner.send(Bytes::copy_from_slice(&data), false).napi()
+    }
+
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close()
+    }
+
+    /// The next batch of events; empty once the channel is closed.
+    #[napi]
+    pub async fn next_events(&self) -> napi::Result<Vec<DataChannelEventObj>> {
+        let events = self.inner.next_events().await;
+        Ok(events
+            .into_iter()
+            .map(|e| {
+                let name = e.name().to_owned();
+                match e {
+                    rtckit_core::DataChannelEvent::Message(m) if m.is_string => DataChannelEventObj {
+                        name,
+                        text: Some(String::from_utf8_lossy(&m.data).into_owned()),
+                        binary: None,
+                        error: None,
+                    },
+                    rtckit_core::DataChannelEvent::Message(m) => DataChannelEventObj {
+                        name,
+                        text: None,
+                        binary: Some(Buffer::from(m.data.to_vec())),
+                        error: None,
+                    },
+                    rtckit_core::DataChannelEvent::Error(err) => {
+                        DataChannelEventObj { name, text: None, binary: None, error: Some(err.to_string()) }
+                    }
+                    _ => DataChannelEventObj { name, text: None, binary: None, error: None },
+                }
+            })
+            .collect())
+    }
+}

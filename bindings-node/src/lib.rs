@@ -1,0 +1,15 @@
+//! rtckit.node: the Node face of rtckit-core. Each file wraps the core file of the same
+//! name; the JS layer (bindings-node/lib) builds the browser API on top.
+
+mod data_channel;
+mod error;
+mod ice_candidate;
+mod peer_connection;
+
+/// napi takes ownership of the runtime it runs async functions on: hand it core's.
+#[napi_derive::module_init]
+fn init() {
+    if let Some(runtime) = rtckit_core::runtime::build_for_host() {
+        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+    }
+}

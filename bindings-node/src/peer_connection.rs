@@ -1,0 +1,221 @@
+//! NativePeerConnection wraps core's PeerConnection; RTCPeerConnection (JS) adds the
+//! browser's EventTarget API on top.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+
+use napi_derive::napi;
+
+use crate::data_channel::NativeDataChannel;
+use crate::error::IntoNapi;
+use crate::ice_candidate::{from_core, to_core, IceCandidateInit};
+
+#[napi(object)]
+pub struct IceServerInit {
+    pub urls: Vec<String>,
+    pub username: Option<String>,
+    pub credential: Option<String>,
+}
+
+#[napi(object)]
+pub struct ConfigurationInit {
+    pub ice_servers: Vec<IceServerInit>,
+    pub ice_transport_policy: String,
+    pub bind_addresses: Option<Vec<String>>,
+}
+
+#[napi(object)]
+pub struct SessionDescriptionInit {
+    #[napi(js_name = "type")]
+    pub sdp_type: String,
+    pub sdp: String,
+}
+
+#[napi(object)]
+pub struct DataChannelOptions {
+    pub ordered: Option<bool>,
+    pub max_packet_life_time: Option<u32>,
+    pub max_retransmits: Option<u32>,
+    pub protocol: Option<String>,
+    pub negotiated: Option<bool>,
+    pub id: Option<u32>,
+}
+
+#[napi(object)]
+pub struct States {
+    pub signaling_state: String,
+    pub ice_gathering_state: String,
+    pub ice_connection_state: String,
+    pub connection_state: String,
+}
+
+#[napi(object)]
+pub struct PeerConnectionEventObj {
+    pub name: String,
+    pub candidate: Option<IceCandidateInit>,
+    /// For "datachannel": the key to pass to takeDataChannel.
+    pub channel: Option<u32>,
+}
+
+fn configuration(c: ConfigurationInit) -> rtckit_core::Result<rtckit_core::Configuration> {
+    Ok(rtckit_core::Configuration {
+        ice_servers: c
+            .ice_servers
+            .into_iter()
+            .map(|s| rtckit_core::IceServer { urls: s.urls, username: s.username, credential: s.credential })
+            .collect(),
+        ice_transport_policy: rtckit_core::IceTransportPolicy::parse(&c.ice_transport_policy)?,
+        bind_addresses: c.bind_addresses,
+    })
+}
+
+fn description(d: rtckit_core::SessionDescription) -> SessionDescriptionInit {
+    SessionDescriptionInit { sdp_type: d.sdp_type.as_str().to_owned(), sdp: d.sdp }
+}
+
+#[napi]
+pub struct NativePeerConnection {
+    inner: rtckit_core::PeerConnection,
+    /// Remote channels announced by "datachannel" events, until JS takes them.
+    announced: Mutex<HashMap<u32, rtckit_core::DataChannel>>,
+    next_key: AtomicU32,
+}
+
+#[napi]
+impl NativePeerConnection {
+    #[napi(constructor)]
+    pub fn new(config: ConfigurationInit) -> napi::Result<Self> {
+        let config = configuration(config).napi()?;
+        let inner = rtckit_core::PeerConnection::new(config).napi()?;
+        Ok(Self { inner, announced: Mutex::new(HashMap::new()), next_key: AtomicU32::new(1) })
+    }
+
+    #[napi]
+    pub async fn create_offer(&self) -> napi::Result<SessionDescriptionInit> {
+        self.inner.create_offer().await.map(description).napi()
+    }
+
+    #[napi]
+    pub async fn create_answer(&self) -> napi::Result<SessionDescriptionInit> {
+        self.inner.create_answer().await.map(description).napi()
+    }
+
+    #[napi]
+    pub async fn set_local_description(&self, description: Option<SessionDescriptionInit>) -> napi::Result<()> {
+        let parsed = description
+            .map(|d| rtckit_core::SessionDescription::new(&d.sdp_type, d.sdp))
+            .transpose()
+            .napi()?;
+        self.inner.set_local_description(parsed).await.napi()
+    }
+
+    #[napi]
+    pub async fn set_remote_description(&self, description: SessionDescriptionInit) -> napi::Result<()> {
+        let parsed = rtckit_core::SessionDescription::new(&description.sdp_type, description.sdp).napi()?;
+        self.inner.set_remote_description(parsed).await.napi()
+    }
+
+    #[napi]
+    pub async fn add_ice_candidate(&self, candidate: Option<IceCandidateInit>) -> napi::Result<()> {
+        self.inner.add_ice_candidate(candidate.map(to_core)).await.napi()
+    }
+
+    #[napi]
+    pub fn local_description(&self) -> Option<SessionDescriptionInit> {
+        self.inner.local_description_now().map(description)
+    }
+
+    #[napi]
+    pub fn remote_description(&self) -> Option<SessionDescriptionInit> {
+        self.inner.remote_description_now().map(description)
+    }
+
+    #[napi]
+    pub fn get_configuration(&self) -> ConfigurationInit {
+        let c = self.inner.get_configuration();
+        ConfigurationInit {
+            ice_servers: c
+                .ice_servers
+                .into_iter()
+                .map(|s| IceServerInit { urls: s.urls, username: s.username, credential: s.credential })
+                .collect(),
+            ice_transport_policy: c.ice_transport_policy.as_str().to_owned(),
+            bind_addresses: c.bind_addresses,
+        }
+    }
+
+    #[napi]
+    pub fn set_configuration(&self, config: ConfigurationInit) -> napi::Result<()> {
+        let config = configuration(config).napi()?;
+        self.inner.set_configuration_now(config).napi()
+    }
+
+    #[napi]
+    pub fn states(&self) -> States {
+        let s = self.inner.states();
+        States {
+            signaling_state: s.signaling.as_str().to_owned(),
+            ice_gathering_state: s.ice_gathering.to_owned(),
+            ice_connection_state: s.ice_connection.to_owned(),
+            connection_state: s.connection.to_owned(),
+        }
+    }
+
+    #[napi]
+    pub fn create_data_channel(&self, label: String, options: Option<DataChannelOptions>) -> napi::Result<NativeDataChannel> {
+        let o = options.unwrap_or(DataChannelOptions {
+            ordered: None,
+            max_packet_life_time: None,
+            max_retransmits: None,
+            protocol: None,
+            negotiated: None,
+            id: None,
+        });
+        let init = rtckit_core::DataChannelInit {
+            ordered: o.ordered,
+            max_packet_life_time: o.max_packet_life_time,
+            max_retransmits: o.max_retransmits,
+            protocol: o.protocol,
+            negotiated: o.negotiated,
+            id: o.id,
+        };
+        let inner = self.inner.create_data_channel_now(&label, init).napi()?;
+        Ok(NativeDataChannel { inner })
+    }
+
+    /// The channel announced by a "datachannel" event.
+    #[napi]
+    pub fn take_data_channel(&self, key: u32) -> Option<NativeDataChannel> {
+        self.announced.lock().unwrap().remove(&key).map(|inner| NativeDataChannel { inner })
+    }
+
+    /// Closes at once; the sockets are released in the background.
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close_now()
+    }
+
+    /// The next batch of events; empty once the connection is closed.
+    #[napi]
+    pub async fn next_events(&self) -> napi::Result<Vec<PeerConnectionEventObj>> {
+        let events = self.inner.next_events().await;
+        Ok(events
+            .into_iter()
+            .map(|e| {
+                let name = e.name().to_owned();
+                match e {
+                    rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
+                        PeerConnectionEventObj { name, candidate: c.map(from_core), channel: None }
+                    }
+                    rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
+                        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+                        self.announced.lock().unwrap().insert(key, dc);
+                        PeerConnectionEventObj { name, candidate: None, channel: Some(key) }
+                    }
+                    _ => PeerConnectionEventObj { name, candidate: None, channel: None },
+                }
+            })
+            .collect())
+    }
+}

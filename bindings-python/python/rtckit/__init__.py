@@ -1,0 +1,48 @@
+"""rtckit: WebRTC for Python from one Rust core.
+
+The names are W3C's, spelled as aiortc spells them, so aiortc code ports by changing its
+imports. Every awaitable runs on rtckit's own runtime without holding the GIL.
+"""
+
+from .configuration import RTCConfiguration, RTCIceServer
+from .data_channel import RTCDataChannel
+from .exceptions import (
+    InvalidAccessError,
+    InvalidModificationError,
+    InvalidStateError,
+    MediaStreamError,
+    NotFoundError,
+    NotReadableError,
+    NotSupportedError,
+    OperationError,
+    OverconstrainedError,
+    RTCError,
+    RTCRangeError,
+    RTCSyntaxError,
+    RTCTypeError,
+)
+from .ice_candidate import RTCIceCandidate
+from .peer_connection import RTCPeerConnection
+from .session_description import RTCSessionDescription
+
+__all__ = [
+    "InvalidAccessError",
+    "InvalidModificationError",
+    "InvalidStateError",
+    "MediaStreamError",
+    "NotFoundError",
+    "NotReadableError",
+    "NotSupportedError",
+    "OperationError",
+    "OverconstrainedError",
+    "RTCConfiguration",
+    "RTCDataChannel",
+    "RTCError",
+    "RTCIceCandidate",
+    "RTCIceServer",
+    "RTCPeerConnection",
+    "RTCRangeError",
+    "RTCSessionDescription",
+    "RTCSyntaxError",
+    "RTCTypeError",
+]

@@ -1,0 +1,142 @@
+"""Events in Python: aiortc-style ``on()`` listeners and ``onX`` attributes, fed by a pump
+that pulls batches of core events while an asyncio loop runs."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any, Awaitable, Callable, Optional
+
+Handler = Callable[..., Any]
+
+
+class EventEmitter:
+    """``obj.on("event")`` as a decorator or ``obj.on("event", fn)``; sync or async
+    handlers; an ``on<event>`` attribute is called too."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, list[tuple[Handler, bool]]] = {}
+
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        if handler is None:
+            def decorator(fn: Handler) -> Handler:
+                self._add(event, fn, False)
+                return fn
+
+            return decorator
+        self._add(event, handler, False)
+        return handler
+
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        if handler is None:
+            def decorator(fn: Handler) -> Handler:
+                self._add(event, fn, True)
+                return fn
+
+            return decorator
+        self._add(event, handler, True)
+        return handler
+
+    def add_listener(self, event: str, handler: Handler) -> None:
+        self._add(event, handler, False)
+
+    def remove_listener(self, event: str, handler: Handler) -> None:
+        entries = self._listeners.get(event, [])
+        for i, (fn, _) in enumerate(entries):
+            if fn is handler:
+                del entries[i]
+                return
+
+    off = remove_listener
+
+    def remove_all_listeners(self, event: Optional[str] = None) -> None:
+        if event is None:
+            self._listeners.clear()
+        else:
+            self._listeners.pop(event, None)
+
+    def listeners(self, event: str) -> list[Handler]:
+        return [fn for fn, _ in self._listeners.get(event, [])]
+
+    def _add(self, event: str, handler: Handler, once: bool) -> None:
+        if not callable(handler):
+            raise TypeError(f"the handler for {event!r} must be callable")
+        self._listeners.setdefault(event, []).append((handler, once))
+        self._on_listener_added()
+
+    def _on_listener_added(self) -> None:
+        """Hook: objects start their pump once somebody listens inside a running loop."""
+
+    def emit(self, event: str, *args: Any) -> bool:
+        handlers: list[Handler] = []
+        attribute = getattr(self, "on" + event, None)
+        if attribute is not None:
+            handlers.append(attribute)
+        entries = self._listeners.get(event)
+        if entries:
+            handlers.extend(fn for fn, _ in entries)
+            self._listeners[event] = [(fn, once) for fn, once in entries if not once]
+        for handler in handlers:
+            _call(handler, event, args)
+        return bool(handlers)
+
+
+def _call(handler: Handler, event: str, args: tuple) -> None:
+    try:
+        result = handler(*args)
+    except Exception as exc:  # a handler's error must not stop the event stream
+        _report(exc, f"an exception in a {event!r} handler")
+        return
+    if inspect.isawaitable(result):
+        task = asyncio.ensure_future(result)
+        task.add_done_callback(lambda t: _done(t, event))
+
+
+def _done(task: "asyncio.Future[Any]", event: str) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        _report(task.exception(), f"an exception in an async {event!r} handler")
+
+
+def _report(exc: BaseException, message: str) -> None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        raise exc
+    loop.call_exception_handler({"message": message, "exception": exc})
+
+
+class Pump:
+    """Pulls batches from a native ``next_events`` and dispatches them, one task per
+    object, in whichever loop first runs it. An empty batch ends it."""
+
+    def __init__(
+        self,
+        pull: Callable[[], Awaitable[list]],
+        dispatch: Callable[[str, Any], None],
+    ) -> None:
+        self._pull = pull
+        self._dispatch = dispatch
+        self._task: Optional[asyncio.Task] = None
+        self.ended = False
+
+    def start(self) -> bool:
+        """Starts pulling if a loop is running here; True if the pump runs."""
+        if self.ended:
+            return False
+        if self._task is not None and not self._task.done():
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._task = loop.create_task(self._run())
+        return True
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self._pull()
+            if not batch:
+                self.ended = True
+                return
+            for name, value in batch:
+                self._dispatch(name, value)

@@ -1,0 +1,102 @@
+"""RTCIceCandidate: the browser's shape (candidate line, sdpMid, sdpMLineIndex) with the
+parsed fields aiortc users read (ip, port, type, ...)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import _native
+from .exceptions import RTCTypeError
+
+
+class RTCIceCandidate:
+    def __init__(
+        self,
+        candidate: str = "",
+        sdpMid: Optional[str] = None,
+        sdpMLineIndex: Optional[int] = None,
+        usernameFragment: Optional[str] = None,
+    ) -> None:
+        if not isinstance(candidate, str):
+            raise RTCTypeError("candidate must be a string")
+        self.candidate = candidate
+        self.sdpMid = sdpMid
+        self.sdpMLineIndex = sdpMLineIndex
+        self.usernameFragment = usernameFragment
+        self._fields: Optional[dict[str, Any]] = None
+
+    def _parsed(self) -> dict[str, Any]:
+        if self._fields is None:
+            self._fields = _native.parse_candidate(self.candidate)
+        return self._fields
+
+    @property
+    def foundation(self) -> str:
+        return self._parsed()["foundation"]
+
+    @property
+    def component(self) -> int:
+        return self._parsed()["component"]
+
+    @property
+    def protocol(self) -> str:
+        return self._parsed()["protocol"]
+
+    @property
+    def priority(self) -> int:
+        return self._parsed()["priority"]
+
+    @property
+    def address(self) -> str:
+        return self._parsed()["address"]
+
+    ip = address  # aiortc's name
+
+    @property
+    def port(self) -> int:
+        return self._parsed()["port"]
+
+    @property
+    def type(self) -> str:
+        return self._parsed()["type"]
+
+    @property
+    def relatedAddress(self) -> Optional[str]:
+        return self._parsed()["relatedAddress"]
+
+    @property
+    def relatedPort(self) -> Optional[int]:
+        return self._parsed()["relatedPort"]
+
+    @property
+    def tcpType(self) -> Optional[str]:
+        return self._parsed()["tcpType"]
+
+    def toJSON(self) -> dict[str, Any]:
+        return {
+            "candidate": self.candidate,
+            "sdpMid": self.sdpMid,
+            "sdpMLineIndex": self.sdpMLineIndex,
+            "usernameFragment": self.usernameFragment,
+        }
+
+    def __repr__(self) -> str:
+        return f"RTCIceCandidate({self.candidate!r}, sdpMid={self.sdpMid!r}, sdpMLineIndex={self.sdpMLineIndex!r})"
+
+
+def as_tuple(candidate: Any) -> Optional[tuple]:
+    """(candidate, sdpMid, sdpMLineIndex, usernameFragment) or None for end-of-candidates."""
+    if candidate is None:
+        return None
+    if isinstance(candidate, dict):
+        get = candidate.get
+    elif isinstance(candidate, RTCIceCandidate):
+        get = lambda k, d=None: getattr(candidate, k, d)  # noqa: E731
+    else:
+        raise RTCTypeError(
+            "addIceCandidate takes an RTCIceCandidate, a {candidate, sdpMid, sdpMLineIndex} dict or None"
+        )
+    line = get("candidate", "") or ""
+    if not isinstance(line, str):
+        raise RTCTypeError("candidate must be a string")
+    return (line, get("sdpMid"), get("sdpMLineIndex"), get("usernameFragment"))

@@ -1,0 +1,166 @@
+"""RTCPeerConnection, with aiortc's names and asyncio methods."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from . import _native
+from .configuration import RTCConfiguration, RTCIceServer, native_args
+from .data_channel import RTCDataChannel
+from .events import EventEmitter, Pump
+from .ice_candidate import RTCIceCandidate
+from .ice_candidate import as_tuple as candidate_tuple
+from .session_description import RTCSessionDescription
+from .session_description import as_tuple as description_tuple
+
+
+def _description(value: Optional[tuple[str, str]]) -> Optional[RTCSessionDescription]:
+    if value is None:
+        return None
+    kind, sdp = value
+    return RTCSessionDescription(sdp=sdp, type=kind)
+
+
+class RTCPeerConnection(EventEmitter):
+    """A WebRTC peer connection.
+
+    Events: icecandidate (RTCIceCandidate or None), icegatheringstatechange,
+    iceconnectionstatechange, connectionstatechange, signalingstatechange,
+    negotiationneeded, datachannel (RTCDataChannel).
+    """
+
+    def __init__(self, configuration: Any = None) -> None:
+        super().__init__()
+        servers, policy, bind = native_args(configuration)
+        self._native = _native.PeerConnection(servers, policy, bind)
+        self._pump = Pump(self._native.next_events, self._dispatch)
+        # Channels whose pump waits for a running loop.
+        self._waiting: list[RTCDataChannel] = []
+        self.onicecandidate = None
+        self.onicegatheringstatechange = None
+        self.oniceconnectionstatechange = None
+        self.onconnectionstatechange = None
+        self.onsignalingstatechange = None
+        self.onnegotiationneeded = None
+        self.ondatachannel = None
+        self._start()
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        """Starts pulling events once an asyncio loop runs (constructors need none)."""
+        if self._pump.start() and self._waiting:
+            waiting, self._waiting = self._waiting, []
+            for channel in waiting:
+                channel._pump.start()
+
+    def _on_listener_added(self) -> None:
+        self._start()
+
+    def _dispatch(self, name: str, value: Any) -> None:
+        if name == "icecandidate":
+            candidate = None if value is None else RTCIceCandidate(*value)
+            self.emit("icecandidate", candidate)
+        elif name == "datachannel":
+            channel = RTCDataChannel(value)
+            self.emit("datachannel", channel)
+            # After the handlers (and the first step of async ones) have attached theirs.
+            asyncio.get_running_loop().call_soon(channel._pump.start)
+        else:
+            self.emit(name)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def signalingState(self) -> str:
+        return self._native.states()[0]
+
+    @property
+    def iceGatheringState(self) -> str:
+        return self._native.states()[1]
+
+    @property
+    def iceConnectionState(self) -> str:
+        return self._native.states()[2]
+
+    @property
+    def connectionState(self) -> str:
+        return self._native.states()[3]
+
+    @property
+    def localDescription(self) -> Optional[RTCSessionDescription]:
+        """The local description with every candidate gathered so far."""
+        return _description(self._native.local_description())
+
+    @property
+    def remoteDescription(self) -> Optional[RTCSessionDescription]:
+        return _description(self._native.remote_description())
+
+    def getConfiguration(self) -> RTCConfiguration:
+        servers, policy, bind = self._native.get_configuration()
+        return RTCConfiguration(
+            iceServers=[RTCIceServer(urls=u, username=n, credential=c) for u, n, c in servers],
+            iceTransportPolicy=policy,
+            bindAddresses=bind,
+        )
+
+    def setConfiguration(self, configuration: Any) -> None:
+        self._native.set_configuration(*native_args(configuration))
+
+    # -- negotiation ----------------------------------------------------------------------
+
+    async def createOffer(self) -> RTCSessionDescription:
+        self._start()
+        return _description(await self._native.create_offer())  # type: ignore[return-value]
+
+    async def createAnswer(self) -> RTCSessionDescription:
+        self._start()
+        return _description(await self._native.create_answer())  # type: ignore[return-value]
+
+    async def setLocalDescription(self, description: Any = None) -> None:
+        self._start()
+        value = None if description is None else description_tuple(description)
+        await self._native.set_local_description(value)
+
+    async def setRemoteDescription(self, description: Any) -> None:
+        self._start()
+        await self._native.set_remote_description(description_tuple(description))
+
+    async def addIceCandidate(self, candidate: Any = None) -> None:
+        self._start()
+        await self._native.add_ice_candidate(candidate_tuple(candidate))
+
+    # -- data channels ----------------------------------------------------------------------
+
+    def createDataChannel(
+        self,
+        label: str,
+        ordered: bool = True,
+        maxPacketLifeTime: Optional[int] = None,
+        maxRetransmits: Optional[int] = None,
+        protocol: str = "",
+        negotiated: bool = False,
+        id: Optional[int] = None,
+    ) -> RTCDataChannel:
+        native = self._native.create_data_channel(
+            str(label), ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id
+        )
+        channel = RTCDataChannel(native)
+        if not channel._pump.start():
+            self._waiting.append(channel)
+        return channel
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Closes the connection and its channels (each fires close). Idempotent."""
+        self._start()
+        await self._native.close()
+
+    async def __aenter__(self) -> "RTCPeerConnection":
+        self._start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()

@@ -1,0 +1,115 @@
+//! rtckit._native.DataChannel wraps core's DataChannel; rtckit.RTCDataChannel (Python)
+//! adds events on top.
+
+use bytes::Bytes;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::error::IntoPyResult;
+
+#[pyclass(name = "DataChannel", module = "rtckit._native", frozen)]
+pub struct PyDataChannel {
+    pub inner: rtckit_core::DataChannel,
+}
+
+#[pymethods]
+impl PyDataChannel {
+    #[getter]
+    fn label(&self) -> &str {
+        self.inner.label()
+    }
+    #[getter]
+    fn protocol(&self) -> &str {
+        self.inner.protocol()
+    }
+    #[getter]
+    fn ordered(&self) -> bool {
+        self.inner.ordered()
+    }
+    #[getter]
+    fn max_packet_life_time(&self) -> Option<u16> {
+        self.inner.max_packet_life_time()
+    }
+    #[getter]
+    fn max_retransmits(&self) -> Option<u16> {
+        self.inner.max_retransmits()
+    }
+    #[getter]
+    fn negotiated(&self) -> bool {
+        self.inner.negotiated()
+    }
+    #[getter]
+    fn id(&self) -> Option<u16> {
+        self.inner.id()
+    }
+    #[getter]
+    fn ready_state(&self) -> &'static str {
+        self.inner.ready_state().as_str()
+    }
+    #[getter]
+    fn buffered_amount(&self) -> usize {
+        self.inner.buffered_amount()
+    }
+    #[getter]
+    fn buffered_amount_low_threshold(&self) -> u32 {
+        self.inner.buffered_amount_low_threshold()
+    }
+    #[setter]
+    fn set_buffered_amount_low_threshold(&self, value: u32) {
+        self.inner.set_buffered_amount_low_threshold(value)
+    }
+    #[getter]
+    fn max_message_size(&self) -> usize {
+        self.inner.max_message_size()
+    }
+
+    /// Queues text (str) or binary (bytes) data.
+    fn send(&self, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (bytes, is_string) = if let Ok(s) = data.cast::<PyString>() {
+            (Bytes::copy_from_slice(s.to_cow()?.as_bytes()), true)
+        } else if let Ok(b) = data.cast::<PyBytes>() {
+            (Bytes::copy_from_slice(b.as_bytes()), false)
+        } else {
+            // Other bytes-like objects are turned into bytes by the Python layer.
+            return Err(crate::error::to_py(rtckit_core::Error::type_error(format!(
+                "send() takes str or a bytes-like object, not {}",
+                data.get_type().name()?
+            ))));
+        };
+        self.inner.send(bytes, is_string).py_err()
+    }
+
+    fn close(&self) {
+        self.inner.close()
+    }
+
+    /// Awaitable list of (event name, value) pairs; empty once the channel is closed.
+    fn next_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let dc = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let events = dc.next_events().await;
+            Python::attach(|py| -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
+                events
+                    .into_iter()
+                    .map(|e| {
+                        let name = e.name();
+                        let value: Py<PyAny> = match e {
+                            rtckit_core::DataChannelEvent::Message(m) => {
+                                if m.is_string {
+                                    PyString::new(py, &String::from_utf8_lossy(&m.data)).into_any().unbind()
+                                } else {
+                                    PyBytes::new(py, &m.data).into_any().unbind()
+                                }
+                            }
+                            rtckit_core::DataChannelEvent::Error(err) => {
+                                crate::error::to_py(err).into_value(py).into_any()
+                            }
+                            _ => py.None(),
+                        };
+                        Ok((name, value))
+                    })
+                    .collect()
+            })
+        })
+    }
+}

@@ -1,0 +1,33 @@
+//! Core errors become the Python classes of `rtckit.exceptions`, chosen by kind.
+
+use pyo3::prelude::*;
+use pyo3::types::PyAnyMethods;
+
+pub fn to_py(err: rtckit_core::Error) -> PyErr {
+    Python::attach(|py| {
+        let built = py
+            .import("rtckit.exceptions")
+            .and_then(|m| m.getattr("from_kind"))
+            .and_then(|f| f.call1((err.kind.name(), err.message.as_str())));
+        match built {
+            Ok(exc) => PyErr::from_value(exc),
+            Err(import_failed) => import_failed,
+        }
+    })
+}
+
+pub trait IntoPyResult<T> {
+    fn py_err(self) -> PyResult<T>;
+}
+
+impl<T> IntoPyResult<T> for rtckit_core::Result<T> {
+    fn py_err(self) -> PyResult<T> {
+        self.map_err(to_py)
+    }
+}
+
+/// Every kind's DOMException name, for the package to check its classes against.
+#[pyfunction]
+pub fn error_kinds() -> Vec<&'static str> {
+    rtckit_core::ErrorKind::ALL.iter().map(|k| k.name()).collect()
+}

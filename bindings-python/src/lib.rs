@@ -1,0 +1,21 @@
+//! rtckit._native: the Python face of rtckit-core. Each file wraps the core file of the
+//! same name; the `rtckit` package (python/rtckit) builds the public API on top.
+
+use pyo3::prelude::*;
+
+mod data_channel;
+mod error;
+mod ice_candidate;
+mod peer_connection;
+mod runtime;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    runtime::init();
+    m.add_class::<peer_connection::PyPeerConnection>()?;
+    m.add_class::<data_channel::PyDataChannel>()?;
+    m.add_function(wrap_pyfunction!(ice_candidate::parse_candidate, m)?)?;
+    m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
+    m.add("LOCAL_MAX_MESSAGE_SIZE", rtckit_core::data_channel::LOCAL_MAX_MESSAGE_SIZE)?;
+    Ok(())
+}

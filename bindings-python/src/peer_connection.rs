@@ -1,0 +1,192 @@
+//! rtckit._native.PeerConnection wraps core's PeerConnection; rtckit.RTCPeerConnection
+//! (Python) adds configuration parsing, events and W3C-named properties on top.
+
+use pyo3::prelude::*;
+
+use crate::data_channel::PyDataChannel;
+use crate::error::IntoPyResult;
+use crate::ice_candidate::{from_core, to_core, CandidateTuple};
+use crate::runtime::{awaitable, block};
+
+/// (urls, username, credential)
+type IceServerTuple = (Vec<String>, Option<String>, Option<String>);
+/// (type, sdp)
+type DescriptionTuple = (String, String);
+
+fn configuration(
+    ice_servers: Vec<IceServerTuple>,
+    ice_transport_policy: &str,
+    bind_addresses: Option<Vec<String>>,
+) -> rtckit_core::Result<rtckit_core::Configuration> {
+    Ok(rtckit_core::Configuration {
+        ice_servers: ice_servers
+            .into_iter()
+            .map(|(urls, username, credential)| rtckit_core::IceServer { urls, username, credential })
+            .collect(),
+        ice_transport_policy: rtckit_core::IceTransportPolicy::parse(ice_transport_policy)?,
+        bind_addresses,
+    })
+}
+
+fn description(d: rtckit_core::SessionDescription) -> DescriptionTuple {
+    (d.sdp_type.as_str().to_owned(), d.sdp)
+}
+
+#[pyclass(name = "PeerConnection", module = "rtckit._native", frozen)]
+pub struct PyPeerConnection {
+    inner: rtckit_core::PeerConnection,
+}
+
+#[pymethods]
+impl PyPeerConnection {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        ice_servers: Vec<IceServerTuple>,
+        ice_transport_policy: &str,
+        bind_addresses: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        let config = configuration(ice_servers, ice_transport_policy, bind_addresses).py_err()?;
+        let inner = block(py, move || rtckit_core::PeerConnection::new(config)).py_err()?;
+        Ok(Self { inner })
+    }
+
+    fn create_offer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        awaitable(py, async move { pc.create_offer().await.map(description) })
+    }
+
+    fn create_answer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        awaitable(py, async move { pc.create_answer().await.map(description) })
+    }
+
+    #[pyo3(signature = (description=None))]
+    fn set_local_description<'py>(
+        &self,
+        py: Python<'py>,
+        description: Option<DescriptionTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        let parsed = description
+            .map(|(t, sdp)| rtckit_core::SessionDescription::new(&t, sdp))
+            .transpose()
+            .py_err()?;
+        awaitable(py, async move { pc.set_local_description(parsed).await })
+    }
+
+    fn set_remote_description<'py>(
+        &self,
+        py: Python<'py>,
+        description: DescriptionTuple,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        let parsed = rtckit_core::SessionDescription::new(&description.0, description.1).py_err()?;
+        awaitable(py, async move { pc.set_remote_description(parsed).await })
+    }
+
+    #[pyo3(signature = (candidate=None))]
+    fn add_ice_candidate<'py>(
+        &self,
+        py: Python<'py>,
+        candidate: Option<CandidateTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        awaitable(py, async move { pc.add_ice_candidate(candidate.map(to_core)).await })
+    }
+
+    fn local_description(&self, py: Python<'_>) -> Option<DescriptionTuple> {
+        let pc = self.inner.clone();
+        block(py, move || pc.local_description_now()).map(description)
+    }
+
+    fn remote_description(&self, py: Python<'_>) -> Option<DescriptionTuple> {
+        let pc = self.inner.clone();
+        block(py, move || pc.remote_description_now()).map(description)
+    }
+
+    /// (iceServers, iceTransportPolicy, bindAddresses)
+    fn get_configuration(&self) -> (Vec<IceServerTuple>, &'static str, Option<Vec<String>>) {
+        let c = self.inner.get_configuration();
+        (
+            c.ice_servers.into_iter().map(|s| (s.urls, s.username, s.credential)).collect(),
+            c.ice_transport_policy.as_str(),
+            c.bind_addresses,
+        )
+    }
+
+    fn set_configuration(
+        &self,
+        py: Python<'_>,
+        ice_servers: Vec<IceServerTuple>,
+        ice_transport_policy: &str,
+        bind_addresses: Option<Vec<String>>,
+    ) -> PyResult<()> {
+        let config = configuration(ice_servers, ice_transport_policy, bind_addresses).py_err()?;
+        let pc = self.inner.clone();
+        block(py, move || pc.set_configuration_now(config)).py_err()
+    }
+
+    /// (signalingState, iceGatheringState, iceConnectionState, connectionState)
+    fn states(&self) -> (&'static str, &'static str, &'static str, &'static str) {
+        let s = self.inner.states();
+        (s.signaling.as_str(), s.ice_gathering, s.ice_connection, s.connection)
+    }
+
+    #[pyo3(signature = (label, ordered=None, max_packet_life_time=None, max_retransmits=None, protocol=None, negotiated=None, id=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_data_channel(
+        &self,
+        py: Python<'_>,
+        label: String,
+        ordered: Option<bool>,
+        max_packet_life_time: Option<u32>,
+        max_retransmits: Option<u32>,
+        protocol: Option<String>,
+        negotiated: Option<bool>,
+        id: Option<u32>,
+    ) -> PyResult<PyDataChannel> {
+        let init = rtckit_core::DataChannelInit {
+            ordered,
+            max_packet_life_time,
+            max_retransmits,
+            protocol,
+            negotiated,
+            id,
+        };
+        let pc = self.inner.clone();
+        let inner = block(py, move || pc.create_data_channel_now(&label, init)).py_err()?;
+        Ok(PyDataChannel { inner })
+    }
+
+    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        awaitable(py, async move { pc.close().await })
+    }
+
+    /// Awaitable list of (event name, value) pairs; empty once the connection is closed.
+    fn next_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let events = pc.next_events().await;
+            Python::attach(|py| -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
+                events
+                    .into_iter()
+                    .map(|e| {
+                        let name = e.name();
+                        let value: Py<PyAny> = match e {
+                            rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
+                                c.map(from_core).into_pyobject(py)?.into_any().unbind()
+                            }
+                            rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
+                                Py::new(py, PyDataChannel { inner: dc })?.into_any()
+                            }
+                            _ => py.None(),
+                        };
+                        Ok((name, value))
+                    })
+                    .collect()
+            })
+        })
+    }
+}
