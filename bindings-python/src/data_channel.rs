@@ -86,7 +86,9 @@ impl PyDataChannel {
     /// Awaitable list of (event name, value) pairs; empty once the channel is closed.
     fn next_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let dc = self.inner.clone();
+        let guard = crate::runtime::InFlight::new();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let _guard = guard;
             let events = dc.next_events().await;
             Python::attach(|py| -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
                 events

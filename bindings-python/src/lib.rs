@@ -16,6 +16,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<data_channel::PyDataChannel>()?;
     m.add_function(wrap_pyfunction!(ice_candidate::parse_candidate, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;
     m.add("LOCAL_MAX_MESSAGE_SIZE", rtckit_core::data_channel::LOCAL_MAX_MESSAGE_SIZE)?;
     Ok(())
 }

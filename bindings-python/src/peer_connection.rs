@@ -167,7 +167,9 @@ impl PyPeerConnection {
     /// Awaitable list of (event name, value) pairs; empty once the connection is closed.
     fn next_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let pc = self.inner.clone();
+        let guard = crate::runtime::InFlight::new();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let _guard = guard;
             let events = pc.next_events().await;
             Python::attach(|py| -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
                 events

@@ -153,7 +153,13 @@ impl DataChannel {
             negotiated: init.negotiated.unwrap_or(false),
         };
         let stream_id = if props.negotiated { init.id.map(|v| v as i32).unwrap_or(-1) } else { -1 };
-        Self::start(channel, connection, props, stream_id, max_message_size)
+        let negotiated = props.negotiated;
+        let dc = Self::start(channel, connection, props, stream_id, max_message_size);
+        if negotiated {
+            let inner = dc.inner.clone();
+            handle().spawn(async move { inner.open_if_already_open().await });
+        }
+        dc
     }
 
     pub(crate) async fn new_remote(
@@ -341,6 +347,28 @@ impl Inner {
         }
     }
 
+    /// connecting -> open; false if the channel was not connecting (already open, closing).
+    fn mark_open(&self) -> bool {
+        self.state
+            .compare_exchange(
+                ReadyState::Connecting as u8,
+                ReadyState::Open as u8,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+    }
+
+    /// webrtc-rs opens a negotiated channel created on a live association without an
+    /// OnOpen event: look at its state once it is registered.
+    async fn open_if_already_open(&self) {
+        if let Ok(webrtc::data_channel::RTCDataChannelState::Open) = self.channel.ready_state().await {
+            if self.mark_open() {
+                self.events.push(DataChannelEvent::Open);
+            }
+        }
+    }
+
     async fn resolve_stream_id(&self) {
         if self.stream_id.load(Ordering::Acquire) >= 0 {
             return;
@@ -366,10 +394,9 @@ async fn pump_events(inner: Arc<Inner>) {
         let event = match event {
             WebrtcEvent::OnOpen => {
                 inner.resolve_stream_id().await;
-                if inner.close_requested.load(Ordering::Acquire) {
+                if !inner.mark_open() {
                     continue;
                 }
-                inner.state.store(ReadyState::Open as u8, Ordering::Release);
                 DataChannelEvent::Open
             }
             WebrtcEvent::OnMessage(msg) => DataChannelEvent::Message(Message {

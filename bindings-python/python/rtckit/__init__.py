@@ -4,6 +4,9 @@ The names are W3C's, spelled as aiortc spells them, so aiortc code ports by chan
 imports. Every awaitable runs on rtckit's own runtime without holding the GIL.
 """
 
+import atexit as _atexit
+
+from . import _native
 from .configuration import RTCConfiguration, RTCIceServer
 from .data_channel import RTCDataChannel
 from .exceptions import (
@@ -46,3 +49,5 @@ __all__ = [
     "RTCSyntaxError",
     "RTCTypeError",
 ]
+
+_atexit.register(_native._shutdown)

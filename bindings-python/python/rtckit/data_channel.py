@@ -31,7 +31,13 @@ class RTCDataChannel(EventEmitter):
             self.emit(name)
 
     def _on_listener_added(self) -> None:
-        pass  # the owning RTCPeerConnection starts the pump (after its datachannel event)
+        self._resume()
+
+    def _resume(self) -> None:
+        # The owning RTCPeerConnection starts the pump first (after its datachannel event);
+        # this resumes it in a later loop (a second asyncio.run, say).
+        if self._pump.started:
+            self._pump.start()
 
     @property
     def label(self) -> str:
@@ -92,6 +98,7 @@ class RTCDataChannel(EventEmitter):
         """Queues a message: a str arrives as text, bytes-like data as binary."""
         if isinstance(data, (bytearray, memoryview)):
             data = bytes(data)
+        self._resume()
         self._native.send(data)
 
     def close(self) -> None:

@@ -119,6 +119,10 @@ class Pump:
         self._task: Optional[asyncio.Task] = None
         self.ended = False
 
+    @property
+    def started(self) -> bool:
+        return self._task is not None
+
     def start(self) -> bool:
         """Starts pulling if a loop is running here; True if the pump runs."""
         if self.ended:

@@ -1,0 +1,182 @@
+"""rtckit (Python) <-> aiortc data channels over 127.0.0.1, in both offering directions.
+
+Signaling is non-trickle: aiortc never trickles (its localDescription carries every
+candidate once setLocalDescription returns), and rtckit's localDescription is read once
+iceGatheringState is "complete".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+import rtckit
+
+aiortc = pytest.importorskip("aiortc")
+aioice_ice = pytest.importorskip("aioice.ice")
+
+TIMEOUT = 20  # seconds for a whole exchange; each single wait is bounded by it too
+
+BIG = bytes((i * 7 + 3) % 256 for i in range(60000))
+# Sent one way and then the other; order and type (str vs bytes) must survive.
+MESSAGES: list = [
+    "hello from the sender",
+    b"\x00\x01\x02\xfe\xff",
+    "",
+    b"",
+    "unicode: h\u00e9llo w\u00f6rld \u2713 \U0001f680",
+    BIG,
+    "x" * 60000,
+    "last",
+]
+
+
+def run(coro):
+    """Runs a coroutine in a fresh loop, bounded by TIMEOUT."""
+    return asyncio.run(asyncio.wait_for(coro, TIMEOUT))
+
+
+@pytest.fixture(autouse=True)
+def aiortc_on_loopback(monkeypatch):
+    """aioice gathers on every interface except 127.0.0.1 and aiortc has no option to
+    choose; keep the whole test on loopback. (It also connects without this patch, rtckit
+    reaching aiortc's non-loopback host candidates from 127.0.0.1.)"""
+    monkeypatch.setattr(aioice_ice, "get_host_addresses", lambda *args, **kwargs: ["127.0.0.1"])
+
+
+def rtckit_peer() -> rtckit.RTCPeerConnection:
+    return rtckit.RTCPeerConnection({"bindAddresses": ["127.0.0.1"]})
+
+
+def aiortc_peer():
+    # No iceServers: aiortc would otherwise try stun.l.google.com.
+    return aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+
+
+async def gathered_description(pc: rtckit.RTCPeerConnection) -> rtckit.RTCSessionDescription:
+    """rtckit's localDescription once gathering has completed."""
+    while pc.iceGatheringState != "complete":
+        await asyncio.sleep(0.01)
+    desc = pc.localDescription
+    assert desc is not None
+    return desc
+
+
+def candidate_addresses(sdp: str) -> list[str]:
+    return re.findall(r"^a=candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ", sdp, re.M)
+
+
+async def collect(queue: asyncio.Queue, count: int) -> list:
+    return [await queue.get() for _ in range(count)]
+
+
+def check_received(got: list, sent: list) -> None:
+    assert len(got) == len(sent)
+    for i, (g, s) in enumerate(zip(got, sent)):
+        assert type(g) is type(s), f"message {i}: sent {type(s).__name__}, got {type(g).__name__}"
+        assert g == s, f"message {i} ({type(s).__name__}, {len(s)} long) differs"
+
+
+async def exchange(rtckit_channel, aiortc_channel, rtckit_queue, aiortc_queue) -> None:
+    """Both sides send every message; each must receive all of them, intact and in order."""
+    for message in MESSAGES:
+        rtckit_channel.send(message)
+    for message in reversed(MESSAGES):
+        aiortc_channel.send(message)
+    at_aiortc, at_rtckit = await asyncio.gather(
+        collect(aiortc_queue, len(MESSAGES)), collect(rtckit_queue, len(MESSAGES))
+    )
+    check_received(at_aiortc, MESSAGES)
+    check_received(at_rtckit, list(reversed(MESSAGES)))
+
+
+async def rtckit_offers() -> None:
+    r, a = rtckit_peer(), aiortc_peer()
+    try:
+        r_queue: asyncio.Queue = asyncio.Queue()
+        a_queue: asyncio.Queue = asyncio.Queue()
+        r_open = asyncio.Event()
+        a_channel: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        rdc = r.createDataChannel("from-rtckit", ordered=True)
+        rdc.on("open", r_open.set)
+        rdc.on("message", r_queue.put_nowait)
+
+        @a.on("datachannel")
+        def on_datachannel(channel):
+            channel.on("message", a_queue.put_nowait)
+            a_channel.set_result(channel)
+
+        await r.setLocalDescription(await r.createOffer())
+        offer = await gathered_description(r)
+        assert offer.type == "offer"
+        addresses = candidate_addresses(offer.sdp)
+        assert addresses and set(addresses) == {"127.0.0.1"}, addresses
+
+        await a.setRemoteDescription(aiortc.RTCSessionDescription(sdp=offer.sdp, type=offer.type))
+        await a.setLocalDescription(await a.createAnswer())
+        answer = a.localDescription
+        assert set(candidate_addresses(answer.sdp)) == {"127.0.0.1"}, answer.sdp
+        await r.setRemoteDescription({"type": answer.type, "sdp": answer.sdp})
+
+        await r_open.wait()
+        adc = await a_channel
+        assert adc.label == "from-rtckit"
+        assert rdc.readyState == "open"
+        await exchange(rdc, adc, r_queue, a_queue)
+        assert r.connectionState == "connected"
+    finally:
+        await r.close()
+        await a.close()
+
+
+async def aiortc_offers() -> None:
+    r, a = rtckit_peer(), aiortc_peer()
+    try:
+        r_queue: asyncio.Queue = asyncio.Queue()
+        a_queue: asyncio.Queue = asyncio.Queue()
+        a_open = asyncio.Event()
+        r_channel: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        adc = a.createDataChannel("from-aiortc", ordered=True)
+        adc.on("open", a_open.set)
+        adc.on("message", a_queue.put_nowait)
+
+        @r.on("datachannel")
+        def on_datachannel(channel):
+            channel.on("message", r_queue.put_nowait)
+            r_channel.set_result(channel)
+
+        await a.setLocalDescription(await a.createOffer())
+        offer = a.localDescription
+        assert set(candidate_addresses(offer.sdp)) == {"127.0.0.1"}, offer.sdp
+
+        await r.setRemoteDescription(rtckit.RTCSessionDescription(sdp=offer.sdp, type=offer.type))
+        await r.setLocalDescription(await r.createAnswer())
+        answer = await gathered_description(r)
+        assert answer.type == "answer"
+        addresses = candidate_addresses(answer.sdp)
+        assert addresses and set(addresses) == {"127.0.0.1"}, addresses
+        await a.setRemoteDescription(aiortc.RTCSessionDescription(sdp=answer.sdp, type=answer.type))
+
+        await a_open.wait()
+        rdc = await r_channel
+        assert rdc.label == "from-aiortc"
+        # rtckit's datachannel event may come before its open event; wait for open.
+        while rdc.readyState != "open":
+            await asyncio.sleep(0.01)
+        await exchange(rdc, adc, r_queue, a_queue)
+        assert r.connectionState == "connected"
+    finally:
+        await r.close()
+        await a.close()
+
+
+def test_rtckit_offers_aiortc_answers():
+    run(rtckit_offers())
+
+
+def test_aiortc_offers_rtckit_answers():
+    run(aiortc_offers())

@@ -1,0 +1,113 @@
+"""Shared helpers: real rtckit peers on 127.0.0.1, every wait bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Any, Awaitable, Callable
+
+import pytest
+
+import rtckit
+
+LOOPBACK = {"bindAddresses": ["127.0.0.1"]}
+TIMEOUT = 20.0
+
+
+def run(coro: Awaitable[Any], timeout: float = 60.0) -> Any:
+    """Runs a test coroutine under asyncio.run with an overall bound."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = TIMEOUT, what: str = "condition") -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.005)
+
+
+def next_event(emitter: Any, name: str) -> "asyncio.Future[Any]":
+    """A future for the next `name` event (its first argument, or None)."""
+    fut: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    def handler(*args: Any) -> None:
+        if not fut.done():
+            fut.set_result(args[0] if args else None)
+
+    emitter.once(name, handler)
+    return fut
+
+
+async def connect(a: rtckit.RTCPeerConnection, b: rtckit.RTCPeerConnection, trickle: bool = True) -> None:
+    """Offer from a, answer from b; trickle ICE or wait for complete gathering."""
+    if trickle:
+        for src, dst in ((a, b), (b, a)):
+            pending: list = []
+
+            def forward(candidate: Any, dst: Any = dst, pending: list = pending) -> None:
+                if candidate is None:
+                    return
+                if dst.remoteDescription is None:
+                    pending.append(candidate)
+                else:
+                    asyncio.ensure_future(dst.addIceCandidate(candidate))
+
+            src.on("icecandidate", forward)
+            src._pending = pending  # type: ignore[attr-defined]
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        for c in a._pending:  # type: ignore[attr-defined]
+            await b.addIceCandidate(c)
+        await b.setLocalDescription(await b.createAnswer())
+        await a.setRemoteDescription(b.localDescription)
+        for c in b._pending:  # type: ignore[attr-defined]
+            await a.addIceCandidate(c)
+    else:
+        await a.setLocalDescription()
+        await wait_until(lambda: a.iceGatheringState == "complete", what="a gathering complete")
+        await b.setRemoteDescription(a.localDescription)
+        await b.setLocalDescription()
+        await wait_until(lambda: b.iceGatheringState == "complete", what="b gathering complete")
+        await a.setRemoteDescription(b.localDescription)
+
+
+async def open_pair(trickle: bool = True, **options: Any):
+    """Two connected peers and both ends of one open channel created by a."""
+    a = rtckit.RTCPeerConnection(LOOPBACK)
+    b = rtckit.RTCPeerConnection(LOOPBACK)
+    channel = a.createDataChannel("chat", **options)
+    opened = next_event(channel, "open")
+    remote = next_event(b, "datachannel")
+    await connect(a, b, trickle)
+    await asyncio.wait_for(opened, TIMEOUT)
+    remote_channel = await asyncio.wait_for(remote, TIMEOUT)
+    if remote_channel.readyState != "open":
+        await asyncio.wait_for(next_event(remote_channel, "open"), TIMEOUT)
+    return a, b, channel, remote_channel
+
+
+async def exchange(sender: rtckit.RTCDataChannel, receiver: rtckit.RTCDataChannel, messages: list) -> list:
+    """Sends messages and returns what arrived, in arrival order."""
+    got: list = []
+    done = asyncio.get_running_loop().create_future()
+
+    def on_message(m: Any) -> None:
+        got.append(m)
+        if len(got) == len(messages) and not done.done():
+            done.set_result(None)
+
+    receiver.on("message", on_message)
+    for m in messages:
+        sender.send(m)
+    await asyncio.wait_for(done, TIMEOUT)
+    receiver.remove_listener("message", on_message)
+    return got
+
+
+def resource_counts() -> tuple[int, int]:
+    """(threads, open file descriptors) of this process."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("counts read from /proc")
+    return len(os.listdir("/proc/self/task")), len(os.listdir("/proc/self/fd"))
