@@ -96,7 +96,6 @@ struct Shared {
     events: EventQueue<PeerConnectionEvent>,
     states: Mutex<States>,
     closed: AtomicBool,
-    has_remote_description: AtomicBool,
     channels: Mutex<Vec<Weak<crate::data_channel::Inner>>>,
     max_message_size: Arc<AtomicUsize>,
     runtime: Arc<ConnectionRuntime>,
@@ -292,7 +291,6 @@ impl PeerConnection {
                 connection: "new",
             }),
             closed: AtomicBool::new(false),
-            has_remote_description: AtomicBool::new(false),
             channels: Mutex::new(Vec::new()),
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
@@ -309,6 +307,10 @@ impl PeerConnection {
                 ),
             )
             .with_ice_connection_attempts(Some(Duration::from_millis(50)), Some(25))
+            // A peer known only from its checks (a browser hiding its addresses) is
+            // accepted at once; rtc-ice's default waits 1 s (`None` also means 1 s).
+            .with_prflx_acceptance_min_wait(Some(Duration::ZERO))
+            .with_host_acceptance_min_wait(Some(Duration::ZERO))
             .build();
         let built = PeerConnectionBuilder::new()
             .with_configuration(configuration.to_webrtc())
@@ -448,7 +450,6 @@ impl PeerConnection {
                 None => DEFAULT_REMOTE_MAX_MESSAGE_SIZE,
             };
             self.shared.max_message_size.store(remote.min(LOCAL_MAX_MESSAGE_SIZE), Ordering::Relaxed);
-            self.shared.has_remote_description.store(true, Ordering::Release);
         }
         self.set_signaling(next);
         Ok(())
@@ -457,29 +458,34 @@ impl PeerConnection {
     /// addIceCandidate; None (or an empty candidate) marks the end of remote candidates.
     pub async fn add_ice_candidate(&self, candidate: Option<IceCandidate>) -> Result<()> {
         self.check_open()?;
-        let Some(mut candidate) = candidate else { return self.end_of_candidates() };
-        if candidate.sdp_mid.as_deref() == Some("") {
-            candidate.sdp_mid = None;
+        if let Some(c) = &candidate {
+            if c.sdp_mid.as_deref().unwrap_or("").is_empty() && c.sdp_mline_index.is_none() {
+                return Err(Error::type_error("a candidate needs an sdpMid or an sdpMLineIndex"));
+            }
         }
-        if candidate.sdp_mid.is_none() && candidate.sdp_mline_index.is_none() {
-            return Err(Error::type_error("a candidate needs an sdpMid or an sdpMLineIndex"));
-        }
-        if candidate.is_end_of_candidates() {
-            return self.end_of_candidates();
-        }
-        let fields = candidate.fields()?;
-        if !self.shared.has_remote_description.load(Ordering::Acquire) {
+        let fields = match &candidate {
+            Some(c) if !c.is_end_of_candidates() => Some(c.fields()?),
+            _ => None,
+        };
+        // webrtc-rs' own view, so a candidate added while setRemoteDescription is settling
+        // is judged by the description it will be matched against.
+        let Some(remote) = self.connection.remote_description().await else {
             return Err(Error::invalid_state(
                 "addIceCandidate needs a remote description first; call setRemoteDescription before adding candidates",
             ));
+        };
+        let (Some(mut candidate), Some(fields)) = (candidate, fields) else {
+            return Ok(()); // end-of-candidates
+        };
+        if candidate.sdp_mid.as_deref() == Some("") {
+            candidate.sdp_mid = None;
         }
         if fields.address.ends_with(".local") {
             // An mDNS name: resolving it is off (see build), so it is ignored, as a browser
             // does with a candidate it cannot resolve.
             return Ok(());
         }
-        let remote = self.connection.remote_description().await;
-        if let (Some(mid), Some(remote)) = (&candidate.sdp_mid, &remote) {
+        if let Some(mid) = &candidate.sdp_mid {
             let known = remote.sdp.lines().any(|l| l.trim() == format!("a=mid:{mid}"));
             if !known {
                 return Err(Error::operation(format!(
@@ -497,13 +503,6 @@ impl PeerConnection {
             })
             .await
             .map_err(|e| Error::new(ErrorKind::OperationError, format!("addIceCandidate failed: {e}")))
-    }
-
-    fn end_of_candidates(&self) -> Result<()> {
-        if !self.shared.has_remote_description.load(Ordering::Acquire) {
-            return Err(Error::invalid_state("addIceCandidate needs a remote description first"));
-        }
-        Ok(())
     }
 
     pub async fn local_description(&self) -> Option<SessionDescription> {

@@ -38,6 +38,14 @@ def run(coro):
     return asyncio.run(asyncio.wait_for(coro, TIMEOUT))
 
 
+async def within(awaitable, what: str, timeout: float = 10):
+    """Awaits with a bound, failing with what was being waited for."""
+    try:
+        return await asyncio.wait_for(awaitable, timeout)
+    except asyncio.TimeoutError:
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
+
+
 @pytest.fixture(autouse=True)
 def aiortc_on_loopback(monkeypatch):
     """aioice gathers on every interface except 127.0.0.1 and aiortc has no option to
@@ -57,8 +65,12 @@ def aiortc_peer():
 
 async def gathered_description(pc: rtckit.RTCPeerConnection) -> rtckit.RTCSessionDescription:
     """rtckit's localDescription once gathering has completed."""
-    while pc.iceGatheringState != "complete":
-        await asyncio.sleep(0.01)
+
+    async def complete():
+        while pc.iceGatheringState != "complete":
+            await asyncio.sleep(0.01)
+
+    await within(complete(), "rtckit's ICE gathering to complete")
     desc = pc.localDescription
     assert desc is not None
     return desc
@@ -85,8 +97,9 @@ async def exchange(rtckit_channel, aiortc_channel, rtckit_queue, aiortc_queue) -
         rtckit_channel.send(message)
     for message in reversed(MESSAGES):
         aiortc_channel.send(message)
-    at_aiortc, at_rtckit = await asyncio.gather(
-        collect(aiortc_queue, len(MESSAGES)), collect(rtckit_queue, len(MESSAGES))
+    at_aiortc, at_rtckit = await within(
+        asyncio.gather(collect(aiortc_queue, len(MESSAGES)), collect(rtckit_queue, len(MESSAGES))),
+        "all messages both ways",
     )
     check_received(at_aiortc, MESSAGES)
     check_received(at_rtckit, list(reversed(MESSAGES)))
@@ -121,8 +134,8 @@ async def rtckit_offers() -> None:
         assert set(candidate_addresses(answer.sdp)) == {"127.0.0.1"}, answer.sdp
         await r.setRemoteDescription({"type": answer.type, "sdp": answer.sdp})
 
-        await r_open.wait()
-        adc = await a_channel
+        await within(r_open.wait(), "rtckit's channel to open")
+        adc = await within(a_channel, "aiortc's datachannel event")
         assert adc.label == "from-rtckit"
         assert rdc.readyState == "open"
         await exchange(rdc, adc, r_queue, a_queue)
@@ -161,12 +174,15 @@ async def aiortc_offers() -> None:
         assert addresses and set(addresses) == {"127.0.0.1"}, addresses
         await a.setRemoteDescription(aiortc.RTCSessionDescription(sdp=answer.sdp, type=answer.type))
 
-        await a_open.wait()
-        rdc = await r_channel
+        await within(a_open.wait(), "aiortc's channel to open")
+        rdc = await within(r_channel, "rtckit's datachannel event")
         assert rdc.label == "from-aiortc"
-        # rtckit's datachannel event may come before its open event; wait for open.
-        while rdc.readyState != "open":
-            await asyncio.sleep(0.01)
+
+        async def until_open():
+            while rdc.readyState != "open":
+                await asyncio.sleep(0.01)
+
+        await within(until_open(), "rtckit's channel to open")
         await exchange(rdc, adc, r_queue, a_queue)
         assert r.connectionState == "connected"
     finally:

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what rtckit needs to build and test, idempotently:
+#   scripts/setup.sh         system packages, the Python package, the Node addon
+#   scripts/setup.sh test    the same, plus test dependencies (pytest, aiortc, Chromium, ...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+
+need_apt=(gcc pkg-config)
+[ "$mode" = test ] && need_apt+=(chromium)
+missing=()
+for pkg in "${need_apt[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "rtckit needs these Debian packages, and installing them needs root:" >&2
+    echo "    sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+for tool in cargo python3 node npm; do
+  command -v "$tool" >/dev/null || { echo "rtckit needs $tool on PATH" >&2; exit 1; }
+done
+
+PY="${PYTHON:-python3}"
+echo "== building and installing the Python package (maturin, release)"
+"$PY" -m pip install -q --disable-pip-version-check .
+if [ "$mode" = test ]; then
+  "$PY" -m pip install -q --disable-pip-version-check "pytest>=7" "aiortc>=1.9"
+fi
+
+echo "== building the Node addon (napi, release)"
+if [ ! -d node_modules/@napi-rs/cli ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build >/dev/null

@@ -1,0 +1,73 @@
+// Bad input gets the right error kind, and the connection goes on working.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { rtckit, LOOPBACK, exchange, openPair, bytes } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const native = require('../../bindings-node/lib/native.js');
+const { fromNative } = require('../../bindings-node/lib/errors.js');
+
+test('every core kind becomes an Error with that name', () => {
+  for (const kind of native.errorKinds()) {
+    const err = fromNative(new Error(`${kind}: why`));
+    assert.ok(err instanceof Error, kind);
+    assert.equal(err.name, kind);
+    assert.equal(err.message, 'why');
+  }
+  assert.ok(fromNative(new Error('TypeError: x')) instanceof TypeError);
+});
+
+test('bad configuration', () => {
+  assert.throws(() => new rtckit.RTCPeerConnection({ iceServers: [{ urls: 'http://127.0.0.1' }] }), { name: 'SyntaxError' });
+  assert.throws(() => new rtckit.RTCPeerConnection({ iceServers: [{ urls: 'turn:127.0.0.1' }] }), { name: 'InvalidAccessError' });
+  assert.throws(() => new rtckit.RTCPeerConnection({ iceTransportPolicy: 'some' }), TypeError);
+  assert.throws(() => new rtckit.RTCPeerConnection({ bindAddresses: ['not-an-ip'] }), { name: 'SyntaxError' });
+  assert.throws(() => new rtckit.RTCSessionDescription({ type: 'bogus', sdp: '' }), TypeError);
+  assert.throws(() => new rtckit.RTCIceCandidate({ candidate: 'candidate:1' }), TypeError);
+});
+
+test('bad signaling input, then the connection still works', async () => {
+  const { a, b, channel, remote } = await openPair();
+  const fresh = new rtckit.RTCPeerConnection(LOOPBACK);
+  await assert.rejects(fresh.setRemoteDescription({ type: 'offer', sdp: 'v=0\r\ngarbage' }), { name: 'OperationError', message: /could not be parsed/ });
+  assert.equal(fresh.signalingState, 'stable');
+  await assert.rejects(fresh.setRemoteDescription({ type: 'answer', sdp: a.localDescription.sdp }), { name: 'InvalidStateError' });
+  await assert.rejects(fresh.createAnswer(), { name: 'InvalidStateError' });
+  const line = 'candidate:1 1 udp 2130706431 127.0.0.1 9 typ host';
+  await assert.rejects(fresh.addIceCandidate({ candidate: line, sdpMid: '0', sdpMLineIndex: 0 }), { name: 'InvalidStateError' });
+  await assert.rejects(a.addIceCandidate({ candidate: 'candidate:garbage', sdpMid: '0' }), { name: 'OperationError', message: /does not parse/ });
+  await assert.rejects(a.addIceCandidate({ candidate: line, sdpMid: 'no-such-mid' }), { name: 'OperationError' });
+  await assert.rejects(a.addIceCandidate({ candidate: line }), TypeError);
+  await assert.rejects(a.addIceCandidate(42), TypeError);
+  await a.addIceCandidate(null);
+  assert.throws(() => new rtckit.RTCIceCandidate({ candidate: 'candidate:1 1 udp x 127.0.0.1 9 typ host', sdpMid: '0' }).priority, { name: 'OperationError' });
+  assert.deepEqual(await exchange(channel, remote, ['after bad input']), ['after bad input']);
+  fresh.close();
+  a.close();
+  b.close();
+});
+
+test('bad channel input, then the channel still works', async () => {
+  const { a, b, channel, remote } = await openPair();
+  assert.throws(() => a.createDataChannel('x', { maxRetransmits: 1, maxPacketLifeTime: 1 }), TypeError);
+  assert.throws(() => a.createDataChannel('x', { negotiated: true }), TypeError);
+  assert.throws(() => a.createDataChannel('x', { negotiated: true, id: 65535 }), TypeError);
+  assert.throws(() => a.createDataChannel(), TypeError);
+  assert.throws(() => channel.send(new Uint8Array(channel.maxMessageSize + 1)), TypeError);
+  assert.throws(() => channel.send(12345), TypeError);
+  const lonely = new rtckit.RTCPeerConnection(LOOPBACK);
+  const pending = lonely.createDataChannel('never-open');
+  assert.throws(() => pending.send('too early'), { name: 'InvalidStateError', message: /connecting/ });
+  const extra = a.createDataChannel('extra');
+  extra.close();
+  assert.throws(() => extra.send('too late'), { name: 'InvalidStateError' });
+  assert.deepEqual((await exchange(channel, remote, ['one', Buffer.from('two'), ''])).map(bytes), ['one', Buffer.from('two'), '']);
+  a.close();
+  assert.throws(() => channel.send('after close'), { name: 'InvalidStateError' });
+  await assert.rejects(a.createOffer(), { name: 'InvalidStateError', message: /closed/ });
+  assert.throws(() => a.createDataChannel('after close'), { name: 'InvalidStateError' });
+  a.close(); // idempotent
+  lonely.close();
+  b.close();
+});

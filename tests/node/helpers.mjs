@@ -1,0 +1,94 @@
+// Shared helpers: real rtckit peers on 127.0.0.1, every wait bounded.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+export const rtckit = require(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
+export const LOOPBACK = { bindAddresses: ['127.0.0.1'] };
+export const TIMEOUT = 20000;
+
+export function withTimeout(promise, ms = TIMEOUT, what = 'event') {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function nextEvent(target, name, ms = TIMEOUT) {
+  return withTimeout(new Promise((resolve) => target.addEventListener(name, resolve, { once: true })), ms, name);
+}
+
+export async function waitUntil(predicate, ms = TIMEOUT, what = 'condition') {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export async function connect(a, b, { trickle = true } = {}) {
+  if (trickle) {
+    const queues = new Map([[a, []], [b, []]]);
+    for (const [src, dst] of [[a, b], [b, a]]) {
+      src.addEventListener('icecandidate', ({ candidate }) => {
+        if (!candidate) return;
+        // A candidate still in flight when a test closes dst is the only acceptable failure.
+        const add = () => dst.addIceCandidate(candidate).catch((err) => {
+          if (dst.connectionState !== 'closed') throw err;
+        });
+        if (dst.remoteDescription) add();
+        else queues.get(dst).push(candidate);
+      });
+    }
+    await a.setLocalDescription(await a.createOffer());
+    await b.setRemoteDescription(a.localDescription);
+    for (const c of queues.get(b)) await b.addIceCandidate(c);
+    await b.setLocalDescription(await b.createAnswer());
+    await a.setRemoteDescription(b.localDescription);
+    for (const c of queues.get(a)) await a.addIceCandidate(c);
+  } else {
+    await a.setLocalDescription();
+    await waitUntil(() => a.iceGatheringState === 'complete');
+    await b.setRemoteDescription(a.localDescription);
+    await b.setLocalDescription();
+    await waitUntil(() => b.iceGatheringState === 'complete');
+    await a.setRemoteDescription(b.localDescription);
+  }
+}
+
+export async function openPair({ trickle = true, ...options } = {}) {
+  const a = new rtckit.RTCPeerConnection(LOOPBACK);
+  const b = new rtckit.RTCPeerConnection(LOOPBACK);
+  const channel = a.createDataChannel('chat', options);
+  const opened = nextEvent(channel, 'open');
+  const remote = nextEvent(b, 'datachannel');
+  await connect(a, b, { trickle });
+  await opened;
+  const remoteChannel = (await remote).channel;
+  if (remoteChannel.readyState !== 'open') await nextEvent(remoteChannel, 'open');
+  return { a, b, channel, remote: remoteChannel };
+}
+
+/** Sends messages and resolves with what arrived, in order. */
+export async function exchange(sender, receiver, messages) {
+  const got = [];
+  const done = new Promise((resolve) => {
+    const listener = (e) => {
+      got.push(e.data);
+      if (got.length === messages.length) {
+        receiver.removeEventListener('message', listener);
+        resolve();
+      }
+    };
+    receiver.addEventListener('message', listener);
+  });
+  for (const m of messages) sender.send(m);
+  await withTimeout(done, TIMEOUT, 'messages');
+  return got;
+}
+
+export const bytes = (data) => (typeof data === 'string' ? data : Buffer.from(data));
