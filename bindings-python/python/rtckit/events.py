@@ -93,8 +93,11 @@ def _call(handler: Handler, event: str, args: tuple) -> None:
 
 
 def _done(task: "asyncio.Future[Any]", event: str) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        _report(task.exception(), f"an exception in an async {event!r} handler")
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is not None:
+        _report(exc, f"an exception in an async {event!r} handler")
 
 
 def _report(exc: BaseException, message: str) -> None:

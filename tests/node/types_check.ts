@@ -1,0 +1,22 @@
+// Compiled (not run) by types.test.mjs against bindings-node/lib/index.d.ts: browser-style
+// code must type-check unchanged.
+import { RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel } from '../../bindings-node/lib/index';
+
+async function answer(offer: { type: 'offer'; sdp: string }, signal: (m: unknown) => void): Promise<RTCDataChannel> {
+  const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:127.0.0.1:3478' }], bindAddresses: ['127.0.0.1'] });
+  pc.onicecandidate = ({ candidate }) => signal(candidate?.toJSON() ?? null);
+  pc.ondatachannel = ({ channel }) => {
+    channel.binaryType = 'arraybuffer';
+    channel.onmessage = ({ data }) => channel.send(typeof data === 'string' ? data : new Uint8Array(data as ArrayBuffer));
+  };
+  await pc.setRemoteDescription(new RTCSessionDescription(offer));
+  await pc.setLocalDescription(await pc.createAnswer());
+  await pc.addIceCandidate(new RTCIceCandidate({ candidate: '', sdpMid: '0' }));
+  const channel = pc.createDataChannel('x', { ordered: false, maxRetransmits: 0 });
+  channel.bufferedAmountLowThreshold = 1 << 20;
+  const state: 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed' = pc.connectionState;
+  signal(state);
+  return channel;
+}
+
+export { answer };
