@@ -83,35 +83,29 @@ impl PyDataChannel {
         self.inner.close()
     }
 
-    /// Awaitable list of (event name, value) pairs; empty once the channel is closed.
-    fn next_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let dc = self.inner.clone();
-        let guard = crate::runtime::InFlight::new();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let _guard = guard;
-            let events = dc.next_events().await;
-            Python::attach(|py| -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
-                events
-                    .into_iter()
-                    .map(|e| {
-                        let name = e.name();
-                        let value: Py<PyAny> = match e {
-                            rtckit_core::DataChannelEvent::Message(m) => {
-                                if m.is_string {
-                                    PyString::new(py, &String::from_utf8_lossy(&m.data)).into_any().unbind()
-                                } else {
-                                    PyBytes::new(py, &m.data).into_any().unbind()
-                                }
-                            }
-                            rtckit_core::DataChannelEvent::Error(err) => {
-                                crate::error::to_py(err).into_value(py).into_any()
-                            }
-                            _ => py.None(),
-                        };
-                        Ok((name, value))
-                    })
-                    .collect()
+    /// Delivers this channel's events through the hub under `key`.
+    fn listen(&self, key: u64) {
+        self.inner.set_event_listener(crate::hub::listener(key))
+    }
+
+    /// The waiting events as (name, value) pairs, and whether the stream has ended.
+    fn take_events(&self, py: Python<'_>) -> PyResult<(Vec<(&'static str, Py<PyAny>)>, bool)> {
+        let (events, ended) = self.inner.take_events();
+        let events = events
+            .into_iter()
+            .map(|e| {
+                let name = e.name();
+                let value: Py<PyAny> = match e {
+                    rtckit_core::DataChannelEvent::Message(m) if m.is_string => {
+                        PyString::new(py, &String::from_utf8_lossy(&m.data)).into_any().unbind()
+                    }
+                    rtckit_core::DataChannelEvent::Message(m) => PyBytes::new(py, &m.data).into_any().unbind(),
+                    rtckit_core::DataChannelEvent::Error(err) => crate::error::to_py(err).into_value(py).into_any(),
+                    _ => py.None(),
+                };
+                (name, value)
             })
-        })
+            .collect();
+        Ok((events, ended))
     }
 }

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 mod data_channel;
 mod error;
+mod hub;
 mod ice_candidate;
 mod peer_connection;
 mod runtime;
@@ -17,6 +18,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ice_candidate::parse_candidate, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;
+    m.add_function(wrap_pyfunction!(hub::hub_fd, m)?)?;
+    m.add_function(wrap_pyfunction!(hub::hub_take, m)?)?;
     m.add("LOCAL_MAX_MESSAGE_SIZE", rtckit_core::data_channel::LOCAL_MAX_MESSAGE_SIZE)?;
     Ok(())
 }

@@ -164,31 +164,30 @@ impl PyPeerConnection {
         awaitable(py, async move { pc.close().await })
     }
 
-    /// Awaitable list of (event name, value) pairs; empty once the connection is closed.
-    fn next_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        let guard = crate::runtime::InFlight::new();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let _guard = guard;
-            let events = pc.next_events().await;
-            Python::attach(|py| -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
-                events
-                    .into_iter()
-                    .map(|e| {
-                        let name = e.name();
-                        let value: Py<PyAny> = match e {
-                            rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
-                                c.map(from_core).into_pyobject(py)?.into_any().unbind()
-                            }
-                            rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
-                                Py::new(py, PyDataChannel { inner: dc })?.into_any()
-                            }
-                            _ => py.None(),
-                        };
-                        Ok((name, value))
-                    })
-                    .collect()
+    /// Delivers this connection's events through the hub under `key`.
+    fn listen(&self, key: u64) {
+        self.inner.set_event_listener(crate::hub::listener(key))
+    }
+
+    /// The waiting events as (name, value) pairs, and whether the stream has ended.
+    fn take_events(&self, py: Python<'_>) -> PyResult<(Vec<(&'static str, Py<PyAny>)>, bool)> {
+        let (events, ended) = self.inner.take_events();
+        let events = events
+            .into_iter()
+            .map(|e| {
+                let name = e.name();
+                let value: Py<PyAny> = match e {
+                    rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
+                        c.map(from_core).into_pyobject(py)?.into_any().unbind()
+                    }
+                    rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
+                        Py::new(py, PyDataChannel { inner: dc })?.into_any()
+                    }
+                    _ => py.None(),
+                };
+                Ok((name, value))
             })
-        })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok((events, ended))
     }
 }

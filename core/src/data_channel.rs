@@ -9,6 +9,7 @@ use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
+
 use futures::FutureExt;
 use tokio::sync::mpsc;
 use webrtc::data_channel::{DataChannel as WebrtcDataChannel, DataChannelEvent as WebrtcEvent};
@@ -93,8 +94,13 @@ impl DataChannelEvent {
     }
 }
 
+type SendFuture = std::pin::Pin<Box<dyn std::future::Future<Output = webrtc::error::Result<()>> + Send>>;
+
 enum Outgoing {
     Message(Message),
+    /// A send that started on the caller's thread and has to wait (for the connection's
+    /// lock); finished in order by the sender task.
+    Started(SendFuture, usize),
     Threshold(u32),
     Close,
 }
@@ -128,6 +134,11 @@ pub(crate) struct Inner {
     /// The connection's negotiated maximum message size.
     max_message_size: Arc<AtomicUsize>,
     close_requested: AtomicBool,
+    /// Items handed to the sender task and not finished: while there are any, sends queue
+    /// behind them to keep their order.
+    in_queue: AtomicUsize,
+    /// Serialises the choice between sending directly and queueing.
+    send_order: std::sync::Mutex<()>,
 }
 
 /// A cloneable handle to one data channel.
@@ -203,6 +214,8 @@ impl DataChannel {
             low_threshold: AtomicU32::new(0),
             max_message_size,
             close_requested: AtomicBool::new(false),
+            in_queue: AtomicUsize::new(0),
+            send_order: std::sync::Mutex::new(()),
         });
         handle().spawn(pump_events(inner.clone()));
         handle().spawn(pump_outgoing(inner.clone(), rx));
@@ -258,7 +271,7 @@ impl DataChannel {
 
     pub fn set_buffered_amount_low_threshold(&self, threshold: u32) {
         self.inner.low_threshold.store(threshold, Ordering::Relaxed);
-        let _ = self.inner.outgoing.send(Outgoing::Threshold(threshold));
+        let _ = self.inner.enqueue(Outgoing::Threshold(threshold));
     }
 
     /// The largest message `send` accepts on this connection.
@@ -285,11 +298,27 @@ impl DataChannel {
                 max
             )));
         }
-        inner.queued.fetch_add(data.len(), Ordering::AcqRel);
-        inner
-            .outgoing
-            .send(Outgoing::Message(Message { data, is_string }))
-            .map_err(|_| Error::invalid_state("the data channel is closed"))
+        let len = data.len();
+        let message = Message { data, is_string };
+        let _order = inner.send_order.lock().unwrap();
+        inner.queued.fetch_add(len, Ordering::AcqRel);
+        let item = if inner.in_queue.load(Ordering::Acquire) == 0 {
+            // Nothing ahead of it: hand it to SCTP from this thread, sparing a hop to the
+            // sender task (it only waits if the driver holds the connection's lock).
+            let mut send = send_message(inner.channel.clone(), message);
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            match send.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(result) => {
+                    inner.queued.fetch_sub(len, Ordering::AcqRel);
+                    inner.report_send(result);
+                    return Ok(());
+                }
+                std::task::Poll::Pending => Outgoing::Started(send, len),
+            }
+        } else {
+            Outgoing::Message(message)
+        };
+        inner.enqueue(item)
     }
 
     /// Starts the closing procedure; queued messages are sent first. Idempotent.
@@ -310,12 +339,23 @@ impl DataChannel {
             Ordering::AcqRel,
             Ordering::Acquire,
         );
-        let _ = inner.outgoing.send(Outgoing::Close);
+        let _ = inner.enqueue(Outgoing::Close);
     }
 
     /// The next batch of events; empty once the channel is closed and drained.
     pub async fn next_events(&self) -> Vec<DataChannelEvent> {
         self.inner.events.next_batch().await
+    }
+
+    /// Events without waiting, for a binding that was told by its listener; `true` once the
+    /// stream has ended.
+    pub fn take_events(&self) -> (Vec<DataChannelEvent>, bool) {
+        self.inner.events.take_batch()
+    }
+
+    /// Calls `listener` whenever events become available (see [`crate::events::Listener`]).
+    pub fn set_event_listener(&self, listener: crate::events::Listener) {
+        self.inner.events.set_listener(listener)
     }
 
     /// The connection is closed: the channel closes without a handshake (W3C close(), step
@@ -344,6 +384,22 @@ impl Inner {
             self.events.push_and_close(Some(DataChannelEvent::Close));
         } else {
             self.events.close();
+        }
+    }
+
+    fn enqueue(&self, item: Outgoing) -> Result<()> {
+        self.in_queue.fetch_add(1, Ordering::AcqRel);
+        self.outgoing.send(item).map_err(|_| {
+            self.in_queue.fetch_sub(1, Ordering::AcqRel);
+            Error::invalid_state("the data channel is closed")
+        })
+    }
+
+    fn report_send(&self, result: webrtc::error::Result<()>) {
+        if let Err(err) = result {
+            if self.ready_state() == ReadyState::Open {
+                self.events.push(DataChannelEvent::Error(Error::from_webrtc("sending on the data channel failed", err)));
+            }
         }
     }
 
@@ -424,6 +480,20 @@ async fn pump_events(inner: Arc<Inner>) {
     inner.finish();
 }
 
+fn send_message(channel: Arc<dyn WebrtcDataChannel>, msg: Message) -> SendFuture {
+    Box::pin(async move {
+        if msg.is_string {
+            match std::str::from_utf8(&msg.data) {
+                Ok(text) => channel.send_text(text).await,
+                Err(_) => Ok(()), // bindings only queue valid UTF-8 as text
+            }
+        } else {
+            let data = msg.data.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+            channel.send(data).await
+        }
+    })
+}
+
 /// Hands queued messages to SCTP in order.
 async fn pump_outgoing(inner: Arc<Inner>, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
     let mut batch = Vec::with_capacity(64);
@@ -432,24 +502,14 @@ async fn pump_outgoing(inner: Arc<Inner>, mut rx: mpsc::UnboundedReceiver<Outgoi
             match item {
                 Outgoing::Message(msg) => {
                     let len = msg.data.len();
-                    let sent = if msg.is_string {
-                        match std::str::from_utf8(&msg.data) {
-                            Ok(text) => inner.channel.send_text(text).await,
-                            Err(_) => Ok(()),
-                        }
-                    } else {
-                        let data = msg.data.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
-                        inner.channel.send(data).await
-                    };
+                    let result = send_message(inner.channel.clone(), msg).await;
                     inner.queued.fetch_sub(len, Ordering::AcqRel);
-                    if let Err(err) = sent {
-                        if inner.ready_state() == ReadyState::Open {
-                            inner.events.push(DataChannelEvent::Error(Error::from_webrtc(
-                                "sending on the data channel failed",
-                                err,
-                            )));
-                        }
-                    }
+                    inner.report_send(result);
+                }
+                Outgoing::Started(send, len) => {
+                    let result = send.await;
+                    inner.queued.fetch_sub(len, Ordering::AcqRel);
+                    inner.report_send(result);
                 }
                 Outgoing::Threshold(threshold) => {
                     let _ = inner.channel.set_buffered_amount_low_threshold(threshold).await;
@@ -460,6 +520,7 @@ async fn pump_outgoing(inner: Arc<Inner>, mut rx: mpsc::UnboundedReceiver<Outgoi
                     }
                 }
             }
+            inner.in_queue.fetch_sub(1, Ordering::AcqRel);
         }
         inner.refresh_outstanding().await;
     }

@@ -4,9 +4,17 @@
 //! handlers only push here. A binding pulls with [`EventQueue::next_batch`] and dispatches in
 //! its own language. [`EventQueue::close`] settles a pending pull (an unsettled napi Promise
 //! keeps Node alive) once what was queued before it has been taken.
+//!
+//! A binding whose language has its own event loop (Python's asyncio) can instead set a
+//! [`Listener`]: it is called when events become available, and the binding takes them
+//! with [`EventQueue::take_batch`] from its loop, without a future per batch.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+/// Called (from any thread, holding no lock) when a queue goes from empty to non-empty,
+/// when a batch was taken and more remain, and when the queue closes.
+pub type Listener = Arc<dyn Fn() + Send + Sync>;
 
 use tokio::sync::Notify;
 
@@ -22,12 +30,13 @@ pub struct EventQueue<T> {
 struct State<T> {
     items: VecDeque<T>,
     closed: bool,
+    listener: Option<Listener>,
 }
 
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         Self {
-            state: Mutex::new(State { items: VecDeque::new(), closed: false }),
+            state: Mutex::new(State { items: VecDeque::new(), closed: false, listener: None }),
             notify: Notify::new(),
         }
     }
@@ -36,19 +45,55 @@ impl<T> Default for EventQueue<T> {
 impl<T> EventQueue<T> {
     /// Queues an event; dropped silently once the queue is closed.
     pub fn push(&self, item: T) {
-        {
+        let listener = {
             let mut state = self.state.lock().unwrap();
             if state.closed {
                 return;
             }
             state.items.push_back(item);
-        }
+            if state.items.len() == 1 { state.listener.clone() } else { None }
+        };
         self.notify.notify_one();
+        if let Some(listener) = listener {
+            listener();
+        }
+    }
+
+    /// Sets the listener; called at once if events (or the end) are already waiting.
+    pub fn set_listener(&self, listener: Listener) {
+        let pending = {
+            let mut state = self.state.lock().unwrap();
+            state.listener = Some(listener.clone());
+            !state.items.is_empty() || state.closed
+        };
+        if pending {
+            listener();
+        }
+    }
+
+    /// Takes up to [`MAX_BATCH`] events without waiting; `true` once the queue is closed and
+    /// everything has been taken (the binding then forgets the object).
+    pub fn take_batch(&self) -> (Vec<T>, bool) {
+        let (batch, ended, more) = {
+            let mut state = self.state.lock().unwrap();
+            let n = state.items.len().min(MAX_BATCH);
+            let batch: Vec<T> = state.items.drain(..n).collect();
+            let ended = state.closed && state.items.is_empty();
+            let more = if !state.items.is_empty() { state.listener.clone() } else { None };
+            if ended {
+                state.listener = None;
+            }
+            (batch, ended, more)
+        };
+        if let Some(listener) = more {
+            listener();
+        }
+        (batch, ended)
     }
 
     /// Queues a last event and closes the queue in one step, so nothing slips in after it.
     pub fn push_and_close(&self, item: Option<T>) {
-        {
+        let listener = {
             let mut state = self.state.lock().unwrap();
             if state.closed {
                 return;
@@ -57,8 +102,12 @@ impl<T> EventQueue<T> {
                 state.items.push_back(item);
             }
             state.closed = true;
-        }
+            state.listener.clone()
+        };
         self.notify.notify_one();
+        if let Some(listener) = listener {
+            listener();
+        }
     }
 
     pub fn close(&self) {

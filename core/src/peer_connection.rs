@@ -660,4 +660,15 @@ impl PeerConnection {
     pub async fn next_events(&self) -> Vec<PeerConnectionEvent> {
         self.shared.events.next_batch().await
     }
+
+    /// Events without waiting, for a binding that was told by its listener; `true` once the
+    /// stream has ended.
+    pub fn take_events(&self) -> (Vec<PeerConnectionEvent>, bool) {
+        self.shared.events.take_batch()
+    }
+
+    /// Calls `listener` whenever events become available (see [`crate::events::Listener`]).
+    pub fn set_event_listener(&self, listener: crate::events::Listener) {
+        self.shared.events.set_listener(listener)
+    }
 }

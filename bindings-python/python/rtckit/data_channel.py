@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from . import _native
-from .events import EventEmitter, Pump
+from .events import EventEmitter, hub
 from .exceptions import RTCTypeError
 
 
@@ -16,7 +16,6 @@ class RTCDataChannel(EventEmitter):
     def __init__(self, native: "_native.DataChannel") -> None:
         super().__init__()
         self._native = native
-        self._pump = Pump(native.next_events, self._dispatch)
         self.onopen = None
         self.onmessage = None
         self.onbufferedamountlow = None
@@ -31,13 +30,7 @@ class RTCDataChannel(EventEmitter):
             self.emit(name)
 
     def _on_listener_added(self) -> None:
-        self._resume()
-
-    def _resume(self) -> None:
-        # The owning RTCPeerConnection starts the pump first (after its datachannel event);
-        # this resumes it in a later loop (a second asyncio.run, say).
-        if self._pump.started:
-            self._pump.start()
+        hub.attach()
 
     @property
     def label(self) -> str:
@@ -98,7 +91,6 @@ class RTCDataChannel(EventEmitter):
         """Queues a message: a str arrives as text, bytes-like data as binary."""
         if isinstance(data, (bytearray, memoryview)):
             data = bytes(data)
-        self._resume()
         self._native.send(data)
 
     def close(self) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Callable, Optional
+
+from . import _native
 
 Handler = Callable[..., Any]
 
@@ -108,42 +110,49 @@ def _report(exc: BaseException, message: str) -> None:
     loop.call_exception_handler({"message": message, "exception": exc})
 
 
-class Pump:
-    """Pulls batches from a native ``next_events`` and dispatches them, one task per
-    object, in whichever loop first runs it. An empty batch ends it."""
+class _Hub:
+    """Delivers every rtckit object's events on the running asyncio loop.
 
-    def __init__(
-        self,
-        pull: Callable[[], Awaitable[list]],
-        dispatch: Callable[[str, Any], None],
-    ) -> None:
-        self._pull = pull
-        self._dispatch = dispatch
-        self._task: Optional[asyncio.Task] = None
-        self.ended = False
+    The native side writes a byte to one socket when objects have events waiting (no
+    runtime thread ever takes the GIL); the loop watches that socket, takes the keys of the
+    ready objects and their events, and dispatches them in order.
+    """
 
-    @property
-    def started(self) -> bool:
-        return self._task is not None
+    def __init__(self) -> None:
+        self._targets: dict[int, Any] = {}
+        self._next_key = 1
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
 
-    def start(self) -> bool:
-        """Starts pulling if a loop is running here; True if the pump runs."""
-        if self.ended:
-            return False
-        if self._task is not None and not self._task.done():
-            return True
+    def register(self, target: Any) -> None:
+        """Starts delivering `target`'s events (it has `_native` and `_dispatch`)."""
+        key = self._next_key
+        self._next_key += 1
+        self._targets[key] = target
+        target._native.listen(key)
+        self.attach()
+
+    def attach(self) -> None:
+        """Watches the socket from the running loop, if any (a later asyncio.run too)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return False
-        self._task = loop.create_task(self._run())
-        return True
+            return
+        if loop is self._loop:
+            return
+        self._loop = loop
+        loop.add_reader(_native.hub_fd(), self._ready)
+        loop.call_soon(self._ready)  # events that arrived while no loop watched
 
-    async def _run(self) -> None:
-        while True:
-            batch = await self._pull()
-            if not batch:
-                self.ended = True
-                return
-            for name, value in batch:
-                self._dispatch(name, value)
+    def _ready(self) -> None:
+        for key in _native.hub_take():
+            target = self._targets.get(key)
+            if target is None:
+                continue
+            events, ended = target._native.take_events()
+            if ended:
+                del self._targets[key]
+            for name, value in events:
+                target._dispatch(name, value)
+
+
+hub = _Hub()

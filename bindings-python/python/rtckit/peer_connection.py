@@ -8,7 +8,7 @@ from typing import Any, Optional
 from . import _native
 from .configuration import RTCConfiguration, RTCIceServer, native_args
 from .data_channel import RTCDataChannel
-from .events import EventEmitter, Pump
+from .events import EventEmitter, hub
 from .ice_candidate import RTCIceCandidate
 from .ice_candidate import as_tuple as candidate_tuple
 from .session_description import RTCSessionDescription
@@ -34,9 +34,6 @@ class RTCPeerConnection(EventEmitter):
         super().__init__()
         servers, policy, bind = native_args(configuration)
         self._native = _native.PeerConnection(servers, policy, bind)
-        self._pump = Pump(self._native.next_events, self._dispatch)
-        # Channels whose pump waits for a running loop.
-        self._waiting: list[RTCDataChannel] = []
         self.onicecandidate = None
         self.onicegatheringstatechange = None
         self.oniceconnectionstatechange = None
@@ -44,16 +41,12 @@ class RTCPeerConnection(EventEmitter):
         self.onsignalingstatechange = None
         self.onnegotiationneeded = None
         self.ondatachannel = None
-        self._start()
+        hub.register(self)  # events are delivered once an asyncio loop runs
 
     # -- events ---------------------------------------------------------------------------
 
     def _start(self) -> None:
-        """Starts pulling events once an asyncio loop runs (constructors need none)."""
-        if self._pump.start() and self._waiting:
-            waiting, self._waiting = self._waiting, []
-            for channel in waiting:
-                channel._pump.start()
+        hub.attach()
 
     def _on_listener_added(self) -> None:
         self._start()
@@ -66,7 +59,7 @@ class RTCPeerConnection(EventEmitter):
             channel = RTCDataChannel(value)
             self.emit("datachannel", channel)
             # After the handlers (and the first step of async ones) have attached theirs.
-            asyncio.get_running_loop().call_soon(channel._pump.start)
+            asyncio.get_running_loop().call_soon(hub.register, channel)
         else:
             self.emit(name)
 
@@ -147,8 +140,7 @@ class RTCPeerConnection(EventEmitter):
             str(label), ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id
         )
         channel = RTCDataChannel(native)
-        if not channel._pump.start():
-            self._waiting.append(channel)
+        hub.register(channel)
         return channel
 
     # -- lifetime ---------------------------------------------------------------------------

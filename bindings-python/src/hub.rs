@@ -1,0 +1,68 @@
+//! Event delivery to asyncio without a future per batch and without runtime threads ever
+//! taking the GIL: a core queue's listener records the object's key and writes one byte to
+//! a socket the asyncio loop watches (`loop.add_reader`); the loop then takes the keys and
+//! each object's events from Python (rtckit/events.py).
+
+use std::io::{Read, Write};
+use std::os::unix::io::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use pyo3::prelude::*;
+
+struct Hub {
+    reader: UnixStream,
+    writer: UnixStream,
+    /// Keys with events waiting, and whether a wake byte is outstanding.
+    ready: Mutex<(Vec<u64>, bool)>,
+}
+
+fn hub() -> &'static Hub {
+    static HUB: OnceLock<Hub> = OnceLock::new();
+    HUB.get_or_init(|| {
+        let (reader, writer) = UnixStream::pair().expect("rtckit: cannot create the event socket pair");
+        reader.set_nonblocking(true).expect("rtckit: event socket");
+        writer.set_nonblocking(true).expect("rtckit: event socket");
+        Hub { reader, writer, ready: Mutex::new((Vec::new(), false)) }
+    })
+}
+
+/// The listener for the object known to Python as `key`.
+pub fn listener(key: u64) -> rtckit_core::events::Listener {
+    Arc::new(move || {
+        let hub = hub();
+        let wake = {
+            let mut ready = hub.ready.lock().unwrap();
+            ready.0.push(key);
+            !std::mem::replace(&mut ready.1, true)
+        };
+        if wake {
+            // Non-blocking; a full socket already holds a wake.
+            let _ = (&hub.writer).write(&[1]);
+        }
+    })
+}
+
+/// The file descriptor asyncio watches for readability.
+#[pyfunction]
+pub fn hub_fd() -> i32 {
+    hub().reader.as_raw_fd()
+}
+
+/// The keys of objects with events waiting (each once), clearing the wake.
+#[pyfunction]
+pub fn hub_take() -> Vec<u64> {
+    let hub = hub();
+    let mut sink = [0u8; 256];
+    while let Ok(n) = (&hub.reader).read(&mut sink) {
+        if n < sink.len() {
+            break;
+        }
+    }
+    let mut ready = hub.ready.lock().unwrap();
+    ready.1 = false;
+    let mut keys = std::mem::take(&mut ready.0);
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
