@@ -20,18 +20,7 @@ def test_text_and_binary_from_empty_to_max_size_echo_intact_in_order():
         for size in sizes:
             messages.append(rng.randbytes(size))
             messages.append("".join(rng.choice("aé€𝄞z") for _ in range(size // 4)))
-        received = []
-        done = asyncio.get_running_loop().create_future()
-
-        def on_message(m):
-            received.append(m)
-            if len(received) == len(messages) and not done.done():
-                done.set_result(None)
-
-        ch.on("message", on_message)
-        for m in messages:
-            ch.send(m)
-        await asyncio.wait_for(done, TIMEOUT)
+        received = await exchange(ch, ch, messages)  # sent by ch, echoed back to ch
         assert len(received) == len(messages)
         for sent, back in zip(messages, received):
             assert type(back) is type(sent)
