@@ -7,16 +7,18 @@
 //! [`ConnectionRuntime`] wraps webrtc's tokio runtime to remove two traps of webrtc 0.21
 //! measured in shared/WEBRTC-RS.md: UDP sockets keep the kernel's small default buffers
 //! (bursts overflow, SCTP waits out its 1 s RTO), and the driver only flushes work queued
-//! during a read at its next timer, which is up to 200 ms away. While a connection is
-//! being set up, or shortly after it last received a packet or was asked to do something,
-//! its driver's sleeps are capped at 1 ms so that queued handshake packets leave at once;
-//! an idle connection sleeps as long as webrtc asks.
+//! during a read at its next wake, which can be 200 ms away. So: right after a datagram
+//! arrives the driver's next sleep ends at once (it goes round its loop and flushes the
+//! replies it queued); while a connection is being set up, or shortly after it last
+//! received a packet or was asked to do something, its sleeps are capped at 1 ms; an idle
+//! connection sleeps as long as webrtc asks. Measured on loopback: connect and open a
+//! channel in 3.5 ms instead of 600 ms.
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -92,6 +94,9 @@ pub struct ConnectionRuntime {
     epoch: Instant,
     /// Nanoseconds after `epoch` until which sleeps are capped; u64::MAX while establishing.
     fast_until: Arc<AtomicU64>,
+    /// Set when a datagram arrived: the driver's next sleep ends at once, so that what it
+    /// queued while reading (an SCTP or DCEP reply, a DTLS flight) is flushed now.
+    flush_soon: Arc<AtomicBool>,
 }
 
 impl ConnectionRuntime {
@@ -100,6 +105,7 @@ impl ConnectionRuntime {
             inner: TokioRuntime,
             epoch: Instant::now(),
             fast_until: Arc::new(AtomicU64::new(u64::MAX)),
+            flush_soon: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -151,6 +157,7 @@ impl Runtime for ConnectionRuntime {
         Ok(Arc::new(ActiveSocket {
             inner,
             fast_until: self.fast_until.clone(),
+            flush_soon: self.flush_soon.clone(),
             epoch: self.epoch,
         }))
     }
@@ -177,6 +184,10 @@ impl Runtime for ConnectionRuntime {
     }
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        if self.flush_soon.swap(false, Ordering::AcqRel) {
+            // Once around the loop again, after letting other tasks run.
+            return Box::pin(tokio::task::yield_now());
+        }
         let duration = if self.fast() { duration.min(FAST_WAKE) } else { duration };
         self.inner.sleep(duration)
     }
@@ -204,6 +215,7 @@ impl Runtime for ConnectionRuntime {
 struct ActiveSocket {
     inner: Arc<dyn AsyncUdpSocket>,
     fast_until: Arc<AtomicU64>,
+    flush_soon: Arc<AtomicBool>,
     epoch: Instant,
 }
 
@@ -229,6 +241,7 @@ impl AsyncUdpSocket for ActiveSocket {
         let polled = self.inner.poll_recv(cx, bufs, meta);
         if let std::task::Poll::Ready(Ok(_)) = polled {
             poke(&self.fast_until, self.epoch);
+            self.flush_soon.store(true, Ordering::Release);
         }
         polled
     }

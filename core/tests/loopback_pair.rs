@@ -28,6 +28,7 @@ async fn connect() -> (PeerConnection, PeerConnection, DataChannel, DataChannel,
     let started = Instant::now();
     let a = PeerConnection::build(config()).await.unwrap();
     let b = PeerConnection::build(config()).await.unwrap();
+    eprintln!("built: {:?}", started.elapsed());
     let dc = a.create_data_channel("chat", DataChannelInit::default()).await.unwrap();
     a.set_local_description(None).await.unwrap();
     // Non-trickle: wait for gathering to complete.
@@ -42,7 +43,11 @@ async fn connect() -> (PeerConnection, PeerConnection, DataChannel, DataChannel,
         let evs = b.next_events().await;
         assert!(!evs.is_empty());
     }
+    eprintln!("both gathered: {:?}", started.elapsed());
     a.set_remote_description(b.local_description().await.unwrap()).await.unwrap();
+    eprintln!("answer applied: {:?}", started.elapsed());
+    while a.states().connection != "connected" { tokio::time::sleep(Duration::from_micros(200)).await; }
+    eprintln!("connected: {:?}", started.elapsed());
     let mut pending = Vec::new();
     wait_channel_event(&dc, &mut pending, "open").await;
     let elapsed = started.elapsed();
