@@ -1,4 +1,5 @@
-// Public types of rtckit for Node: the browser's WebRTC data API, plus `bindAddresses`.
+// Public types of rtckit for Node: the browser's WebRTC data API, plus `bindAddresses`
+// and the `nonstandard` frame helpers.
 
 export type RTCIceTransportPolicy = 'all' | 'relay';
 export type RTCSdpType = 'offer' | 'pranswer' | 'answer' | 'rollback';
@@ -137,3 +138,23 @@ export declare class RTCPeerConnection extends EventTarget {
   createDataChannel(label: string, options?: RTCDataChannelInit): RTCDataChannel;
   close(): void;
 }
+
+export interface I420Frame {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export interface RGBAFrame {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** @roamhq/wrtc's non-standard helpers (media sources and sinks come with media tracks). */
+export declare const nonstandard: {
+  i420ToRgba(i420Frame: I420Frame, rgbaFrame: RGBAFrame): void;
+  rgbaToI420(rgbaFrame: RGBAFrame, i420Frame: I420Frame): void;
+  /** rtckit extra: the frame as a PNG image. */
+  i420ToPng(i420Frame: I420Frame): Uint8Array;
+};

@@ -4,6 +4,7 @@ const { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent } = re
 const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate } = require('./ice_candidate');
 const { RTCSessionDescription } = require('./session_description');
+const nonstandard = require('./nonstandard');
 
 module.exports = {
   RTCPeerConnection,
@@ -12,4 +13,5 @@ module.exports = {
   RTCDataChannel,
   RTCPeerConnectionIceEvent,
   RTCDataChannelEvent,
+  nonstandard,
 };

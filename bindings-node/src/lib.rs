@@ -3,6 +3,7 @@
 
 mod data_channel;
 mod error;
+mod frame;
 mod ice_candidate;
 mod peer_connection;
 

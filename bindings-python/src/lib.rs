@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 mod data_channel;
 mod error;
+mod frame;
 mod hub;
 mod ice_candidate;
 mod peer_connection;
@@ -15,6 +16,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::init();
     m.add_class::<peer_connection::PyPeerConnection>()?;
     m.add_class::<data_channel::PyDataChannel>()?;
+    m.add_class::<frame::PyVideoFrame>()?;
+    m.add_class::<frame::PyAudioFrame>()?;
     m.add_function(wrap_pyfunction!(ice_candidate::parse_candidate, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;

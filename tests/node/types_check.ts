@@ -20,3 +20,11 @@ async function answer(offer: { type: 'offer'; sdp: string }, signal: (m: unknown
 }
 
 export { answer };
+
+import { nonstandard } from '../../bindings-node/lib/index';
+
+export function toRgba(i420: { width: number; height: number; data: Uint8Array }): Uint8Array {
+  const rgba = { width: i420.width, height: i420.height, data: new Uint8Array(i420.width * i420.height * 4) };
+  nonstandard.i420ToRgba(i420, rgba);
+  return nonstandard.i420ToPng(i420).length > 0 ? rgba.data : new Uint8Array(0);
+}

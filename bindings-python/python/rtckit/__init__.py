@@ -24,11 +24,14 @@ from .exceptions import (
     RTCSyntaxError,
     RTCTypeError,
 )
+from .frame import AudioFrame, VideoFrame
 from .ice_candidate import RTCIceCandidate
 from .peer_connection import RTCPeerConnection
 from .session_description import RTCSessionDescription
 
 __all__ = [
+    "AudioFrame",
+    "VideoFrame",
     "InvalidAccessError",
     "InvalidModificationError",
     "InvalidStateError",
