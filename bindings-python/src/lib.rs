@@ -4,12 +4,14 @@
 use pyo3::prelude::*;
 
 mod data_channel;
+mod device;
 mod error;
 mod frame;
 mod hub;
 mod ice_candidate;
 mod peer_connection;
 mod runtime;
+mod track;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -18,6 +20,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<data_channel::PyDataChannel>()?;
     m.add_class::<frame::PyVideoFrame>()?;
     m.add_class::<frame::PyAudioFrame>()?;
+    m.add_class::<track::PyTrack>()?;
+    m.add_class::<track::PyFrameReceiver>()?;
+    m.add_class::<track::PyMediaStream>()?;
+    m.add_class::<track::PyMediaSource>()?;
+    m.add_function(wrap_pyfunction!(device::get_user_media, m)?)?;
+    m.add_function(wrap_pyfunction!(device::enumerate_devices, m)?)?;
+    m.add_function(wrap_pyfunction!(device::use_fake_devices, m)?)?;
+    m.add_function(wrap_pyfunction!(device::read_frame_number, m)?)?;
     m.add_function(wrap_pyfunction!(ice_candidate::parse_candidate, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;

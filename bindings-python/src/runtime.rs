@@ -68,3 +68,18 @@ where
         fut.await.map_err(crate::error::to_py)
     })
 }
+
+/// An awaitable for a core future whose result is built into a Python object once the GIL
+/// is held (frames, objects): `fut` returns a closure doing that.
+pub fn awaitable_py<'py, F, B>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: std::future::Future<Output = rtckit_core::Result<B>> + Send + 'static,
+    B: FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send + 'static,
+{
+    let guard = InFlight::new();
+    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let _guard = guard;
+        let build = fut.await.map_err(crate::error::to_py)?;
+        Python::attach(build)
+    })
+}

@@ -2,11 +2,13 @@
 //!
 //! Everything that is WebRTC lives here: the bindings (`bindings-python`, `bindings-node`)
 //! only convert arguments and results. One file per concept; each binding file is named
-//! after the core file it wraps. Raw frames are in `frame`; tracks, codecs, devices and
-//! files will join as `track`, `codec`, `device` and `file`.
+//! after the core file it wraps. Media so far: raw frames (`frame`), local tracks and
+//! streams (`track`), pushed sources (`source`) and fake devices (`device`); codecs and
+//! sending tracks over a connection are next (`codec`, `file`).
 
 pub mod configuration;
 pub mod data_channel;
+pub mod device;
 pub mod error;
 pub mod events;
 pub mod frame;
@@ -14,6 +16,8 @@ pub mod ice_candidate;
 pub mod peer_connection;
 pub mod runtime;
 pub mod session_description;
+pub mod source;
+pub mod track;
 
 pub use configuration::{Configuration, IceServer, IceTransportPolicy};
 pub use data_channel::{DataChannel, DataChannelEvent, DataChannelInit, Message, ReadyState};
@@ -22,3 +26,5 @@ pub use frame::{AudioFrame, PixelFormat, VideoFrame};
 pub use ice_candidate::{CandidateFields, IceCandidate};
 pub use peer_connection::{PeerConnection, PeerConnectionEvent, SignalingState, States};
 pub use session_description::{SdpType, SessionDescription};
+pub use source::MediaSource;
+pub use track::{FrameReceiver, MediaFrame, MediaStream, MediaStreamTrack, TrackEvent, TrackKind};

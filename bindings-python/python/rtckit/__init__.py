@@ -26,10 +26,21 @@ from .exceptions import (
 )
 from .frame import AudioFrame, VideoFrame
 from .ice_candidate import RTCIceCandidate
+from .media_devices import MediaDeviceInfo, MediaDevices, mediaDevices, read_frame_number
 from .peer_connection import RTCPeerConnection
 from .session_description import RTCSessionDescription
+from .source import AudioSource, VideoSource
+from .track import MediaStream, MediaStreamTrack
 
 __all__ = [
+    "AudioSource",
+    "MediaDeviceInfo",
+    "MediaDevices",
+    "MediaStream",
+    "MediaStreamTrack",
+    "VideoSource",
+    "mediaDevices",
+    "read_frame_number",
     "AudioFrame",
     "VideoFrame",
     "InvalidAccessError",

@@ -1,0 +1,142 @@
+//! rtckit._native.MediaStreamTrack / FrameReceiver / MediaStream wrap core's track.rs.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+
+use crate::error::IntoPyResult;
+use crate::frame::{PyAudioFrame, PyVideoFrame};
+use crate::runtime::awaitable_py;
+
+#[pyclass(name = "MediaStreamTrack", module = "rtckit._native", frozen)]
+pub struct PyTrack {
+    pub inner: rtckit_core::MediaStreamTrack,
+}
+
+#[pymethods]
+impl PyTrack {
+    #[getter]
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind().as_str()
+    }
+    #[getter]
+    fn label(&self) -> &str {
+        self.inner.label()
+    }
+    #[getter]
+    fn enabled(&self) -> bool {
+        self.inner.enabled()
+    }
+    #[setter]
+    fn set_enabled(&self, enabled: bool) {
+        self.inner.set_enabled(enabled)
+    }
+    #[getter]
+    fn ready_state(&self) -> &'static str {
+        self.inner.ready_state()
+    }
+    fn stop(&self) {
+        self.inner.stop()
+    }
+    /// A new consumer of the track's frames.
+    fn receiver(&self) -> PyFrameReceiver {
+        PyFrameReceiver { inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())) }
+    }
+    fn listen(&self, key: u64) {
+        self.inner.set_event_listener(crate::hub::listener(key))
+    }
+    fn take_events(&self) -> (Vec<(&'static str, Option<()>)>, bool) {
+        let (events, ended) = self.inner.take_events();
+        (events.into_iter().map(|_| ("ended", None)).collect(), ended)
+    }
+}
+
+#[pyclass(name = "FrameReceiver", module = "rtckit._native", frozen)]
+pub struct PyFrameReceiver {
+    inner: Arc<tokio::sync::Mutex<rtckit_core::FrameReceiver>>,
+}
+
+#[pymethods]
+impl PyFrameReceiver {
+    /// Awaitable next frame (a VideoFrame or an AudioFrame); InvalidStateError once ended.
+    fn recv<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let receiver = self.inner.clone();
+        awaitable_py(py, async move {
+            let frame = receiver.lock().await.recv().await?;
+            Ok(move |py: Python<'_>| -> PyResult<Py<PyAny>> {
+                Ok(match frame {
+                    rtckit_core::MediaFrame::Video(inner) => Py::new(py, PyVideoFrame { inner })?.into_any(),
+                    rtckit_core::MediaFrame::Audio(inner) => Py::new(py, PyAudioFrame { inner })?.into_any(),
+                })
+            })
+        })
+    }
+}
+
+#[pyclass(name = "MediaStream", module = "rtckit._native", frozen)]
+pub struct PyMediaStream {
+    inner: rtckit_core::MediaStream,
+}
+
+#[pymethods]
+impl PyMediaStream {
+    #[new]
+    fn new(tracks: Vec<PyRef<'_, PyTrack>>) -> Self {
+        Self { inner: rtckit_core::MediaStream::new(tracks.iter().map(|t| t.inner.clone()).collect()) }
+    }
+    #[getter]
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+    fn track_ids(&self) -> Vec<String> {
+        self.inner.tracks().iter().map(|t| t.id().to_owned()).collect()
+    }
+    fn add_track(&self, track: PyRef<'_, PyTrack>) {
+        self.inner.add_track(track.inner.clone())
+    }
+    fn remove_track(&self, track: PyRef<'_, PyTrack>) {
+        self.inner.remove_track(&track.inner)
+    }
+}
+
+#[pyclass(name = "MediaSource", module = "rtckit._native", frozen)]
+pub struct PyMediaSource {
+    inner: rtckit_core::MediaSource,
+}
+
+#[pymethods]
+impl PyMediaSource {
+    #[new]
+    fn new(kind: &str, label: &str) -> PyResult<Self> {
+        let kind = match kind {
+            "video" => rtckit_core::TrackKind::Video,
+            "audio" => rtckit_core::TrackKind::Audio,
+            other => {
+                return Err(crate::error::to_py(rtckit_core::Error::type_error(format!(
+                    "a source is \"audio\" or \"video\", not {other:?}"
+                ))))
+            }
+        };
+        Ok(Self { inner: rtckit_core::MediaSource::new(kind, label) })
+    }
+    fn create_track(&self) -> PyResult<PyTrack> {
+        Ok(PyTrack { inner: self.inner.create_track().py_err()? })
+    }
+    fn push_video(&self, frame: PyRef<'_, PyVideoFrame>) -> PyResult<usize> {
+        self.inner.push(rtckit_core::MediaFrame::Video(frame.inner.clone())).py_err()
+    }
+    fn push_audio(&self, frame: PyRef<'_, PyAudioFrame>) -> PyResult<usize> {
+        self.inner.push(rtckit_core::MediaFrame::Audio(frame.inner.clone())).py_err()
+    }
+    fn close(&self) {
+        self.inner.close()
+    }
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+}

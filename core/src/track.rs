@@ -1,0 +1,239 @@
+//! MediaStreamTrack and MediaStream: where frames flow from a source to their consumers.
+//!
+//! A track carries decoded frames (VideoFrame or AudioFrame). Sources (source.rs: pushed
+//! frames, fake devices) deliver into it; each consumer (Python's `recv()`, Node's sinks)
+//! subscribes and receives every frame from then on, a slow one losing the oldest.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast;
+
+use crate::error::{Error, Result};
+use crate::events::EventQueue;
+use crate::frame::{AudioFrame, VideoFrame};
+
+/// Frames a consumer may fall behind by before it loses the oldest (about a second of
+/// video at 30 fps; 300 ms of 10 ms audio frames).
+const FRAME_BUFFER: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackKind {
+    Audio,
+    Video,
+}
+
+impl TrackKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Audio => "audio",
+            Self::Video => "video",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum MediaFrame {
+    Video(VideoFrame),
+    Audio(AudioFrame),
+}
+
+impl MediaFrame {
+    pub fn kind(&self) -> TrackKind {
+        match self {
+            Self::Video(_) => TrackKind::Video,
+            Self::Audio(_) => TrackKind::Audio,
+        }
+    }
+}
+
+/// Track events: only `ended` (the source ended; W3C does not fire it for stop()).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackEvent {
+    Ended,
+}
+
+pub(crate) struct TrackInner {
+    id: String,
+    kind: TrackKind,
+    label: String,
+    enabled: AtomicBool,
+    sender: Mutex<Option<broadcast::Sender<MediaFrame>>>,
+    events: EventQueue<TrackEvent>,
+}
+
+#[derive(Clone)]
+pub struct MediaStreamTrack {
+    pub(crate) inner: Arc<TrackInner>,
+}
+
+impl std::fmt::Debug for MediaStreamTrack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MediaStreamTrack({} {:?})", self.kind().as_str(), self.label())
+    }
+}
+
+/// A random-looking unique id, as browsers give tracks and streams.
+pub(crate) fn new_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let mixed = (t as u64 ^ (std::process::id() as u64).rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ n;
+    format!("{:016x}-{:04x}", mixed, n & 0xffff)
+}
+
+impl MediaStreamTrack {
+    pub(crate) fn new(kind: TrackKind, label: &str) -> Self {
+        let (sender, _) = broadcast::channel(FRAME_BUFFER);
+        Self {
+            inner: Arc::new(TrackInner {
+                id: new_id(),
+                kind,
+                label: label.to_owned(),
+                enabled: AtomicBool::new(true),
+                sender: Mutex::new(Some(sender)),
+                events: EventQueue::default(),
+            }),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    pub fn kind(&self) -> TrackKind {
+        self.inner.kind
+    }
+
+    pub fn label(&self) -> &str {
+        &self.inner.label
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.inner.enabled.load(Ordering::Relaxed)
+    }
+
+    /// A disabled track delivers black video and silent audio (W3C).
+    pub fn set_enabled(&self, enabled: bool) {
+        self.inner.enabled.store(enabled, Ordering::Relaxed)
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.inner.sender.lock().unwrap().is_some()
+    }
+
+    pub fn ready_state(&self) -> &'static str {
+        if self.is_live() { "live" } else { "ended" }
+    }
+
+    /// Stops the track: consumers get what was delivered, then the end. No ended event.
+    pub fn stop(&self) {
+        self.inner.sender.lock().unwrap().take();
+        self.inner.events.close();
+    }
+
+    /// The source ended: like stop(), and fires `ended`.
+    pub(crate) fn end(&self) {
+        if self.inner.sender.lock().unwrap().take().is_some() {
+            self.inner.events.push_and_close(Some(TrackEvent::Ended));
+        }
+    }
+
+    /// Delivers a frame to every consumer; false once the track has ended.
+    pub(crate) fn deliver(&self, frame: &MediaFrame) -> bool {
+        let sender = self.inner.sender.lock().unwrap();
+        let Some(sender) = sender.as_ref() else { return false };
+        let frame = if self.enabled() { frame.clone() } else { muted(frame) };
+        let _ = sender.send(frame); // no consumer yet: nothing to do
+        true
+    }
+
+    /// A new consumer, receiving every frame delivered from now on.
+    pub fn subscribe(&self) -> FrameReceiver {
+        let receiver = self.inner.sender.lock().unwrap().as_ref().map(|s| s.subscribe());
+        FrameReceiver { receiver, track: self.clone() }
+    }
+
+    pub async fn next_events(&self) -> Vec<TrackEvent> {
+        self.inner.events.next_batch().await
+    }
+
+    pub fn take_events(&self) -> (Vec<TrackEvent>, bool) {
+        self.inner.events.take_batch()
+    }
+
+    pub fn set_event_listener(&self, listener: crate::events::Listener) {
+        self.inner.events.set_listener(listener)
+    }
+}
+
+fn muted(frame: &MediaFrame) -> MediaFrame {
+    match frame {
+        MediaFrame::Video(v) => {
+            let mut black = VideoFrame::black(v.width(), v.height()).unwrap_or_else(|_| v.clone());
+            black.pts = v.pts;
+            black.time_base = v.time_base;
+            MediaFrame::Video(black)
+        }
+        MediaFrame::Audio(a) => {
+            let mut silent = AudioFrame::new(vec![0; a.samples().len()], a.sample_rate(), a.channels())
+                .unwrap_or_else(|_| a.clone());
+            silent.pts = a.pts;
+            MediaFrame::Audio(silent)
+        }
+    }
+}
+
+/// One consumer of a track.
+pub struct FrameReceiver {
+    receiver: Option<broadcast::Receiver<MediaFrame>>,
+    track: MediaStreamTrack,
+}
+
+impl FrameReceiver {
+    /// The next frame; InvalidStateError once the track has ended and everything
+    /// delivered before was received. A consumer that fell behind skips the oldest.
+    pub async fn recv(&mut self) -> Result<MediaFrame> {
+        let ended = || Error::invalid_state(format!("the {} track {:?} has ended", self.track.kind().as_str(), self.track.label()));
+        let Some(receiver) = self.receiver.as_mut() else { return Err(ended()) };
+        loop {
+            match receiver.recv().await {
+                Ok(frame) => return Ok(frame),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return Err(ended()),
+            }
+        }
+    }
+}
+
+/// MediaStream: an id and a set of tracks.
+#[derive(Clone, Debug)]
+pub struct MediaStream {
+    id: String,
+    tracks: Arc<Mutex<Vec<MediaStreamTrack>>>,
+}
+
+impl MediaStream {
+    pub fn new(tracks: Vec<MediaStreamTrack>) -> Self {
+        Self { id: new_id(), tracks: Arc::new(Mutex::new(tracks)) }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn tracks(&self) -> Vec<MediaStreamTrack> {
+        self.tracks.lock().unwrap().clone()
+    }
+
+    pub fn add_track(&self, track: MediaStreamTrack) {
+        let mut tracks = self.tracks.lock().unwrap();
+        if !tracks.iter().any(|t| t.id() == track.id()) {
+            tracks.push(track);
+        }
+    }
+
+    pub fn remove_track(&self, track: &MediaStreamTrack) {
+        self.tracks.lock().unwrap().retain(|t| t.id() != track.id());
+    }
+}
