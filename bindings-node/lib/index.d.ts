@@ -1,5 +1,5 @@
 // Public types of rtckit for Node: the browser's WebRTC data API, plus `bindAddresses`
-// and the `nonstandard` frame helpers.
+// local media (tracks, fake devices) and the `nonstandard` sources, sinks and helpers.
 
 export type RTCIceTransportPolicy = 'all' | 'relay';
 export type RTCSdpType = 'offer' | 'pranswer' | 'answer' | 'rollback';
@@ -151,10 +151,106 @@ export interface RGBAFrame {
   data: Uint8Array;
 }
 
-/** @roamhq/wrtc's non-standard helpers (media sources and sinks come with media tracks). */
+export declare class MediaStreamTrack extends EventTarget {
+  private constructor();
+  readonly id: string;
+  readonly kind: 'audio' | 'video';
+  readonly label: string;
+  enabled: boolean;
+  readonly muted: boolean;
+  readonly readyState: 'live' | 'ended';
+  onended: ((this: MediaStreamTrack, ev: Event) => any) | null;
+  stop(): void;
+}
+
+export declare class MediaStream extends EventTarget {
+  constructor(tracks?: MediaStreamTrack[] | MediaStream);
+  readonly id: string;
+  getTracks(): MediaStreamTrack[];
+  getAudioTracks(): MediaStreamTrack[];
+  getVideoTracks(): MediaStreamTrack[];
+  getTrackById(id: string): MediaStreamTrack | null;
+  addTrack(track: MediaStreamTrack): void;
+  removeTrack(track: MediaStreamTrack): void;
+}
+
+export type ConstrainNumber = number | { exact?: number; ideal?: number };
+export interface MediaTrackConstraints {
+  deviceId?: string | { exact?: string; ideal?: string };
+  width?: ConstrainNumber;
+  height?: ConstrainNumber;
+  frameRate?: ConstrainNumber;
+  sampleRate?: ConstrainNumber;
+  channelCount?: ConstrainNumber;
+}
+
+export declare class MediaDeviceInfo {
+  readonly deviceId: string;
+  readonly kind: 'videoinput' | 'audioinput' | 'audiooutput';
+  readonly label: string;
+  readonly groupId: string;
+}
+
+export declare const mediaDevices: {
+  getUserMedia(constraints: { audio?: boolean | MediaTrackConstraints; video?: boolean | MediaTrackConstraints }): Promise<MediaStream>;
+  enumerateDevices(): Promise<MediaDeviceInfo[]>;
+  /** Non-standard: fake camera and microphone (as RTCKIT_FAKE_DEVICES=1). */
+  useFakeDevices(enabled?: boolean): void;
+};
+
+export interface RTCAudioData {
+  samples: Int16Array;
+  sampleRate: number;
+  bitsPerSample?: 16;
+  channelCount?: number;
+  numberOfFrames?: number;
+}
+
+export declare class RTCVideoSource {
+  constructor(init?: { isScreencast?: boolean; needsDenoising?: boolean });
+  readonly isScreencast: boolean;
+  readonly needsDenoising: boolean;
+  createTrack(): MediaStreamTrack;
+  onFrame(frame: I420Frame & { timestamp?: number }): void;
+  close(): void;
+}
+
+export declare class RTCAudioSource {
+  createTrack(): MediaStreamTrack;
+  onData(data: RTCAudioData): void;
+  close(): void;
+}
+
+export interface RTCVideoSinkFrameEvent extends Event {
+  readonly frame: I420Frame & { rotation: number };
+}
+
+export interface RTCAudioSinkDataEvent extends Event, Required<RTCAudioData> {}
+
+export declare class RTCVideoSink extends EventTarget {
+  constructor(track: MediaStreamTrack);
+  readonly stopped: boolean;
+  onframe: ((this: RTCVideoSink, ev: RTCVideoSinkFrameEvent) => any) | null;
+  stop(): void;
+}
+
+export declare class RTCAudioSink extends EventTarget {
+  constructor(track: MediaStreamTrack);
+  readonly stopped: boolean;
+  ondata: ((this: RTCAudioSink, ev: RTCAudioSinkDataEvent) => any) | null;
+  stop(): void;
+}
+
+/** @roamhq/wrtc's non-standard namespace: raw-frame sources and sinks, i420 helpers. */
 export declare const nonstandard: {
+  RTCVideoSource: typeof RTCVideoSource;
+  RTCAudioSource: typeof RTCAudioSource;
+  RTCVideoSink: typeof RTCVideoSink;
+  RTCAudioSink: typeof RTCAudioSink;
   i420ToRgba(i420Frame: I420Frame, rgbaFrame: RGBAFrame): void;
   rgbaToI420(rgbaFrame: RGBAFrame, i420Frame: I420Frame): void;
   /** rtckit extra: the frame as a PNG image. */
   i420ToPng(i420Frame: I420Frame): Uint8Array;
+  /** rtckit extra: the frame number the fake camera drew into a frame. */
+  readFrameNumber(i420Frame: I420Frame): number;
 };

@@ -5,6 +5,8 @@ const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate } = require('./ice_candidate');
 const { RTCSessionDescription } = require('./session_description');
 const nonstandard = require('./nonstandard');
+const { MediaStream, MediaStreamTrack } = require('./track');
+const { mediaDevices, MediaDeviceInfo } = require('./media_devices');
 
 module.exports = {
   RTCPeerConnection,
@@ -13,5 +15,9 @@ module.exports = {
   RTCDataChannel,
   RTCPeerConnectionIceEvent,
   RTCDataChannelEvent,
+  MediaStream,
+  MediaStreamTrack,
+  MediaDeviceInfo,
+  mediaDevices,
   nonstandard,
 };

@@ -2,10 +2,12 @@
 //! name; the JS layer (bindings-node/lib) builds the browser API on top.
 
 mod data_channel;
+mod device;
 mod error;
 mod frame;
 mod ice_candidate;
 mod peer_connection;
+mod track;
 
 /// napi takes ownership of the runtime it runs async functions on: hand it core's.
 #[napi_derive::module_init]

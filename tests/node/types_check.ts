@@ -28,3 +28,17 @@ export function toRgba(i420: { width: number; height: number; data: Uint8Array }
   nonstandard.i420ToRgba(i420, rgba);
   return nonstandard.i420ToPng(i420).length > 0 ? rgba.data : new Uint8Array(0);
 }
+
+import { mediaDevices, MediaStream } from '../../bindings-node/lib/index';
+
+export async function camera(): Promise<number> {
+  const stream: MediaStream = await mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, frameRate: 30 }, audio: true });
+  const source = new nonstandard.RTCVideoSource();
+  const track = source.createTrack();
+  const sink = new nonstandard.RTCVideoSink(stream.getVideoTracks()[0]);
+  sink.onframe = ({ frame }) => source.onFrame(frame);
+  const audioSink = new nonstandard.RTCAudioSink(stream.getAudioTracks()[0]);
+  audioSink.ondata = ({ samples, sampleRate }) => samples.length + sampleRate;
+  track.onended = () => sink.stop();
+  return stream.getTracks().length;
+}

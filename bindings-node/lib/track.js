@@ -1,0 +1,76 @@
+'use strict';
+const native = require('./native');
+const { defineEventAttributes, pump } = require('./events');
+
+const NATIVE = Symbol('native');
+
+/** A track of frames (browser MediaStreamTrack). Event: ended. */
+class MediaStreamTrack extends EventTarget {
+  #listening = false;
+
+  constructor(nativeTrack, token) {
+    if (token !== MediaStreamTrack.#token) throw new TypeError('Illegal constructor');
+    super();
+    this[NATIVE] = nativeTrack;
+  }
+
+  static #token = Symbol('MediaStreamTrack');
+
+  /** @internal */
+  static _wrap(nativeTrack) {
+    return new MediaStreamTrack(nativeTrack, MediaStreamTrack.#token);
+  }
+
+  addEventListener(type, listener, options) {
+    super.addEventListener(type, listener, options);
+    // Pull track events only once somebody listens: a pending pull keeps Node alive.
+    if (type === 'ended' && !this.#listening) {
+      this.#listening = true;
+      pump(() => this[NATIVE].nextEvents().then((names) => names), (name) => this.dispatchEvent(new Event(name)));
+    }
+  }
+
+  get id() { return this[NATIVE].id; }
+  get kind() { return this[NATIVE].kind; }
+  get label() { return this[NATIVE].label; }
+  get enabled() { return this[NATIVE].enabled; }
+  set enabled(value) { this[NATIVE].enabled = Boolean(value); }
+  get muted() { return false; }
+  get readyState() { return this[NATIVE].readyState; }
+  stop() { this[NATIVE].stop(); }
+  clone() { throw new DOMException('clone() is not supported yet', 'NotSupportedError'); }
+}
+
+defineEventAttributes(MediaStreamTrack.prototype, ['ended']);
+
+class MediaStream extends EventTarget {
+  #native = new native.NativeMediaStream();
+  #tracks = [];
+
+  constructor(tracks = []) {
+    super();
+    const list = tracks instanceof MediaStream ? tracks.getTracks() : tracks;
+    for (const track of list) this.addTrack(track);
+  }
+
+  get id() { return this.#native.id; }
+  getTracks() {
+    const ids = new Set(this.#native.trackIds());
+    return this.#tracks.filter((t) => ids.has(t.id));
+  }
+  getAudioTracks() { return this.getTracks().filter((t) => t.kind === 'audio'); }
+  getVideoTracks() { return this.getTracks().filter((t) => t.kind === 'video'); }
+  getTrackById(id) { return this.getTracks().find((t) => t.id === id) ?? null; }
+  addTrack(track) {
+    if (!(track instanceof MediaStreamTrack)) throw new TypeError('addTrack takes a MediaStreamTrack');
+    this.#native.addTrack(track[NATIVE]);
+    if (!this.#tracks.includes(track)) this.#tracks.push(track);
+  }
+  removeTrack(track) {
+    if (!(track instanceof MediaStreamTrack)) throw new TypeError('removeTrack takes a MediaStreamTrack');
+    this.#native.removeTrack(track[NATIVE]);
+    this.#tracks = this.#tracks.filter((t) => t !== track);
+  }
+}
+
+module.exports = { MediaStreamTrack, MediaStream, NATIVE };

@@ -1,0 +1,191 @@
+//! NativeTrack / NativeFrameReceiver / NativeMediaStream / NativeSource wrap core's
+//! track.rs and source.rs for the JS layer (MediaStreamTrack, nonstandard sources/sinks).
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{Buffer, Uint8Array};
+use napi_derive::napi;
+
+use crate::error::IntoNapi;
+
+#[napi]
+pub struct NativeTrack {
+    pub(crate) inner: rtckit_core::MediaStreamTrack,
+}
+
+#[napi]
+impl NativeTrack {
+    #[napi(getter)]
+    pub fn id(&self) -> String {
+        self.inner.id().to_owned()
+    }
+    #[napi(getter)]
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind().as_str()
+    }
+    #[napi(getter)]
+    pub fn label(&self) -> String {
+        self.inner.label().to_owned()
+    }
+    #[napi(getter)]
+    pub fn enabled(&self) -> bool {
+        self.inner.enabled()
+    }
+    #[napi(setter)]
+    pub fn set_enabled(&self, enabled: bool) {
+        self.inner.set_enabled(enabled)
+    }
+    #[napi(getter)]
+    pub fn ready_state(&self) -> &'static str {
+        self.inner.ready_state()
+    }
+    #[napi]
+    pub fn stop(&self) {
+        self.inner.stop()
+    }
+    #[napi]
+    pub fn receiver(&self) -> NativeFrameReceiver {
+        NativeFrameReceiver {
+            inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())),
+            stopped: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+    /// Event names ("ended"); empty once the track's events are over.
+    #[napi]
+    pub async fn next_events(&self) -> napi::Result<Vec<&'static str>> {
+        Ok(self.inner.next_events().await.into_iter().map(|_| "ended").collect())
+    }
+}
+
+/// A received frame: video as I420 (`data`), audio as s16le `samples`.
+#[napi(object)]
+pub struct FrameObj {
+    pub kind: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub data: Option<Buffer>,
+    pub samples: Option<Buffer>,
+    pub sample_rate: Option<u32>,
+    pub channel_count: Option<u32>,
+    pub pts: Option<i64>,
+}
+
+#[napi]
+pub struct NativeFrameReceiver {
+    inner: Arc<tokio::sync::Mutex<rtckit_core::FrameReceiver>>,
+    /// Set by stop(): a pending recv settles at once (a pending Promise keeps Node alive).
+    stopped: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+#[napi]
+impl NativeFrameReceiver {
+    /// Settles a pending recv and ends this consumer.
+    #[napi]
+    pub fn stop(&self) {
+        self.stopped.send_replace(true);
+    }
+
+    /// The next frame; rejects with InvalidStateError once the track has ended or the
+    /// receiver was stopped.
+    #[napi]
+    pub async fn recv(&self) -> napi::Result<FrameObj> {
+        let mut stopped = self.stopped.subscribe();
+        let stop = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        let frame = tokio::select! {
+            frame = async { self.inner.lock().await.recv().await } => frame.napi()?,
+            _ = stop => return Err(crate::error::to_napi(rtckit_core::Error::invalid_state("the sink was stopped"))),
+        };
+        Ok(match frame {
+            rtckit_core::MediaFrame::Video(v) => FrameObj {
+                kind: "video".into(),
+                width: Some(v.width()),
+                height: Some(v.height()),
+                data: Some(Buffer::from(v.i420().to_vec())),
+                samples: None,
+                sample_rate: None,
+                channel_count: None,
+                pts: v.pts,
+            },
+            rtckit_core::MediaFrame::Audio(a) => FrameObj {
+                kind: "audio".into(),
+                width: None,
+                height: None,
+                data: None,
+                samples: Some(Buffer::from(a.to_le_bytes())),
+                sample_rate: Some(a.sample_rate()),
+                channel_count: Some(a.channels() as u32),
+                pts: a.pts,
+            },
+        })
+    }
+}
+
+#[napi]
+pub struct NativeMediaStream {
+    inner: rtckit_core::MediaStream,
+}
+
+#[napi]
+impl NativeMediaStream {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Self { inner: rtckit_core::MediaStream::new(Vec::new()) }
+    }
+    #[napi(getter)]
+    pub fn id(&self) -> String {
+        self.inner.id().to_owned()
+    }
+    #[napi]
+    pub fn track_ids(&self) -> Vec<String> {
+        self.inner.tracks().iter().map(|t| t.id().to_owned()).collect()
+    }
+    #[napi]
+    pub fn add_track(&self, track: &NativeTrack) {
+        self.inner.add_track(track.inner.clone())
+    }
+    #[napi]
+    pub fn remove_track(&self, track: &NativeTrack) {
+        self.inner.remove_track(&track.inner)
+    }
+}
+
+#[napi]
+pub struct NativeSource {
+    inner: rtckit_core::MediaSource,
+}
+
+#[napi]
+impl NativeSource {
+    #[napi(constructor)]
+    pub fn new(kind: String, label: String) -> napi::Result<Self> {
+        let kind = match kind.as_str() {
+            "video" => rtckit_core::TrackKind::Video,
+            "audio" => rtckit_core::TrackKind::Audio,
+            _ => return Err(crate::error::to_napi(rtckit_core::Error::type_error("a source is audio or video"))),
+        };
+        Ok(Self { inner: rtckit_core::MediaSource::new(kind, &label) })
+    }
+    #[napi]
+    pub fn create_track(&self) -> napi::Result<NativeTrack> {
+        Ok(NativeTrack { inner: self.inner.create_track().napi()? })
+    }
+    /// Pushes an I420 frame.
+    #[napi]
+    pub fn push_video(&self, width: u32, height: u32, data: Uint8Array, pts: Option<i64>) -> napi::Result<u32> {
+        let mut frame = rtckit_core::VideoFrame::from_i420(width, height, bytes::Bytes::copy_from_slice(&data)).napi()?;
+        frame.pts = pts;
+        Ok(self.inner.push(rtckit_core::MediaFrame::Video(frame)).napi()? as u32)
+    }
+    /// Pushes s16le interleaved samples.
+    #[napi]
+    pub fn push_audio(&self, samples: Uint8Array, sample_rate: u32, channels: u32) -> napi::Result<u32> {
+        let frame = rtckit_core::AudioFrame::from_le_bytes(&samples, sample_rate, channels.min(u16::MAX as u32) as u16).napi()?;
+        Ok(self.inner.push(rtckit_core::MediaFrame::Audio(frame)).napi()? as u32)
+    }
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close()
+    }
+}
