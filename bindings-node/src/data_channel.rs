@@ -103,7 +103,7 @@ impl NativeDataChannel {
                     rtckit_core::DataChannelEvent::Message(m) => DataChannelEventObj {
                         name,
                         text: None,
-                        binary: Some(Buffer::from(m.data.to_vec())),
+                        binary: Some(Buffer::from(Vec::<u8>::from(m.data))),
                         error: None,
                     },
                     rtckit_core::DataChannelEvent::Error(err) => {

@@ -5,20 +5,6 @@ use napi_derive::napi;
 use crate::error::IntoNapi;
 use crate::track::NativeTrack;
 
-/// One numeric constraint, as bindings-node/lib/media_devices.js normalises W3C ones.
-#[napi(object)]
-pub struct ConstraintObj {
-    pub name: String,
-    pub exact: Option<f64>,
-    pub ideal: Option<f64>,
-}
-
-#[napi(object)]
-pub struct KindConstraints {
-    pub device_id: Option<String>,
-    pub constraints: Vec<ConstraintObj>,
-}
-
 #[napi(object)]
 pub struct DeviceInfoObj {
     pub device_id: String,
@@ -27,26 +13,10 @@ pub struct DeviceInfoObj {
     pub group_id: String,
 }
 
-fn numeric(list: &[ConstraintObj], name: &str) -> rtckit_core::device::Numeric {
-    list.iter()
-        .find(|c| c.name == name)
-        .map(|c| rtckit_core::device::Numeric { exact: c.exact, ideal: c.ideal })
-        .unwrap_or_default()
-}
-
+/// getUserMedia with W3C constraints serialised as JSON ({audio, video}).
 #[napi]
-pub fn get_user_media(audio: Option<KindConstraints>, video: Option<KindConstraints>) -> napi::Result<Vec<NativeTrack>> {
-    let audio = audio.map(|a| rtckit_core::device::AudioConstraints {
-        sample_rate: numeric(&a.constraints, "sampleRate"),
-        channel_count: numeric(&a.constraints, "channelCount"),
-        device_id: a.device_id,
-    });
-    let video = video.map(|v| rtckit_core::device::VideoConstraints {
-        width: numeric(&v.constraints, "width"),
-        height: numeric(&v.constraints, "height"),
-        frame_rate: numeric(&v.constraints, "frameRate"),
-        device_id: v.device_id,
-    });
+pub fn get_user_media(constraints: String) -> napi::Result<Vec<NativeTrack>> {
+    let (audio, video) = rtckit_core::device::parse_constraints(&constraints).napi()?;
     let tracks = rtckit_core::device::get_user_media(audio, video).napi()?;
     Ok(tracks.into_iter().map(|inner| NativeTrack { inner }).collect())
 }

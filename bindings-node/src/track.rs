@@ -102,7 +102,7 @@ impl NativeFrameReceiver {
                 kind: "video".into(),
                 width: Some(v.width()),
                 height: Some(v.height()),
-                data: Some(Buffer::from(v.i420().to_vec())),
+                data: Some(Buffer::from(Vec::<u8>::from(v.i420().clone()))),
                 samples: None,
                 sample_rate: None,
                 channel_count: None,

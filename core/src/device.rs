@@ -99,6 +99,72 @@ pub struct AudioConstraints {
     pub channel_count: Numeric,
 }
 
+/// Parses W3C constraints as JSON (what the bindings serialise from a dict or object):
+/// `true`/`false`/`null`, or `{deviceId, width, height, frameRate, sampleRate,
+/// channelCount}` whose numeric members are numbers (ideal) or `{exact, ideal}`.
+pub fn parse_constraints(json: &str) -> Result<(Option<AudioConstraints>, Option<VideoConstraints>)> {
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| Error::type_error(format!("constraints are not valid JSON: {e}")))?;
+    let Some(object) = value.as_object() else {
+        return Err(Error::type_error("getUserMedia takes an object: {audio, video}"));
+    };
+    let audio = kind(object.get("audio"), "audio")?.map(|m| {
+        Ok::<_, Error>(AudioConstraints {
+            device_id: device_id(&m)?,
+            sample_rate: numeric(&m, "sampleRate")?,
+            channel_count: numeric(&m, "channelCount")?,
+        })
+    });
+    let video = kind(object.get("video"), "video")?.map(|m| {
+        Ok::<_, Error>(VideoConstraints {
+            device_id: device_id(&m)?,
+            width: numeric(&m, "width")?,
+            height: numeric(&m, "height")?,
+            frame_rate: numeric(&m, "frameRate")?,
+        })
+    });
+    Ok((audio.transpose()?, video.transpose()?))
+}
+
+type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+fn kind<'a>(value: Option<&'a serde_json::Value>, name: &str) -> Result<Option<std::borrow::Cow<'a, JsonMap>>> {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => Ok(None),
+        Some(Value::Bool(true)) => Ok(Some(std::borrow::Cow::Owned(JsonMap::new()))),
+        Some(Value::Object(m)) => Ok(Some(std::borrow::Cow::Borrowed(m))),
+        Some(_) => Err(Error::type_error(format!("{name} must be a boolean or an object of constraints"))),
+    }
+}
+
+fn device_id(m: &JsonMap) -> Result<Option<String>> {
+    use serde_json::Value;
+    Ok(match m.get("deviceId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Object(o)) => o.get("exact").or_else(|| o.get("ideal")).and_then(|v| v.as_str()).map(str::to_owned),
+        Some(_) => return Err(Error::type_error("deviceId must be a string or {exact, ideal}")),
+    })
+}
+
+fn numeric(m: &JsonMap, name: &str) -> Result<Numeric> {
+    use serde_json::Value;
+    let bad = || Error::type_error(format!("the {name} constraint must be a number or {{exact, ideal}}"));
+    let number = |v: Option<&Value>| -> Result<Option<f64>> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_f64().map(Some).ok_or_else(bad),
+        }
+    };
+    match m.get(name) {
+        None | Some(Value::Null) => Ok(Numeric::default()),
+        Some(Value::Number(n)) => Ok(Numeric { exact: None, ideal: n.as_f64() }),
+        Some(Value::Object(o)) => Ok(Numeric { exact: number(o.get("exact"))?, ideal: number(o.get("ideal"))? }),
+        Some(_) => Err(bad()),
+    }
+}
+
 fn check_device(asked: &Option<String>, id: &str, kind: &str) -> Result<()> {
     match asked {
         Some(asked) if asked != id => Err(Error::new(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 from . import _native
 from .exceptions import RTCTypeError
 from .track import MediaStream, MediaStreamTrack
-
-_NUMERIC = {"video": ("width", "height", "frameRate"), "audio": ("sampleRate", "channelCount")}
-
 
 @dataclass(frozen=True)
 class MediaDeviceInfo:
@@ -20,39 +18,18 @@ class MediaDeviceInfo:
     groupId: str
 
 
-def _constraints(kind: str, value: Union[bool, dict, None]) -> Optional[tuple]:
-    """(deviceId, [(name, exact, ideal)]) from True/False or a W3C constraints dict."""
-    if value is None or value is False:
-        return None
-    if value is True:
-        return (None, [])
-    if not isinstance(value, dict):
-        raise RTCTypeError(f"{kind} must be a bool or a dict of constraints")
-    device = value.get("deviceId")
-    if isinstance(device, dict):
-        device = device.get("exact", device.get("ideal"))
-    triples = []
-    for name in _NUMERIC[kind]:
-        c = value.get(name)
-        if c is None:
-            continue
-        if isinstance(c, dict):
-            triples.append((name, c.get("exact"), c.get("ideal")))
-        elif isinstance(c, (int, float)):
-            triples.append((name, None, float(c)))
-        else:
-            raise RTCTypeError(f"the {name} constraint must be a number or {{exact, ideal}}")
-    return (device, triples)
-
-
 class MediaDevices:
     async def getUserMedia(
         self, constraints: Optional[dict] = None, *, audio: Any = False, video: Any = False
     ) -> MediaStream:
         """``await getUserMedia(video=True, audio=True)`` or ``getUserMedia({"video": {...}})``."""
-        if constraints is not None:
-            audio, video = constraints.get("audio", False), constraints.get("video", False)
-        tracks = _native.get_user_media(_constraints("audio", audio), _constraints("video", video))
+        if constraints is None:
+            constraints = {"audio": audio, "video": video}
+        try:
+            encoded = json.dumps(constraints)
+        except (TypeError, ValueError) as exc:
+            raise RTCTypeError(f"constraints must be plain dicts, numbers and strings: {exc}") from None
+        tracks = _native.get_user_media(encoded)
         return MediaStream(MediaStreamTrack(t) for t in tracks)
 
     async def enumerateDevices(self) -> list[MediaDeviceInfo]:
