@@ -110,6 +110,21 @@ export declare class RTCDataChannel extends EventTarget {
   close(): void;
 }
 
+export declare class RTCRtpSender {
+  readonly track: MediaStreamTrack | null;
+}
+
+export declare class RTCRtpReceiver {
+  readonly track: MediaStreamTrack;
+}
+
+export declare class RTCTrackEvent extends Event {
+  readonly track: MediaStreamTrack;
+  readonly streams: MediaStream[];
+  readonly receiver: RTCRtpReceiver;
+  readonly transceiver: { receiver: RTCRtpReceiver; sender: RTCRtpSender | null; mid: string | null };
+}
+
 export declare class RTCPeerConnection extends EventTarget {
   constructor(configuration?: RTCConfiguration);
   readonly signalingState: RTCSignalingState;
@@ -128,6 +143,10 @@ export declare class RTCPeerConnection extends EventTarget {
   onsignalingstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => any) | null;
   ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => any) | null;
+  ontrack: ((this: RTCPeerConnection, ev: RTCTrackEvent) => any) | null;
+  /** Sends the track (video as H.264 so far); renegotiate afterwards. */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
+  getSenders(): RTCRtpSender[];
   getConfiguration(): RTCConfiguration & { bundlePolicy: 'max-bundle'; rtcpMuxPolicy: 'require' };
   setConfiguration(configuration?: RTCConfiguration): void;
   createOffer(): Promise<RTCSessionDescription>;

@@ -1,6 +1,6 @@
 'use strict';
 // rtckit for Node: the browser's WebRTC API from rtckit's Rust core.
-const { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent } = require('./peer_connection');
+const { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent, RTCRtpSender, RTCRtpReceiver } = require('./peer_connection');
 const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate } = require('./ice_candidate');
 const { RTCSessionDescription } = require('./session_description');
@@ -15,6 +15,9 @@ module.exports = {
   RTCDataChannel,
   RTCPeerConnectionIceEvent,
   RTCDataChannelEvent,
+  RTCTrackEvent,
+  RTCRtpSender,
+  RTCRtpReceiver,
   MediaStream,
   MediaStreamTrack,
   MediaDeviceInfo,

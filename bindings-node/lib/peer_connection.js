@@ -5,6 +5,7 @@ const { defineEventAttributes, pump } = require('./events');
 const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate, toInit: candidateInit } = require('./ice_candidate');
 const { RTCSessionDescription, toInit: descriptionInit } = require('./session_description');
+const { MediaStream, MediaStreamTrack, NATIVE } = require('./track');
 
 const EVENTS = [
   'icecandidate',
@@ -14,6 +15,7 @@ const EVENTS = [
   'signalingstatechange',
   'negotiationneeded',
   'datachannel',
+  'track',
 ];
 
 class RTCPeerConnectionIceEvent extends Event {
@@ -21,6 +23,30 @@ class RTCPeerConnectionIceEvent extends Event {
     super(type, init);
     this.candidate = init.candidate ?? null;
     this.url = init.url ?? null;
+  }
+}
+
+class RTCTrackEvent extends Event {
+  constructor(type, init = {}) {
+    super(type, init);
+    this.track = init.track;
+    this.streams = init.streams ?? [];
+    this.receiver = init.receiver ?? null;
+    this.transceiver = init.transceiver ?? null;
+  }
+}
+
+/** The sending side of a track added with addTrack. */
+class RTCRtpSender {
+  constructor(track) {
+    this.track = track;
+  }
+}
+
+/** The receiving side of a remote track. */
+class RTCRtpReceiver {
+  constructor(track) {
+    this.track = track;
   }
 }
 
@@ -59,6 +85,8 @@ function description(init) {
 
 class RTCPeerConnection extends EventTarget {
   #native;
+  #senders = [];
+  #remoteStreams = new Map();
 
   constructor(configuration = {}) {
     super();
@@ -76,6 +104,20 @@ class RTCPeerConnection extends EventTarget {
       case 'icecandidate': {
         const candidate = e.candidate ? new RTCIceCandidate(e.candidate) : null;
         this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
+        break;
+      }
+      case 'track': {
+        const nativeTrack = this.#native.takeTrack(e.track);
+        if (!nativeTrack) return;
+        const track = MediaStreamTrack._wrap(nativeTrack);
+        const streams = (e.streamIds ?? []).map((id) => {
+          let stream = this.#remoteStreams.get(id);
+          if (!stream) this.#remoteStreams.set(id, (stream = new MediaStream()));
+          stream.addTrack(track);
+          return stream;
+        });
+        const receiver = new RTCRtpReceiver(track);
+        this.dispatchEvent(new RTCTrackEvent('track', { track, streams, receiver, transceiver: { receiver, sender: null, mid: null } }));
         break;
       }
       case 'datachannel': {
@@ -142,6 +184,19 @@ class RTCPeerConnection extends EventTarget {
     await callAsync(() => this.#native.addIceCandidate(init ?? undefined));
   }
 
+  /** Sends the track (video as H.264); renegotiate afterwards (negotiationneeded). */
+  addTrack(track, ...streams) {
+    if (!(track instanceof MediaStreamTrack)) throw new TypeError('addTrack takes a MediaStreamTrack');
+    call(() => this.#native.addTrack(track[NATIVE], streams.map((s) => s.id)));
+    const sender = new RTCRtpSender(track);
+    this.#senders.push(sender);
+    return sender;
+  }
+
+  getSenders() {
+    return [...this.#senders];
+  }
+
   createDataChannel(label, options = {}) {
     if (arguments.length === 0) throw new TypeError('createDataChannel needs a label');
     const o = options ?? {};
@@ -169,4 +224,4 @@ class RTCPeerConnection extends EventTarget {
 
 defineEventAttributes(RTCPeerConnection.prototype, EVENTS);
 
-module.exports = { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent };
+module.exports = { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent, RTCRtpSender, RTCRtpReceiver };

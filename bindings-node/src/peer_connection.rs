@@ -56,6 +56,9 @@ pub struct PeerConnectionEventObj {
     pub candidate: Option<IceCandidateInit>,
     /// For "datachannel": the key to pass to takeDataChannel.
     pub channel: Option<u32>,
+    /// For "track": the key to pass to takeTrack, and the ids of the track's streams.
+    pub track: Option<u32>,
+    pub stream_ids: Option<Vec<String>>,
 }
 
 fn configuration(c: ConfigurationInit) -> rtckit_core::Result<rtckit_core::Configuration> {
@@ -79,6 +82,7 @@ pub struct NativePeerConnection {
     inner: rtckit_core::PeerConnection,
     /// Remote channels announced by "datachannel" events, until JS takes them.
     announced: Mutex<HashMap<u32, rtckit_core::DataChannel>>,
+    announced_tracks: Mutex<HashMap<u32, rtckit_core::MediaStreamTrack>>,
     next_key: AtomicU32,
 }
 
@@ -88,7 +92,12 @@ impl NativePeerConnection {
     pub fn new(config: ConfigurationInit) -> napi::Result<Self> {
         let config = configuration(config).napi()?;
         let inner = rtckit_core::PeerConnection::new(config).napi()?;
-        Ok(Self { inner, announced: Mutex::new(HashMap::new()), next_key: AtomicU32::new(1) })
+        Ok(Self {
+            inner,
+            announced: Mutex::new(HashMap::new()),
+            announced_tracks: Mutex::new(HashMap::new()),
+            next_key: AtomicU32::new(1),
+        })
     }
 
     #[napi]
@@ -190,6 +199,19 @@ impl NativePeerConnection {
         self.announced.lock().unwrap().remove(&key).map(|inner| NativeDataChannel { inner })
     }
 
+    /// The track announced by a "track" event.
+    #[napi]
+    pub fn take_track(&self, key: u32) -> Option<crate::track::NativeTrack> {
+        self.announced_tracks.lock().unwrap().remove(&key).map(|inner| crate::track::NativeTrack { inner })
+    }
+
+    /// Sends the track (video as H.264); renegotiate afterwards.
+    #[napi]
+    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<()> {
+        self.inner.add_track_now(&track.inner, stream_ids).napi()?;
+        Ok(())
+    }
+
     /// Closes at once; the sockets are released in the background.
     #[napi]
     pub fn close(&self) {
@@ -205,15 +227,30 @@ impl NativePeerConnection {
             .map(|e| {
                 let name = e.name().to_owned();
                 match e {
-                    rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
-                        PeerConnectionEventObj { name, candidate: c.map(from_core), channel: None }
-                    }
+                    rtckit_core::PeerConnectionEvent::IceCandidate(c) => PeerConnectionEventObj {
+                        name,
+                        candidate: c.map(from_core),
+                        channel: None,
+                        track: None,
+                        stream_ids: None,
+                    },
                     rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
                         let key = self.next_key.fetch_add(1, Ordering::Relaxed);
                         self.announced.lock().unwrap().insert(key, dc);
-                        PeerConnectionEventObj { name, candidate: None, channel: Some(key) }
+                        PeerConnectionEventObj { name, candidate: None, channel: Some(key), track: None, stream_ids: None }
                     }
-                    _ => PeerConnectionEventObj { name, candidate: None, channel: None },
+                    rtckit_core::PeerConnectionEvent::Track(track, stream_ids) => {
+                        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+                        self.announced_tracks.lock().unwrap().insert(key, track);
+                        PeerConnectionEventObj {
+                            name,
+                            candidate: None,
+                            channel: None,
+                            track: Some(key),
+                            stream_ids: Some(stream_ids),
+                        }
+                    }
+                    _ => PeerConnectionEventObj { name, candidate: None, channel: None, track: None, stream_ids: None },
                 }
             })
             .collect())

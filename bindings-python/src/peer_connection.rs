@@ -159,6 +159,13 @@ impl PyPeerConnection {
         Ok(PyDataChannel { inner })
     }
 
+    /// Sends the track (video as H.264); renegotiate afterwards.
+    fn add_track(&self, py: Python<'_>, track: PyRef<'_, crate::track::PyTrack>, stream_ids: Vec<String>) -> PyResult<()> {
+        let (pc, track) = (self.inner.clone(), track.inner.clone());
+        block(py, move || pc.add_track_now(&track, stream_ids)).py_err()?;
+        Ok(())
+    }
+
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let pc = self.inner.clone();
         awaitable(py, async move { pc.close().await })
@@ -182,6 +189,9 @@ impl PyPeerConnection {
                     }
                     rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
                         Py::new(py, PyDataChannel { inner: dc })?.into_any()
+                    }
+                    rtckit_core::PeerConnectionEvent::Track(track, stream_ids) => {
+                        (Py::new(py, crate::track::PyTrack { inner: track })?, stream_ids).into_pyobject(py)?.into_any().unbind()
                     }
                     _ => py.None(),
                 };

@@ -364,6 +364,11 @@ impl DataChannel {
         self.inner.finish();
     }
 
+    /// Resets the channel's SCTP stream (the connection is closing).
+    pub(crate) async fn reset_stream(&self) {
+        let _ = self.inner.channel.close().await;
+    }
+
     pub(crate) fn downgrade(&self) -> Weak<Inner> {
         Arc::downgrade(&self.inner)
     }

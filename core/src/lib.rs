@@ -6,6 +6,7 @@
 //! streams (`track`), pushed sources (`source`) and fake devices (`device`); codecs and
 //! sending tracks over a connection are next (`codec`, `file`).
 
+pub mod codec;
 pub mod configuration;
 pub mod data_channel;
 pub mod device;
@@ -14,6 +15,8 @@ pub mod events;
 pub mod frame;
 pub mod ice_candidate;
 pub mod peer_connection;
+pub mod rtp_receiver;
+pub mod rtp_sender;
 pub mod runtime;
 pub mod session_description;
 pub mod source;

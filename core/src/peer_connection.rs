@@ -13,7 +13,7 @@ use webrtc::data_channel::DataChannel as WebrtcDataChannel;
 use webrtc::peer_connection::{
     PeerConnection as WebrtcPeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
     RTCIceCandidateInit, RTCIceConnectionState, RTCIceGatheringState, RTCPeerConnectionIceEvent,
-    RTCPeerConnectionState, SettingEngineBuilder,
+    RTCPeerConnectionState, SettingEngineBuilder, MediaEngine, Registry, register_default_interceptors,
 };
 
 use crate::configuration::Configuration;
@@ -23,7 +23,9 @@ use crate::data_channel::{
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventQueue;
 use crate::ice_candidate::IceCandidate;
+use crate::rtp_sender::RtpSender;
 use crate::runtime::{block_on, handle, ConnectionRuntime};
+use crate::track::MediaStreamTrack;
 use crate::session_description::{SdpType, SessionDescription};
 
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub enum PeerConnectionEvent {
     SignalingStateChange,
     NegotiationNeeded,
     DataChannel(DataChannel),
+    /// A remote track and the ids of its streams.
+    Track(MediaStreamTrack, Vec<String>),
 }
 
 impl PeerConnectionEvent {
@@ -48,6 +52,7 @@ impl PeerConnectionEvent {
             Self::SignalingStateChange => "signalingstatechange",
             Self::NegotiationNeeded => "negotiationneeded",
             Self::DataChannel(_) => "datachannel",
+            Self::Track(..) => "track",
         }
     }
 }
@@ -233,6 +238,19 @@ impl PeerConnectionEventHandler for Handler {
         self.0.update(|s| set(&mut s.connection, value), PeerConnectionEvent::ConnectionStateChange);
     }
 
+    async fn on_track(&self, remote: Arc<dyn webrtc::media_stream::track_remote::TrackRemote>) {
+        let shared = self.0.clone();
+        // Reading the track's properties takes the connection's lock: not on the driver.
+        handle().spawn(async move {
+            let received = crate::rtp_receiver::start(remote).await;
+            if shared.is_closed() {
+                received.track.stop();
+                return;
+            }
+            shared.events.push(PeerConnectionEvent::Track(received.track, received.stream_ids));
+        });
+    }
+
     async fn on_data_channel(&self, channel: Arc<dyn WebrtcDataChannel>) {
         let shared = self.0.clone();
         // Reading the channel's properties takes the connection's lock, which the driver
@@ -312,8 +330,18 @@ impl PeerConnection {
             .with_prflx_acceptance_min_wait(Some(Duration::ZERO))
             .with_host_acceptance_min_wait(Some(Duration::ZERO))
             .build();
+        // The browser-mandatory codecs (H.264, VP8, Opus, G.711, ...) and the default
+        // interceptors (NACK/RTX, RTCP reports, TWCC).
+        let mut media_engine = MediaEngine::default();
+        media_engine
+            .register_default_codecs()
+            .map_err(|e| Error::from_webrtc("registering codecs failed", e))?;
+        let registry = register_default_interceptors(Registry::new(), &mut media_engine)
+            .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?;
         let built = PeerConnectionBuilder::new()
             .with_configuration(configuration.to_webrtc())
+            .with_media_engine(media_engine)
+            .with_interceptor_registry(registry)
             .with_setting_engine(settings)
             .with_handler(Arc::new(Handler(shared.clone())))
             .with_runtime(runtime)
@@ -611,11 +639,24 @@ impl PeerConnection {
         Ok(dc)
     }
 
+    /// addTrack: sends the track (video as H.264) and returns its sender; renegotiate after.
+    pub async fn add_track(&self, track: &MediaStreamTrack, stream_ids: Vec<String>) -> Result<RtpSender> {
+        self.check_open()?;
+        RtpSender::start(&self.connection, track, &stream_ids).await
+    }
+
+    /// addTrack is synchronous in the W3C API.
+    pub fn add_track_now(&self, track: &MediaStreamTrack, stream_ids: Vec<String>) -> Result<RtpSender> {
+        let this = self.clone();
+        let track = track.clone();
+        block_on(async move { this.add_track(&track, stream_ids).await })
+    }
+
     /// Marks the connection closed at once (states, channels, event stream), as W3C close()
-    /// does synchronously; false if it already was.
-    fn begin_close(&self) -> bool {
+    /// does synchronously; the channels that were open, or None if it already was closed.
+    fn begin_close(&self) -> Option<Vec<DataChannel>> {
         if self.shared.closed.swap(true, Ordering::AcqRel) {
-            return false;
+            return None;
         }
         {
             let mut states = self.shared.states.lock().unwrap();
@@ -624,30 +665,42 @@ impl PeerConnection {
             states.connection = "closed";
         }
         let channels: Vec<_> = std::mem::take(&mut *self.shared.channels.lock().unwrap());
-        for channel in channels.into_iter().filter_map(|c| c.upgrade()) {
-            DataChannel::from_inner(channel).connection_closed();
+        let channels: Vec<DataChannel> = channels.into_iter().filter_map(|c| c.upgrade()).map(DataChannel::from_inner).collect();
+        for channel in &channels {
+            channel.connection_closed();
         }
         self.shared.events.close();
-        true
+        Some(channels)
+    }
+
+    /// Releases the connection. Each channel's stream is reset first, so the other side's
+    /// channels close at once even if the DTLS close_notify is lost as the driver stops.
+    async fn finish_close(connection: Arc<dyn WebrtcPeerConnection>, channels: Vec<DataChannel>) -> Result<()> {
+        if !channels.is_empty() {
+            for channel in &channels {
+                channel.reset_stream().await;
+            }
+            // Let the driver flush the resets before it stops.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        connection.close().await.map_err(|e| Error::from_webrtc("close failed", e))
     }
 
     /// Closes the connection and its channels, and waits for its sockets to be released.
     /// Idempotent. Ends the event stream.
     pub async fn close(&self) -> Result<()> {
-        if !self.begin_close() {
-            return Ok(());
-        }
-        let result = self.connection.close().await;
+        let Some(channels) = self.begin_close() else { return Ok(()) };
+        let result = Self::finish_close(self.connection.clone(), channels).await;
         self.shared.runtime.settle();
-        result.map_err(|e| Error::from_webrtc("close failed", e))
+        result
     }
 
     /// Closes now and releases the sockets in the background (the browser's void close()).
     pub fn close_now(&self) {
-        if self.begin_close() {
+        if let Some(channels) = self.begin_close() {
             let connection = self.connection.clone();
             handle().spawn(async move {
-                let _ = connection.close().await;
+                let _ = Self::finish_close(connection, channels).await;
             });
         }
     }

@@ -18,7 +18,7 @@ async fn wait_channel_event(dc: &DataChannel, pending: &mut Vec<DataChannelEvent
         if let Some(pos) = pending.iter().position(|e| e.name() == name) {
             return pending.remove(pos);
         }
-        let batch = tokio::time::timeout(Duration::from_secs(10), dc.next_events()).await.expect("timed out");
+        let batch = tokio::time::timeout(Duration::from_secs(10), dc.next_events()).await.unwrap_or_else(|_| panic!("timed out waiting for {name}"));
         assert!(!batch.is_empty(), "channel stream ended waiting for {name}");
         pending.extend(batch);
     }

@@ -27,7 +27,7 @@ from .exceptions import (
 from .frame import AudioFrame, VideoFrame
 from .ice_candidate import RTCIceCandidate
 from .media_devices import MediaDeviceInfo, MediaDevices, mediaDevices, read_frame_number
-from .peer_connection import RTCPeerConnection
+from .peer_connection import RTCPeerConnection, RTCRtpSender
 from .session_description import RTCSessionDescription
 from .source import AudioSource, VideoSource
 from .track import MediaStream, MediaStreamTrack
@@ -59,6 +59,7 @@ __all__ = [
     "RTCIceServer",
     "RTCPeerConnection",
     "RTCRangeError",
+    "RTCRtpSender",
     "RTCSessionDescription",
     "RTCSyntaxError",
     "RTCTypeError",

@@ -11,7 +11,9 @@ from .data_channel import RTCDataChannel
 from .events import EventEmitter, hub
 from .ice_candidate import RTCIceCandidate
 from .ice_candidate import as_tuple as candidate_tuple
+from .exceptions import RTCTypeError
 from .session_description import RTCSessionDescription
+from .track import MediaStream, MediaStreamTrack
 from .session_description import as_tuple as description_tuple
 
 
@@ -22,12 +24,19 @@ def _description(value: Optional[tuple[str, str]]) -> Optional[RTCSessionDescrip
     return RTCSessionDescription(sdp=sdp, type=kind)
 
 
+class RTCRtpSender:
+    """The sending side of a track added with addTrack."""
+
+    def __init__(self, track: MediaStreamTrack) -> None:
+        self.track = track
+
+
 class RTCPeerConnection(EventEmitter):
     """A WebRTC peer connection.
 
     Events: icecandidate (RTCIceCandidate or None), icegatheringstatechange,
     iceconnectionstatechange, connectionstatechange, signalingstatechange,
-    negotiationneeded, datachannel (RTCDataChannel).
+    negotiationneeded, datachannel (RTCDataChannel), track (MediaStreamTrack, as aiortc).
     """
 
     def __init__(self, configuration: Any = None) -> None:
@@ -41,6 +50,9 @@ class RTCPeerConnection(EventEmitter):
         self.onsignalingstatechange = None
         self.onnegotiationneeded = None
         self.ondatachannel = None
+        self.ontrack = None
+        self._senders: list[RTCRtpSender] = []
+        self._remote_streams: dict[str, MediaStream] = {}
         hub.register(self)  # events are delivered once an asyncio loop runs
 
     # -- events ---------------------------------------------------------------------------
@@ -55,6 +67,13 @@ class RTCPeerConnection(EventEmitter):
         if name == "icecandidate":
             candidate = None if value is None else RTCIceCandidate(*value)
             self.emit("icecandidate", candidate)
+        elif name == "track":
+            native_track, stream_ids = value
+            track = MediaStreamTrack(native_track)
+            self._remote_streams.update({i: self._remote_streams.get(i) or MediaStream() for i in stream_ids})
+            for stream_id in stream_ids:
+                self._remote_streams[stream_id].addTrack(track)
+            self.emit("track", track)
         elif name == "datachannel":
             channel = RTCDataChannel(value)
             self.emit("datachannel", channel)
@@ -123,6 +142,20 @@ class RTCPeerConnection(EventEmitter):
     async def addIceCandidate(self, candidate: Any = None) -> None:
         self._start()
         await self._native.add_ice_candidate(candidate_tuple(candidate))
+
+    # -- media --------------------------------------------------------------------------------
+
+    def addTrack(self, track: MediaStreamTrack, *streams: MediaStream) -> "RTCRtpSender":
+        """Sends `track` (video as H.264); then renegotiate (createOffer...)."""
+        if not isinstance(track, MediaStreamTrack):
+            raise RTCTypeError("addTrack takes a MediaStreamTrack")
+        self._native.add_track(track._native, [s.id for s in streams])
+        sender = RTCRtpSender(track)
+        self._senders.append(sender)
+        return sender
+
+    def getSenders(self) -> list["RTCRtpSender"]:
+        return list(self._senders)
 
     # -- data channels ----------------------------------------------------------------------
 
