@@ -8,9 +8,14 @@ import sys
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_python_quick_start_runs():
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert blocks, "the README has a Python quick start"
-    result = subprocess.run([sys.executable, "-c", blocks[0]], capture_output=True, text=True, timeout=60)
+def _run(block: str) -> str:
+    result = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "echo: forward 0.5"
+    return result.stdout.strip()
+
+
+def test_python_quick_starts_run():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    assert len(blocks) == 2, "the README has a data-channel and a video quick start"
+    assert _run(blocks[0]) == "echo: forward 0.5"
+    assert _run(blocks[1]) == "(240, 320, 3)"
