@@ -121,3 +121,18 @@ def test_bad_media_input():
             rtckit.AudioSource().push(np.zeros((1, 3), np.int16), layout="stereo")
 
     run(main())
+
+
+def test_stream_track_base_classes_pace_their_frames():
+    async def main():
+        video = rtckit.VideoStreamTrack()
+        first, second = await video.recv(), await video.recv()
+        assert (first.width, first.height, first.pts, second.pts) == (640, 480, 0, 3000)
+        audio = rtckit.AudioStreamTrack()
+        one, two = await audio.recv(), await audio.recv()
+        assert (one.samples, one.sample_rate, one.pts, two.pts) == (960, 48000, 0, 960)
+        assert not one.to_ndarray().any()  # silence
+        video.stop()
+        audio.stop()
+
+    run(main())

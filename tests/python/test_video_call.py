@@ -87,3 +87,45 @@ def test_audio_tracks_are_not_sent_yet():
         assert "Opus" in str(exc)
     else:
         raise AssertionError("adding an audio track should say it is not supported yet")
+
+
+class NumberedTrack(rtckit.VideoStreamTrack):
+    """aiortc's pattern: frames come from recv(), paced by next_timestamp(); each carries
+    its number in 16 blocks across the top band, as the fake camera draws it."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    async def recv(self):
+        pts, time_base = await self.next_timestamp()
+        image = np.full((240, 320, 3), 60, np.uint8)
+        for bit in range(16):
+            if self.count >> (15 - bit) & 1:
+                image[:30, bit * 20:(bit + 1) * 20] = 255
+            else:
+                image[:30, bit * 20:(bit + 1) * 20] = 0
+        self.count += 1
+        frame = rtckit.VideoFrame.from_ndarray(image)
+        frame.pts, frame.time_base = pts, time_base
+        return frame
+
+
+def test_subclassed_track_frames_are_sent_in_order():
+    async def main():
+        track = NumberedTrack()
+        a, b, remote = await call(track)
+        numbers = []
+        for _ in range(15):
+            frame = await asyncio.wait_for(remote.recv(), 10)
+            numbers.append(rtckit.read_frame_number(frame))
+        assert numbers == sorted(numbers) and len(set(numbers)) == 15, numbers
+        assert track.count >= 15
+        # next_timestamp paces at 30 fps on the 90 kHz clock.
+        pts, time_base = await track.next_timestamp()
+        assert pts % 3000 == 0 and time_base == rtckit.frame.fractions.Fraction(1, 90000)
+        track.stop()
+        await a.close()
+        await b.close()
+
+    run(main())

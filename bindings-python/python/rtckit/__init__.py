@@ -30,9 +30,11 @@ from .media_devices import MediaDeviceInfo, MediaDevices, mediaDevices, read_fra
 from .peer_connection import RTCPeerConnection, RTCRtpSender
 from .session_description import RTCSessionDescription
 from .source import AudioSource, VideoSource
-from .track import MediaStream, MediaStreamTrack
+from .track import AudioStreamTrack, MediaStream, MediaStreamTrack, VideoStreamTrack
 
 __all__ = [
+    "AudioStreamTrack",
+    "VideoStreamTrack",
     "AudioSource",
     "MediaDeviceInfo",
     "MediaDevices",

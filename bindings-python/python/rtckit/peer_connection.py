@@ -13,7 +13,7 @@ from .ice_candidate import RTCIceCandidate
 from .ice_candidate import as_tuple as candidate_tuple
 from .exceptions import RTCTypeError
 from .session_description import RTCSessionDescription
-from .track import MediaStream, MediaStreamTrack
+from .track import MediaStream, MediaStreamTrack, VideoStreamTrack
 from .session_description import as_tuple as description_tuple
 
 
@@ -53,12 +53,24 @@ class RTCPeerConnection(EventEmitter):
         self.ontrack = None
         self._senders: list[RTCRtpSender] = []
         self._remote_streams: dict[str, MediaStream] = {}
+        self._producers: list[VideoStreamTrack] = []
+        self._tasks: set[asyncio.Task] = set()
         hub.register(self)  # events are delivered once an asyncio loop runs
 
     # -- events ---------------------------------------------------------------------------
 
     def _start(self) -> None:
         hub.attach()
+        if self._producers:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            for track in self._producers:
+                task = loop.create_task(track._produce())
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            self._producers = []
 
     def _on_listener_added(self) -> None:
         self._start()
@@ -150,6 +162,10 @@ class RTCPeerConnection(EventEmitter):
         if not isinstance(track, MediaStreamTrack):
             raise RTCTypeError("addTrack takes a MediaStreamTrack")
         self._native.add_track(track._native, [s.id for s in streams])
+        if isinstance(track, VideoStreamTrack):
+            # A track whose frames come from its recv(): pull them while a loop runs.
+            self._producers.append(track)
+            self._start()
         sender = RTCRtpSender(track)
         self._senders.append(sender)
         return sender
@@ -182,6 +198,8 @@ class RTCPeerConnection(EventEmitter):
         """Closes the connection and its channels (each fires close). Idempotent."""
         self._start()
         await self._native.close()
+        for task in list(self._tasks):
+            task.cancel()
 
     async def __aenter__(self) -> "RTCPeerConnection":
         self._start()

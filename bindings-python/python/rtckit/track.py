@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import fractions
+import time
 from typing import Any, Iterable, Optional, Union
 
 from . import _native
 from .events import EventEmitter, hub
-from .exceptions import InvalidStateError, MediaStreamError
+from .exceptions import InvalidStateError, MediaStreamError, RTCTypeError
 from .frame import AudioFrame, VideoFrame
 
 
@@ -101,3 +104,81 @@ class MediaStream:
     def removeTrack(self, track: MediaStreamTrack) -> None:
         self._native.remove_track(track._native)
         self._tracks = [t for t in self._tracks if t.id != track.id]
+
+
+VIDEO_CLOCK_RATE = 90000
+VIDEO_PTIME = 1 / 30  # 30 frames per second
+AUDIO_PTIME = 0.020  # 20 ms audio frames
+
+
+class VideoStreamTrack(MediaStreamTrack):
+    """aiortc's pattern: subclass and override ``async def recv()`` to return your frames;
+    ``await self.next_timestamp()`` paces them at 30 fps and gives their pts. Added to a
+    connection, rtckit pulls ``recv()`` and sends what it returns. The default ``recv()``
+    returns black 640x480 frames."""
+
+    kind = "video"
+
+    def __init__(self) -> None:
+        self._source = _native.MediaSource("video", type(self).__name__)
+        super().__init__(self._source.create_track())
+        self._started: Optional[float] = None
+        self._timestamp = 0
+
+    async def next_timestamp(self) -> tuple[int, "fractions.Fraction"]:
+        if self._started is None:
+            self._started = time.monotonic()
+            self._timestamp = 0
+        else:
+            self._timestamp += int(VIDEO_PTIME * VIDEO_CLOCK_RATE)
+            wait = self._started + self._timestamp / VIDEO_CLOCK_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        return self._timestamp, fractions.Fraction(1, VIDEO_CLOCK_RATE)
+
+    async def recv(self) -> VideoFrame:  # type: ignore[override]
+        pts, time_base = await self.next_timestamp()
+        frame = VideoFrame(640, 480)
+        frame.pts, frame.time_base = pts, time_base
+        return frame
+
+    async def _produce(self) -> None:
+        """Feeds what recv() returns into the track rtckit sends, until either ends."""
+        while self.readyState == "live":
+            try:
+                frame = await self.recv()
+            except MediaStreamError:
+                break
+            if not isinstance(frame, VideoFrame):
+                raise RTCTypeError(f"{type(self).__name__}.recv() must return a VideoFrame, not {type(frame).__name__}")
+            try:
+                self._source.push_video(frame._native)
+            except InvalidStateError:
+                break
+        self._source.close()
+
+
+class AudioStreamTrack(MediaStreamTrack):
+    """aiortc's audio counterpart (s16 mono 48 kHz, 20 ms frames of silence by default).
+    Sending audio over a connection arrives with the Opus encoder."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        self._source = _native.MediaSource("audio", type(self).__name__)
+        super().__init__(self._source.create_track())
+        self._started: Optional[float] = None
+        self._timestamp = 0
+
+    async def recv(self) -> AudioFrame:  # type: ignore[override]
+        samples = int(AUDIO_PTIME * 48000)
+        if self._started is None:
+            self._started = time.monotonic()
+        else:
+            self._timestamp += samples
+            wait = self._started + self._timestamp / 48000 - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        frame = AudioFrame(_native.AudioFrame(bytes(2 * samples), 48000, 1))
+        frame.pts = self._timestamp
+        return frame
