@@ -29,11 +29,7 @@ class RTCDataChannel extends EventTarget {
 
   /** @internal Starts delivering events (after the datachannel event for remote ones). */
   _start() {
-    pump(() => this.#native.nextEvents(), (e) => this.#dispatch(e)).catch((err) => {
-      process.nextTick(() => {
-        throw err;
-      });
-    });
+    pump(() => this.#native.nextEvents(), (e) => this.#dispatch(e));
   }
 
   #dispatch(e) {

@@ -28,8 +28,17 @@ function defineEventAttributes(proto, names) {
   }
 }
 
-/** Pulls batches until an empty one, dispatching each event. */
-async function pump(pull, dispatch) {
+/** Pulls batches until an empty one, dispatching each event. Errors are reported as
+ * uncaught, as the browser reports a throwing listener. */
+function pump(pull, dispatch) {
+  run(pull, dispatch).catch((err) => {
+    process.nextTick(() => {
+      throw err;
+    });
+  });
+}
+
+async function run(pull, dispatch) {
   for (;;) {
     const batch = await pull();
     if (batch.length === 0) return;

@@ -92,11 +92,7 @@ class RTCPeerConnection extends EventTarget {
     super();
     const config = configurationInit(configuration ?? {});
     this.#native = call(() => new native.NativePeerConnection(config));
-    pump(() => this.#native.nextEvents(), (e) => this.#dispatch(e)).catch((err) => {
-      process.nextTick(() => {
-        throw err;
-      });
-    });
+    pump(() => this.#native.nextEvents(), (e) => this.#dispatch(e));
   }
 
   #dispatch(e) {

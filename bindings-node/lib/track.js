@@ -26,7 +26,7 @@ class MediaStreamTrack extends EventTarget {
     // Pull track events only once somebody listens: a pending pull keeps Node alive.
     if (type === 'ended' && !this.#listening) {
       this.#listening = true;
-      pump(() => this[NATIVE].nextEvents().then((names) => names), (name) => this.dispatchEvent(new Event(name)));
+      pump(() => this[NATIVE].nextEvents(), (name) => this.dispatchEvent(new Event(name)));
     }
   }
 

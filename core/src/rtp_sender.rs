@@ -26,8 +26,6 @@ const VIDEO_BITRATE: u32 = 2_000_000;
 #[derive(Clone)]
 pub struct RtpSender {
     track: MediaStreamTrack,
-    #[allow(dead_code)] // kept for replaceTrack/getParameters
-    sender: Arc<dyn WebrtcRtpSender>,
 }
 
 impl RtpSender {
@@ -79,8 +77,8 @@ impl RtpSender {
             .add_track(local.clone() as Arc<dyn TrackLocal>)
             .await
             .map_err(|e| Error::from_webrtc("addTrack failed", e))?;
-        handle().spawn(send_video(track.clone(), local, sender.clone(), ssrc));
-        Ok(Self { track: track.clone(), sender })
+        handle().spawn(send_video(track.clone(), local, sender, ssrc));
+        Ok(Self { track: track.clone() })
     }
 }
 
