@@ -5,13 +5,17 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 export RUST_BACKTRACE=1
 start=$(date +%s)
+# Every suite runs in minutes; a hang must fail the run with a name, not eat CI's 90.
+bounded() { timeout --kill-after=20 "$1" "${@:2}" || { rc=$?; [ $rc -ge 124 ] && echo "!! timed out after $1 s: ${*:2}"; exit $rc; }; }
+NODE_TEST=(node --test --test-concurrency=1 --test-timeout=180000)
 echo "== core (cargo test)"
-cargo test --release -p rtckit-core
+cargo test --release -p rtckit-core --no-run
+bounded 600 cargo test --release -p rtckit-core
 echo "== Python (pytest)"
-"$PY" -m pytest -q -p no:cacheprovider tests/python
+bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/python
 echo "== Node (node --test)"
-node --test --test-concurrency=1 tests/node/
+bounded 900 "${NODE_TEST[@]}" tests/node/
 echo "== interop: aiortc, @roamhq/wrtc, Chromium, Python <-> Node"
-"$PY" -m pytest -q -p no:cacheprovider tests/interop
-node --test --test-concurrency=1 tests/interop/
+bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/interop
+bounded 900 "${NODE_TEST[@]}" tests/interop/
 echo "== all tests passed in $(( $(date +%s) - start )) s"

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  require, rtckit, RTCKIT_CONFIG, withTimeout, waitOpen, nextDataChannel, negotiate, exchange,
+  require, rtckit, closeAtEnd, RTCKIT_CONFIG, withTimeout, waitOpen, nextDataChannel, negotiate, exchange,
 } from './helpers.mjs';
 
 let wrtc;
@@ -18,6 +18,7 @@ const skip = wrtc ? false : '@roamhq/wrtc is not installed (npm install in the r
 async function run(rtckitOffers) {
   const ours = new rtckit.RTCPeerConnection(RTCKIT_CONFIG);
   const theirs = new wrtc.RTCPeerConnection({ iceServers: [] });
+  closeAtEnd(theirs);
   const [offerer, answerer] = rtckitOffers ? [ours, theirs] : [theirs, ours];
   try {
     const label = rtckitOffers ? 'from-rtckit' : 'from-wrtc';

@@ -2,9 +2,34 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { after } from 'node:test';
 
 const require = createRequire(import.meta.url);
-export const rtckit = require(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
+const api = require(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
+
+// An open connection keeps Node alive (as in wrtc and the browser), so a test that fails
+// before its close() would leave its file's process running forever: close what is left.
+const live = new Set();
+after(() => {
+  for (const pc of live) pc.close();
+});
+/** Closes these peers (anyone's, e.g. wrtc's) when the test file ends, whatever happened. */
+export function closeAtEnd(...peers) {
+  for (const pc of peers) live.add(pc);
+}
+class RTCPeerConnection extends api.RTCPeerConnection {
+  constructor(...args) {
+    super(...args);
+    live.add(this);
+  }
+
+  close() {
+    live.delete(this);
+    return super.close();
+  }
+}
+/** rtckit's Node API; its peers are closed at the end of the test file. */
+export const rtckit = { ...api, RTCPeerConnection };
 export const LOOPBACK = { bindAddresses: ['127.0.0.1'] };
 export const TIMEOUT = 20000;
 
