@@ -3,9 +3,9 @@
 //! Everything that is WebRTC lives here: the bindings (`bindings-python`, `bindings-node`)
 //! only convert arguments and results. One file per concept; each binding file is named
 //! after the core file it wraps. Media so far: raw frames (`frame`), local tracks and
-//! streams (`track`), pushed sources (`source`), fake devices (`device`), and H.264 video
-//! over a connection (`codec`, `rtp_sender`, `rtp_receiver`); audio codecs, VP8, real
-//! devices and files (`file`) are next.
+//! streams (`track`), pushed sources (`source`), fake devices (`device`), and VP8/H.264
+//! video and Opus/G.711 audio over a connection (`codec`, `rtp_sender`, `rtp_receiver`);
+//! real devices and files (`file`) are next.
 
 pub mod codec;
 pub mod configuration;

@@ -330,12 +330,10 @@ impl PeerConnection {
             .with_prflx_acceptance_min_wait(Some(Duration::ZERO))
             .with_host_acceptance_min_wait(Some(Duration::ZERO))
             .build();
-        // The browser-mandatory codecs (H.264, VP8, Opus, G.711, ...) and the default
-        // interceptors (NACK/RTX, RTCP reports, TWCC).
+        // The codecs rtckit encodes and decodes, and the default interceptors (NACK/RTX,
+        // RTCP reports, TWCC).
         let mut media_engine = MediaEngine::default();
-        media_engine
-            .register_default_codecs()
-            .map_err(|e| Error::from_webrtc("registering codecs failed", e))?;
+        crate::codec::register(&mut media_engine).map_err(|e| Error::from_webrtc("registering codecs failed", e))?;
         let registry = register_default_interceptors(Registry::new(), &mut media_engine)
             .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?;
         let built = PeerConnectionBuilder::new()

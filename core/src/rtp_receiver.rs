@@ -2,15 +2,12 @@
 
 use std::sync::Arc;
 
-use bytes::BytesMut;
-use rtc::rtp::codec::h264::H264Packet;
-use rtc::rtp::packetizer::Depacketizer;
-use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
-use crate::codec::H264Decoder;
+use crate::codec::{decoder_for, Decoder};
 use crate::source::MediaSource;
-use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
+use crate::track::{MediaStreamTrack, TrackKind};
 
 /// A remote track as rtckit presents it: a MediaStreamTrack fed by the receiver, and the
 /// ids of the streams the sender put it in.
@@ -34,29 +31,34 @@ pub(crate) async fn start(remote: Arc<dyn TrackRemote>) -> RemoteTrack {
 }
 
 async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackKind) {
-    let mut depacketizer = H264Packet::default();
-    let mut decoder = match H264Decoder::new() {
-        Ok(d) => Some(d),
-        Err(_) => None,
-    };
-    let mut unit = BytesMut::new();
+    // Made for the codec of the first packet, as its payload type says.
+    let mut decoder: Option<Box<dyn Decoder>> = None;
+    let mut payload_type = None;
     while let Some(event) = remote.poll().await {
         match event {
-            TrackRemoteEvent::OnRtpPacket(packet) if kind == TrackKind::Video => {
-                // Audio decoding (Opus, G.711) is not built in yet; H.264 video is.
-                let Ok(part) = depacketizer.depacketize(&packet.payload) else { continue };
-                unit.extend_from_slice(&part);
-                if !packet.header.marker {
-                    continue;
+            TrackRemoteEvent::OnRtpPacket(packet) => {
+                if payload_type != Some(packet.header.payload_type) {
+                    payload_type = Some(packet.header.payload_type);
+                    decoder = match remote.codec(packet.header.ssrc).await.map(|c| decoder_for(&c)) {
+                        Some(Ok(decoder)) => Some(decoder),
+                        Some(Err(err)) => {
+                            log::warn!("rtckit cannot decode this {kind:?} track: {err}");
+                            None
+                        }
+                        None => None,
+                    };
                 }
                 let Some(decoder) = decoder.as_mut() else { continue };
-                if let Ok(Some(mut frame)) = decoder.decode(&unit) {
-                    frame.pts = Some(packet.header.timestamp as i64);
-                    if source.push(MediaFrame::Video(frame)).is_err() {
-                        break;
+                match decoder.decode(&packet.payload, packet.header.marker) {
+                    Ok(Some(mut frame)) => {
+                        frame.set_pts(packet.header.timestamp as i64);
+                        if source.push(frame).is_err() {
+                            break;
+                        }
                     }
+                    Ok(None) => {}
+                    Err(err) => log::debug!("rtckit dropped a received frame: {err}"),
                 }
-                unit.clear();
             }
             TrackRemoteEvent::OnEnded => break,
             _ => {}

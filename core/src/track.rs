@@ -45,6 +45,13 @@ impl MediaFrame {
             Self::Audio(_) => TrackKind::Audio,
         }
     }
+
+    pub fn set_pts(&mut self, pts: i64) {
+        match self {
+            Self::Video(v) => v.pts = Some(pts),
+            Self::Audio(a) => a.pts = Some(pts),
+        }
+    }
 }
 
 /// Track events: only `ended` (the source ended; W3C does not fire it for stop()).

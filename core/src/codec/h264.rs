@@ -1,13 +1,17 @@
-//! Video codecs: H.264 (constrained baseline, what browsers offer with packetization-mode
-//! 1) through OpenH264, built from its bundled source. VP8, Opus and G.711 are next.
+//! H.264 (constrained baseline, what browsers offer with packetization-mode 1) through
+//! OpenH264, built from its bundled source.
 
 use openh264::decoder::Decoder;
 use openh264::encoder::{BitRate, Encoder, EncoderConfig, FrameRate, IntraFramePeriod};
 use openh264::formats::{YUVSlices, YUVSource};
 use openh264::OpenH264API;
 
+use rtc::rtp::codec::h264::H264Packet;
+
+use super::{Decoder as RtpDecoder, Encoded, Encoder as FrameEncoder, VideoAssembler};
 use crate::error::{Error, Result};
 use crate::frame::VideoFrame;
+use crate::track::MediaFrame;
 
 /// The SDP fmtp line of the H.264 rtckit sends: constrained baseline, level 3.1.
 pub const H264_FMTP: &str = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
@@ -59,6 +63,20 @@ impl H264Encoder {
         let bitstream = encoder.encode(&source).map_err(|e| codec_error("encoding", e))?;
         Ok(bitstream.to_vec())
     }
+}
+
+impl FrameEncoder for H264Encoder {
+    fn encode(&mut self, frame: &MediaFrame, key: bool) -> Result<Vec<Encoded>> {
+        let MediaFrame::Video(frame) = frame else { return Ok(vec![]) };
+        let unit = H264Encoder::encode(self, frame, key)?;
+        Ok(if unit.is_empty() { vec![] } else { vec![Encoded { data: unit, ticks: None }] })
+    }
+}
+
+/// RTP in, decoded frames out.
+pub(crate) fn rtp_decoder() -> Result<Box<dyn RtpDecoder>> {
+    let mut decoder = H264Decoder::new()?;
+    Ok(Box::new(VideoAssembler::new(H264Packet::default(), move |unit: &[u8]| decoder.decode(unit))))
 }
 
 /// Decodes H.264 Annex-B access units into frames.

@@ -1,0 +1,180 @@
+//! Codecs, picked by what negotiation chose: H.264 and VP8 video, Opus and G.711 audio.
+//!
+//! A sender asks [`encoder_for`] once the first codec of its negotiated list is known, and a
+//! receiver asks [`decoder_for`] with the codec of the first RTP packet; both sides see only
+//! the [`Encoder`] and [`Decoder`] traits.
+
+mod audio_chunker;
+pub mod g711;
+pub mod h264;
+pub mod opus;
+pub mod vp8;
+
+use bytes::BytesMut;
+use rtc::peer_connection::configuration::media_engine::MediaEngine;
+use rtc::rtp_transceiver::rtp_sender::RTCPFeedback;
+use rtc::rtp::packetizer::Depacketizer;
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
+
+pub use h264::{H264Decoder, H264Encoder, H264_FMTP};
+pub use vp8::{Vp8Decoder, Vp8Encoder};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::track::MediaFrame;
+
+/// One encoded unit, ready for the packetizer.
+pub struct Encoded {
+    pub data: Vec<u8>,
+    /// Its length in RTP clock ticks for audio; None for video, whose ticks follow the
+    /// wall clock between frames.
+    pub ticks: Option<u32>,
+}
+
+/// Turns frames into encoded units. Audio encoders buffer to whole packets, so a frame may
+/// give none or several.
+pub trait Encoder: Send {
+    fn encode(&mut self, frame: &MediaFrame, key: bool) -> Result<Vec<Encoded>>;
+}
+
+/// Turns RTP payloads into frames; video decoders reassemble units across packets.
+pub trait Decoder: Send {
+    fn decode(&mut self, payload: &[u8], marker: bool) -> Result<Option<MediaFrame>>;
+}
+
+/// The codecs rtckit encodes and decodes, by RTP name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodecName {
+    H264,
+    Vp8,
+    Opus,
+    Pcmu,
+    Pcma,
+}
+
+impl CodecName {
+    pub fn from_mime(mime_type: &str) -> Option<Self> {
+        let name = mime_type.rsplit('/').next()?.to_ascii_lowercase();
+        Some(match name.as_str() {
+            "h264" => Self::H264,
+            "vp8" => Self::Vp8,
+            "opus" => Self::Opus,
+            "pcmu" => Self::Pcmu,
+            "pcma" => Self::Pcma,
+            _ => return None,
+        })
+    }
+}
+
+/// Registers what rtckit can encode and decode, in order of preference (browsers' order:
+/// VP8 before H.264, Opus before G.711), with webrtc-rs's usual payload types. Codecs it
+/// cannot encode (VP9, AV1, G.722) are left out so negotiation never picks them.
+pub(crate) fn register(engine: &mut MediaEngine) -> std::result::Result<(), webrtc::error::Error> {
+    let codec = |mime: &str, clock_rate: u32, channels: u16, fmtp: &str, feedback: Vec<RTCPFeedback>, pt: u8| {
+        RTCRtpCodecParameters {
+            rtp_codec: RTCRtpCodec {
+                mime_type: mime.to_owned(),
+                clock_rate,
+                channels,
+                sdp_fmtp_line: fmtp.to_owned(),
+                rtcp_feedback: feedback,
+            },
+            payload_type: pt,
+        }
+    };
+    let audio = [
+        codec("audio/opus", 48_000, 2, "minptime=10;useinbandfec=1", vec![], 111),
+        codec("audio/PCMU", 8000, 0, "", vec![], 0),
+        codec("audio/PCMA", 8000, 0, "", vec![], 8),
+    ];
+    for c in audio {
+        engine.register_codec(c, RtpCodecKind::Audio)?;
+    }
+    let feedback = || {
+        [("goog-remb", ""), ("ccm", "fir"), ("nack", ""), ("nack", "pli")]
+            .map(|(typ, parameter)| RTCPFeedback { typ: typ.to_owned(), parameter: parameter.to_owned() })
+            .to_vec()
+    };
+    let rtx = |pt: u8, apt: u8| codec("video/rtx", 90_000, 0, &format!("apt={apt}"), vec![], pt);
+    let h264 = |profile: &str| format!("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id={profile}");
+    let video = [
+        codec("video/VP8", 90_000, 0, "", feedback(), 96),
+        rtx(97, 96),
+        codec("video/H264", 90_000, 0, &h264("42e01f"), feedback(), 125),
+        rtx(105, 125),
+        codec("video/H264", 90_000, 0, &h264("42001f"), feedback(), 102),
+        rtx(103, 102),
+    ];
+    for c in video {
+        engine.register_codec(c, RtpCodecKind::Video)?;
+    }
+    Ok(())
+}
+
+fn unsupported(codec: &RTCRtpCodec) -> Error {
+    Error::new(
+        ErrorKind::NotSupportedError,
+        format!("rtckit has no codec for {} (it has H264, VP8, opus, PCMU, PCMA)", codec.mime_type),
+    )
+}
+
+/// The encoder for a negotiated codec; `bitrate` is the video target in bits per second.
+pub fn encoder_for(codec: &RTCRtpCodec, bitrate: u32) -> Result<Box<dyn Encoder>> {
+    Ok(match CodecName::from_mime(&codec.mime_type).ok_or_else(|| unsupported(codec))? {
+        CodecName::H264 => Box::new(H264Encoder::new(bitrate, 30.0)),
+        CodecName::Vp8 => Box::new(Vp8Encoder::new(bitrate)),
+        CodecName::Opus => Box::new(opus::OpusEncoder::new(codec)),
+        CodecName::Pcmu => Box::new(g711::G711Encoder::new(g711::Law::Mu)),
+        CodecName::Pcma => Box::new(g711::G711Encoder::new(g711::Law::A)),
+    })
+}
+
+/// The decoder for a received codec.
+pub fn decoder_for(codec: &RTCRtpCodec) -> Result<Box<dyn Decoder>> {
+    match CodecName::from_mime(&codec.mime_type).ok_or_else(|| unsupported(codec))? {
+        CodecName::H264 => h264::rtp_decoder(),
+        CodecName::Vp8 => vp8::rtp_decoder(),
+        CodecName::Opus => Ok(Box::new(opus::OpusDecoder::new(codec)?)),
+        CodecName::Pcmu => Ok(Box::new(g711::G711Decoder::new(g711::Law::Mu))),
+        CodecName::Pcma => Ok(Box::new(g711::G711Decoder::new(g711::Law::A))),
+    }
+}
+
+/// Reassembles a video unit from its RTP packets (the marker bit ends one) and decodes it.
+pub(crate) struct VideoAssembler<P, F> {
+    depacketizer: P,
+    decode: F,
+    unit: BytesMut,
+}
+
+impl<P, F> VideoAssembler<P, F>
+where
+    P: Depacketizer + Send,
+    F: FnMut(&[u8]) -> Result<Option<crate::frame::VideoFrame>> + Send,
+{
+    pub(crate) fn new(depacketizer: P, decode: F) -> Self {
+        Self { depacketizer, decode, unit: BytesMut::new() }
+    }
+}
+
+impl<P, F> Decoder for VideoAssembler<P, F>
+where
+    P: Depacketizer + Send,
+    F: FnMut(&[u8]) -> Result<Option<crate::frame::VideoFrame>> + Send,
+{
+    fn decode(&mut self, payload: &[u8], marker: bool) -> Result<Option<MediaFrame>> {
+        let bytes = bytes::Bytes::copy_from_slice(payload);
+        match self.depacketizer.depacketize(&bytes) {
+            Ok(part) => self.unit.extend_from_slice(&part),
+            // A lost or damaged packet spoils its unit: drop it and wait for the next one.
+            Err(_) => {
+                self.unit.clear();
+                return Ok(None);
+            }
+        }
+        if !marker {
+            return Ok(None);
+        }
+        let unit = std::mem::take(&mut self.unit);
+        Ok((self.decode)(&unit)?.map(MediaFrame::Video))
+    }
+}

@@ -1,0 +1,158 @@
+//! Media between two rtckit peers over real DTLS/SRTP on 127.0.0.1: each video codec forced
+//! by munging the offer (the codecs left are the only ones negotiable), and the fake
+//! microphone's 440 Hz tone through Opus and G.711.
+
+use std::time::Duration;
+
+use rtckit_core::device::{self, read_frame_number, AudioConstraints, VideoConstraints};
+use rtckit_core::{
+    Configuration, MediaFrame, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription,
+};
+
+fn config() -> Configuration {
+    Configuration { bind_addresses: Some(vec!["127.0.0.1".into()]), ..Default::default() }
+}
+
+/// Keeps only the payload types of `codec` (and their RTX) in the offer's media sections.
+fn only_codec(sdp: &str, codec: &str) -> String {
+    let wanted: Vec<String> = sdp
+        .lines()
+        .filter_map(|l| l.strip_prefix("a=rtpmap:"))
+        .filter(|l| l.split_whitespace().nth(1).is_some_and(|c| c.to_lowercase().starts_with(&codec.to_lowercase())))
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    let keep = |pt: &str| wanted.iter().any(|w| w == pt);
+    let mut out = String::new();
+    for line in sdp.lines() {
+        if line.starts_with("m=audio") || line.starts_with("m=video") {
+            let mut parts: Vec<&str> = line.split(' ').collect();
+            let pts: Vec<&str> = parts.split_off(3).into_iter().filter(|pt| keep(pt)).collect();
+            if !pts.is_empty() {
+                out += &format!("{} {}\r\n", parts.join(" "), pts.join(" "));
+                continue;
+            }
+        } else if let Some(rest) = ["a=rtpmap:", "a=fmtp:", "a=rtcp-fb:"].iter().find_map(|p| line.strip_prefix(p)) {
+            let pt = rest.split([' ', ':']).next().unwrap_or("");
+            if pt != "*" && !keep(pt) {
+                continue;
+            }
+        }
+        out += line;
+        out += "\r\n";
+    }
+    out
+}
+
+/// Sends `track` from a to b (with the offer cut down to `codec`) and returns b's track.
+async fn call(track: &MediaStreamTrack, codec: &str) -> (PeerConnection, PeerConnection, MediaStreamTrack) {
+    let a = PeerConnection::build(config()).await.unwrap();
+    let b = PeerConnection::build(config()).await.unwrap();
+    a.add_track(track, vec!["s".into()]).await.unwrap();
+    a.set_local_description(None).await.unwrap();
+    while a.states().ice_gathering != "complete" {
+        a.next_events().await;
+    }
+    let offer = a.local_description().await.unwrap();
+    let offer = SessionDescription::new("offer", only_codec(&offer.sdp, codec)).unwrap();
+    b.set_remote_description(offer).await.unwrap();
+    b.set_local_description(None).await.unwrap();
+    let answer = b.local_description().await.unwrap();
+    assert!(answer.sdp.to_lowercase().contains(&format!(" {}/", codec.to_lowercase())), "{}", answer.sdp);
+    a.set_remote_description(answer).await.unwrap();
+    let remote = loop {
+        let events = tokio::time::timeout(Duration::from_secs(10), b.next_events()).await.expect("track event");
+        if let Some(PeerConnectionEvent::Track(t, _)) = events.into_iter().find(|e| e.name() == "track") {
+            break t;
+        }
+    };
+    (a, b, remote)
+}
+
+async fn frame_numbers(codec: &str) {
+    device::use_fake_devices(true);
+    let mut constraints = VideoConstraints::default();
+    constraints.width.ideal = Some(320.0);
+    constraints.height.ideal = Some(240.0);
+    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let (a, b, remote) = call(&camera, codec).await;
+    let mut frames = remote.subscribe();
+    let mut numbers = Vec::new();
+    while numbers.len() < 20 {
+        let frame = tokio::time::timeout(Duration::from_secs(10), frames.recv()).await.expect("frames").unwrap();
+        let MediaFrame::Video(frame) = frame else { panic!("video expected") };
+        assert_eq!((frame.width(), frame.height()), (320, 240));
+        numbers.push(read_frame_number(&frame));
+    }
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{codec}: {numbers:?}");
+    camera.stop();
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vp8_carries_the_camera_in_order() {
+    frame_numbers("VP8").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn h264_carries_the_camera_in_order() {
+    frame_numbers("H264").await;
+}
+
+/// The strongest frequency from 100 to 2000 Hz, 5 Hz apart (Goertzel at each).
+fn dominant_frequency(samples: &[f64], rate: f64) -> f64 {
+    let power = |f: f64| {
+        let w = 2.0 * std::f64::consts::PI * f / rate;
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for &x in samples {
+            let s0 = x + 2.0 * w.cos() * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2
+    };
+    (20..=400).map(|i| i as f64 * 5.0).max_by(|x, y| power(*x).total_cmp(&power(*y))).unwrap()
+}
+
+async fn tone(codec: &str, rate: u32) {
+    device::use_fake_devices(true);
+    let microphone = device::get_user_media(Some(AudioConstraints::default()), None).unwrap().remove(0);
+    let (a, b, remote) = call(&microphone, codec).await;
+    let mut frames = remote.subscribe();
+    let mut samples = Vec::new();
+    // Half a second of what arrived, after the first 100 ms (the codec settling).
+    let mut skipped = 0;
+    while samples.len() < rate as usize / 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(10), frames.recv()).await.expect("audio").unwrap();
+        let MediaFrame::Audio(frame) = frame else { panic!("audio expected") };
+        assert_eq!(frame.sample_rate(), rate);
+        if skipped < rate as usize / 10 {
+            skipped += frame.samples_per_channel();
+            continue;
+        }
+        let ch = frame.channels() as usize;
+        samples.extend(frame.samples().chunks_exact(ch).map(|s| s[0] as f64));
+    }
+    let peak = samples.iter().fold(0.0f64, |m, s| m.max(s.abs()));
+    assert!(peak > 1000.0, "{codec}: silence (peak {peak})");
+    let f = dominant_frequency(&samples, rate as f64);
+    assert!((f - 440.0).abs() <= 10.0, "{codec}: dominant frequency {f} Hz");
+    microphone.stop();
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opus_carries_the_tone() {
+    tone("opus", 48_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pcmu_carries_the_tone() {
+    tone("PCMU", 8_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pcma_carries_the_tone() {
+    tone("PCMA", 8_000).await;
+}
