@@ -1,5 +1,6 @@
-// Video over a connection: a track sent as H.264 arrives decoded at the other peer with
-// its size and frame numbers, from the fake camera and from an RTCVideoSource.
+// Media over a connection: video (VP8 by default) arrives decoded at the other peer with
+// its size and frame numbers, and audio (Opus by default) at its pitch, from the fake
+// devices and from RTCVideoSource/RTCAudioSource.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { rtckit, LOOPBACK, connect, nextEvent, withTimeout } from './helpers.mjs';
@@ -78,11 +79,90 @@ test('frames from an RTCVideoSource arrive', async () => {
   b.close();
 });
 
-test('audio tracks are not sent yet', () => {
-  const pc = new rtckit.RTCPeerConnection(LOOPBACK);
-  const audio = new nonstandard.RTCAudioSource();
-  assert.throws(() => pc.addTrack(audio.createTrack()), { name: 'NotSupportedError', message: /Opus/ });
-  assert.throws(() => pc.addTrack({}), TypeError);
-  pc.close();
-  audio.close();
+/** The strongest frequency from 100 to 2000 Hz, 5 Hz apart (Goertzel at each). */
+function dominantFrequency(samples, rate) {
+  let best = 0;
+  let bestPower = -1;
+  for (let f = 100; f <= 2000; f += 5) {
+    const c = 2 * Math.cos((2 * Math.PI * f) / rate);
+    let s1 = 0;
+    let s2 = 0;
+    for (const x of samples) {
+      const s0 = x + c * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    const power = s1 * s1 + s2 * s2 - c * s1 * s2;
+    if (power > bestPower) [best, bestPower] = [f, power];
+  }
+  return best;
+}
+
+/** First channel of half a second of what an RTCAudioSink hears, after 100 ms settling. */
+function receivedAudio(track) {
+  const sink = new nonstandard.RTCAudioSink(track);
+  return withTimeout(new Promise((resolve) => {
+    const kept = [];
+    let skipped = 0;
+    sink.ondata = ({ samples, sampleRate, channelCount, numberOfFrames, bitsPerSample }) => {
+      assert.equal(bitsPerSample, 16);
+      if (skipped < sampleRate / 10) {
+        skipped += numberOfFrames;
+        return;
+      }
+      for (let i = 0; i < numberOfFrames; i++) kept.push(samples[i * channelCount]);
+      if (kept.length >= sampleRate / 2) {
+        sink.stop();
+        resolve({ samples: kept, sampleRate });
+      }
+    };
+  }), 10000, 'half a second of audio');
+}
+
+test('fake microphone arrives as a 440 Hz tone', async () => {
+  mediaDevices.useFakeDevices(true);
+  let stream;
+  try {
+    stream = await mediaDevices.getUserMedia({ audio: true });
+  } finally {
+    mediaDevices.useFakeDevices(false);
+  }
+  const [microphone] = stream.getAudioTracks();
+  const { a, b, event } = await call(microphone, [stream]);
+  assert.equal(event.track.kind, 'audio');
+  const { samples, sampleRate } = await receivedAudio(event.track);
+  assert.equal(sampleRate, 48000); // Opus, negotiated by default
+  assert.ok(Math.max(...samples.map(Math.abs)) > 1000);
+  assert.equal(dominantFrequency(samples, sampleRate), 440);
+  microphone.stop();
+  a.close();
+  b.close();
+});
+
+test('RTCAudioSource stereo at 16 kHz arrives at its pitch', async () => {
+  const source = new nonstandard.RTCAudioSource();
+  let count = 0;
+  const feed = () => {
+    // 10 ms of a 660 Hz tone, continuous across calls.
+    const samples = new Int16Array(160 * 2);
+    for (let i = 0; i < 160; i++) {
+      const v = Math.round(Math.sin(2 * Math.PI * 660 * ((count * 160 + i) / 16000)) * 8000);
+      samples[2 * i] = v;
+      samples[2 * i + 1] = v;
+    }
+    count++;
+    source.onData({ samples, sampleRate: 16000, bitsPerSample: 16, channelCount: 2, numberOfFrames: 160 });
+  };
+  const { a, b, event } = await call(source.createTrack(), [], feed);
+  const timer = setInterval(feed, 10);
+  try {
+    const { samples, sampleRate } = await receivedAudio(event.track);
+    assert.ok(Math.abs(dominantFrequency(samples, sampleRate) - 660) <= 5);
+  } finally {
+    clearInterval(timer);
+  }
+  assert.throws(() => a.addTrack({}), TypeError);
+  source.close();
+  a.close();
+  b.close();
 });

@@ -1,5 +1,6 @@
-"""Video over a connection: a track sent as H.264 arrives decoded at the other peer with
-its size and frame numbers, from the fake camera and from a push source."""
+"""Media over a connection: video (VP8 by default) arrives decoded at the other peer with
+its size and frame numbers, and audio (Opus by default) at its pitch, from the fake devices
+and from push sources."""
 
 import asyncio
 
@@ -78,15 +79,77 @@ def test_pushed_numpy_frames_arrive():
     run(main())
 
 
-def test_audio_tracks_are_not_sent_yet():
-    pc = rtckit.RTCPeerConnection(LOOPBACK)
-    source = rtckit.AudioSource()
-    try:
-        pc.addTrack(source.track)
-    except rtckit.NotSupportedError as exc:
-        assert "Opus" in str(exc)
-    else:
-        raise AssertionError("adding an audio track should say it is not supported yet")
+def dominant_frequency(samples, rate):
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))]
+
+
+async def received_audio(remote, seconds=0.5):
+    """First channel of `seconds` of decoded audio, after 100 ms of the codec settling."""
+    chunks, rate, skipped = [], None, 0.0
+    while sum(len(c) for c in chunks) < (rate or 48000) * seconds:
+        frame = await asyncio.wait_for(remote.recv(), 10)
+        assert isinstance(frame, rtckit.AudioFrame)
+        rate = frame.sample_rate
+        if skipped < 0.1:
+            skipped += frame.samples / rate
+            continue
+        chunks.append(frame.to_ndarray().reshape(-1, frame.channels)[:, 0].astype(np.float64))
+    return np.concatenate(chunks), rate
+
+
+def test_fake_microphone_arrives_as_a_440_hz_tone():
+    async def main():
+        rtckit.mediaDevices.useFakeDevices(True)
+        try:
+            stream = await rtckit.mediaDevices.getUserMedia(audio=True)
+        finally:
+            rtckit.mediaDevices.useFakeDevices(False)
+        (microphone,) = stream.getAudioTracks()
+        a, b, remote = await call(microphone, stream)
+        assert remote.kind == "audio"
+        samples, rate = await received_audio(remote)
+        assert rate == 48000  # Opus, negotiated by default
+        assert np.abs(samples).max() > 1000
+        assert abs(dominant_frequency(samples, rate) - 440) <= 5
+        microphone.stop()
+        await a.close()
+        await b.close()
+
+    run(main())
+
+
+def test_pushed_stereo_audio_at_another_rate_arrives_at_its_pitch():
+    async def main():
+        source = rtckit.AudioSource()
+        t = np.arange(160) / 16000
+        count = 0
+
+        def feed():
+            nonlocal count
+            # 10 ms of a 660 Hz tone, 16 kHz stereo, continuous across pushes.
+            wave = (np.sin(2 * np.pi * 660 * (t + count * 0.01)) * 8000).astype(np.int16)
+            source.push(np.repeat(wave, 2).reshape(1, -1), sample_rate=16000, layout="stereo")
+            count += 1
+
+        a, b, remote = await call(source.track, feed=feed)
+        pusher = asyncio.get_running_loop().create_task(keep_feeding(feed))
+        try:
+            samples, rate = await received_audio(remote)
+        finally:
+            pusher.cancel()
+        assert abs(dominant_frequency(samples, rate) - 660) <= 5
+        source.close()
+        await a.close()
+        await b.close()
+
+    run(main())
+
+
+async def keep_feeding(feed):
+    for _ in range(1000):  # 10 s at most
+        feed()
+        await asyncio.sleep(0.01)
 
 
 class NumberedTrack(rtckit.VideoStreamTrack):
