@@ -196,3 +196,113 @@ def test_rtckit_offers_aiortc_answers():
 
 def test_aiortc_offers_rtckit_answers():
     run(aiortc_offers())
+
+
+# --- media -------------------------------------------------------------------------------
+
+np = pytest.importorskip("numpy")
+
+
+def dominant_frequency(samples, rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
+
+
+async def first_channel(recv, seconds: float = 0.5):
+    """Half a second of the first channel of what `recv()` returns (aiortc's or rtckit's
+    audio frames: s16 interleaved), after 100 ms of the codec settling."""
+    chunks, skipped, rate = [], 0.0, 48000
+    while sum(len(c) for c in chunks) < rate * seconds:
+        frame = await within(recv(), "audio")
+        rate = frame.sample_rate
+        if skipped < 0.1:
+            skipped += frame.samples / rate
+            continue
+        channels = len(frame.layout.channels) if hasattr(frame.layout, "channels") else frame.channels
+        chunks.append(frame.to_ndarray().reshape(-1, channels)[:, 0].astype(np.float64))
+    return np.concatenate(chunks), rate
+
+
+class Tone(aiortc.mediastreams.AudioStreamTrack):
+    """aiortc's AudioStreamTrack pattern with a 440 Hz tone instead of its silence."""
+
+    async def recv(self):
+        frame = await super().recv()
+        t = (frame.pts + np.arange(frame.samples)) / frame.sample_rate
+        tone = (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
+        frame.planes[0].update(tone.tobytes())
+        return frame
+
+
+async def rtckit_sends_media() -> None:
+    r, a = rtckit_peer(), aiortc_peer()
+    rtckit.mediaDevices.useFakeDevices(True)
+    try:
+        stream = await rtckit.mediaDevices.getUserMedia(audio=True, video={"width": 320, "height": 240})
+    finally:
+        rtckit.mediaDevices.useFakeDevices(False)
+    try:
+        tracks: dict = {}
+        a.on("track", lambda track: tracks.setdefault(track.kind, track))
+        for track in stream.getTracks():
+            r.addTrack(track, stream)
+        await r.setLocalDescription(await r.createOffer())
+        offer = await gathered_description(r)
+        await a.setRemoteDescription(aiortc.RTCSessionDescription(sdp=offer.sdp, type=offer.type))
+        await a.setLocalDescription(await a.createAnswer())
+        await r.setRemoteDescription({"type": "answer", "sdp": a.localDescription.sdp})
+        assert set(tracks) == {"audio", "video"}  # aiortc fires track during setRemoteDescription
+
+        numbers = []
+        for _ in range(15):
+            frame = await within(tracks["video"].recv(), "a video frame at aiortc")
+            assert (frame.width, frame.height) == (320, 240)
+            numbers.append(rtckit.read_frame_number(rtckit.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"))))
+        assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), numbers
+        samples, rate = await first_channel(tracks["audio"].recv)
+        assert abs(dominant_frequency(samples, rate) - 440) <= 5
+    finally:
+        for track in stream.getTracks():
+            track.stop()
+        await r.close()
+        await a.close()
+
+
+async def aiortc_sends_media() -> None:
+    r, a = rtckit_peer(), aiortc_peer()
+    try:
+        a.addTrack(aiortc.mediastreams.VideoStreamTrack())  # 640x480 green, aiortc's test card
+        a.addTrack(Tone())
+        tracks: dict = {}
+        both: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        @r.on("track")
+        def on_track(track):
+            tracks[track.kind] = track
+            if len(tracks) == 2 and not both.done():
+                both.set_result(None)
+
+        await a.setLocalDescription(await a.createOffer())
+        await r.setRemoteDescription(rtckit.RTCSessionDescription(sdp=a.localDescription.sdp, type="offer"))
+        await r.setLocalDescription(await r.createAnswer())
+        answer = await gathered_description(r)
+        await a.setRemoteDescription(aiortc.RTCSessionDescription(sdp=answer.sdp, type=answer.type))
+        await within(both, "both of aiortc's tracks at rtckit")
+
+        frame = await within(tracks["video"].recv(), "a video frame at rtckit")
+        assert (frame.width, frame.height) == (640, 480)
+        r_, g, b = frame.to_ndarray("rgb24")[240, 320].tolist()
+        assert g > 100 and r_ < 60 and b < 60, (r_, g, b)  # aiortc's green
+        samples, rate = await first_channel(tracks["audio"].recv)
+        assert abs(dominant_frequency(samples, rate) - 440) <= 5
+    finally:
+        await r.close()
+        await a.close()
+
+
+def test_aiortc_decodes_rtckit_camera_and_microphone():
+    run(rtckit_sends_media())
+
+
+def test_rtckit_decodes_aiortc_video_and_audio():
+    run(aiortc_sends_media())
