@@ -144,7 +144,7 @@ export declare class RTCPeerConnection extends EventTarget {
   onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => any) | null;
   ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => any) | null;
   ontrack: ((this: RTCPeerConnection, ev: RTCTrackEvent) => any) | null;
-  /** Sends the track (video as H.264 so far); renegotiate afterwards. */
+  /** Sends the track with the negotiated codec (VP8/H.264, Opus/G.711); renegotiate afterwards. */
   addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
   getSenders(): RTCRtpSender[];
   getConfiguration(): RTCConfiguration & { bundlePolicy: 'max-bundle'; rtcpMuxPolicy: 'require' };

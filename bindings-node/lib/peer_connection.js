@@ -180,7 +180,7 @@ class RTCPeerConnection extends EventTarget {
     await callAsync(() => this.#native.addIceCandidate(init ?? undefined));
   }
 
-  /** Sends the track (video as H.264); renegotiate afterwards (negotiationneeded). */
+  /** Sends the track with the negotiated codec (VP8/H.264, Opus/G.711); renegotiate afterwards. */
   addTrack(track, ...streams) {
     if (!(track instanceof MediaStreamTrack)) throw new TypeError('addTrack takes a MediaStreamTrack');
     call(() => this.#native.addTrack(track[NATIVE], streams.map((s) => s.id)));

@@ -205,7 +205,7 @@ impl NativePeerConnection {
         self.announced_tracks.lock().unwrap().remove(&key).map(|inner| crate::track::NativeTrack { inner })
     }
 
-    /// Sends the track (video as H.264); renegotiate afterwards.
+    /// Sends the track with the negotiated codec; renegotiate afterwards.
     #[napi]
     pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<()> {
         self.inner.add_track_now(&track.inner, stream_ids).napi()?;

@@ -159,7 +159,7 @@ impl PyPeerConnection {
         Ok(PyDataChannel { inner })
     }
 
-    /// Sends the track (video as H.264); renegotiate afterwards.
+    /// Sends the track with the negotiated codec; renegotiate afterwards.
     fn add_track(&self, py: Python<'_>, track: PyRef<'_, crate::track::PyTrack>, stream_ids: Vec<String>) -> PyResult<()> {
         let (pc, track) = (self.inner.clone(), track.inner.clone());
         block(py, move || pc.add_track_now(&track, stream_ids)).py_err()?;

@@ -637,7 +637,7 @@ impl PeerConnection {
         Ok(dc)
     }
 
-    /// addTrack: sends the track (video as H.264) and returns its sender; renegotiate after.
+    /// addTrack: sends the track with the negotiated codec and returns its sender; renegotiate after.
     pub async fn add_track(&self, track: &MediaStreamTrack, stream_ids: Vec<String>) -> Result<RtpSender> {
         self.check_open()?;
         RtpSender::start(&self.connection, track, &stream_ids).await

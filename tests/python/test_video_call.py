@@ -192,3 +192,29 @@ def test_subclassed_track_frames_are_sent_in_order():
         await b.close()
 
     run(main())
+
+
+class ToneTrack(rtckit.AudioStreamTrack):
+    """aiortc's audio pattern: recv() returns the base class's paced frames, filled with a
+    550 Hz tone."""
+
+    async def recv(self):
+        frame = await super().recv()
+        t = (frame.pts + np.arange(frame.samples)) / frame.sample_rate
+        tone = (np.sin(2 * np.pi * 550 * t) * 8000).astype(np.int16)
+        out = rtckit.AudioFrame.from_ndarray(tone.reshape(1, -1), layout="mono", sample_rate=frame.sample_rate)
+        out.pts = frame.pts
+        return out
+
+
+def test_a_subclassed_audio_track_is_pulled_and_sent():
+    async def main():
+        track = ToneTrack()
+        a, b, remote = await call(track)
+        samples, rate = await received_audio(remote)
+        assert abs(dominant_frequency(samples, rate) - 550) <= 5
+        track.stop()
+        await a.close()
+        await b.close()
+
+    run(main())

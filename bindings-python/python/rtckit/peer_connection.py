@@ -13,7 +13,7 @@ from .ice_candidate import RTCIceCandidate
 from .ice_candidate import as_tuple as candidate_tuple
 from .exceptions import RTCTypeError
 from .session_description import RTCSessionDescription
-from .track import MediaStream, MediaStreamTrack, VideoStreamTrack
+from .track import MediaStream, MediaStreamTrack, _PulledTrack
 from .session_description import as_tuple as description_tuple
 
 
@@ -53,7 +53,7 @@ class RTCPeerConnection(EventEmitter):
         self.ontrack = None
         self._senders: list[RTCRtpSender] = []
         self._remote_streams: dict[str, MediaStream] = {}
-        self._producers: list[VideoStreamTrack] = []
+        self._producers: list[_PulledTrack] = []
         self._tasks: set[asyncio.Task] = set()
         hub.register(self)  # events are delivered once an asyncio loop runs
 
@@ -158,11 +158,11 @@ class RTCPeerConnection(EventEmitter):
     # -- media --------------------------------------------------------------------------------
 
     def addTrack(self, track: MediaStreamTrack, *streams: MediaStream) -> "RTCRtpSender":
-        """Sends `track` (video as H.264); then renegotiate (createOffer...)."""
+        """Sends `track` with the negotiated codec (VP8/H.264, Opus/G.711); then renegotiate."""
         if not isinstance(track, MediaStreamTrack):
             raise RTCTypeError("addTrack takes a MediaStreamTrack")
         self._native.add_track(track._native, [s.id for s in streams])
-        if isinstance(track, VideoStreamTrack):
+        if isinstance(track, _PulledTrack):
             # A track whose frames come from its recv(): pull them while a loop runs.
             self._producers.append(track)
             self._start()

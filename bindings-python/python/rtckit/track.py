@@ -111,7 +111,33 @@ VIDEO_PTIME = 1 / 30  # 30 frames per second
 AUDIO_PTIME = 0.020  # 20 ms audio frames
 
 
-class VideoStreamTrack(MediaStreamTrack):
+class _PulledTrack(MediaStreamTrack):
+    """A track whose frames come from its own ``recv()``: added to a connection, rtckit
+    pulls them while an asyncio loop runs and sends them."""
+
+    _source: Any
+
+    async def _produce(self) -> None:
+        """Feeds what recv() returns into the track rtckit sends, until either ends."""
+        frame_type = VideoFrame if self.kind == "video" else AudioFrame
+        push = self._source.push_video if self.kind == "video" else self._source.push_audio
+        while self.readyState == "live":
+            try:
+                frame = await self.recv()
+            except MediaStreamError:
+                break
+            if not isinstance(frame, frame_type):
+                raise RTCTypeError(
+                    f"{type(self).__name__}.recv() must return a {frame_type.__name__}, not {type(frame).__name__}"
+                )
+            try:
+                push(frame._native)
+            except InvalidStateError:
+                break
+        self._source.close()
+
+
+class VideoStreamTrack(_PulledTrack):
     """aiortc's pattern: subclass and override ``async def recv()`` to return your frames;
     ``await self.next_timestamp()`` paces them at 30 fps and gives their pts. Added to a
     connection, rtckit pulls ``recv()`` and sends what it returns. The default ``recv()``
@@ -142,25 +168,11 @@ class VideoStreamTrack(MediaStreamTrack):
         frame.pts, frame.time_base = pts, time_base
         return frame
 
-    async def _produce(self) -> None:
-        """Feeds what recv() returns into the track rtckit sends, until either ends."""
-        while self.readyState == "live":
-            try:
-                frame = await self.recv()
-            except MediaStreamError:
-                break
-            if not isinstance(frame, VideoFrame):
-                raise RTCTypeError(f"{type(self).__name__}.recv() must return a VideoFrame, not {type(frame).__name__}")
-            try:
-                self._source.push_video(frame._native)
-            except InvalidStateError:
-                break
-        self._source.close()
 
-
-class AudioStreamTrack(MediaStreamTrack):
-    """aiortc's audio counterpart (s16 mono 48 kHz, 20 ms frames of silence by default).
-    Sending audio over a connection arrives with the Opus encoder."""
+class AudioStreamTrack(_PulledTrack):
+    """aiortc's audio counterpart: override ``recv()``; the default returns s16 mono
+    48 kHz, 20 ms frames of silence, paced in real time. Added to a connection, rtckit pulls
+    ``recv()`` and sends what it returns."""
 
     kind = "audio"
 
