@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: an rtckit-Python peer and an rtckit-Node peer, in two processes, connect on
-# 127.0.0.1 through a small HTTP signaling step and chat over a data channel.
+# 127.0.0.1 through a small HTTP signaling step; Node sends its (fake) camera and microphone,
+# Python decodes them, and they chat over a data channel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
