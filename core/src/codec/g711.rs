@@ -56,7 +56,7 @@ impl G711Decoder {
 }
 
 impl Decoder for G711Decoder {
-    fn decode(&mut self, payload: &[u8], _marker: bool) -> Result<Option<MediaFrame>> {
+    fn decode(&mut self, payload: &bytes::Bytes, _marker: bool) -> Result<Option<MediaFrame>> {
         if payload.is_empty() {
             return Ok(None);
         }

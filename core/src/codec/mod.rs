@@ -38,7 +38,7 @@ pub trait Encoder: Send {
 
 /// Turns RTP payloads into frames; video decoders reassemble units across packets.
 pub trait Decoder: Send {
-    fn decode(&mut self, payload: &[u8], marker: bool) -> Result<Option<MediaFrame>>;
+    fn decode(&mut self, payload: &bytes::Bytes, marker: bool) -> Result<Option<MediaFrame>>;
 }
 
 /// The codecs rtckit encodes and decodes, by RTP name.
@@ -161,9 +161,8 @@ where
     P: Depacketizer + Send,
     F: FnMut(&[u8]) -> Result<Option<crate::frame::VideoFrame>> + Send,
 {
-    fn decode(&mut self, payload: &[u8], marker: bool) -> Result<Option<MediaFrame>> {
-        let bytes = bytes::Bytes::copy_from_slice(payload);
-        match self.depacketizer.depacketize(&bytes) {
+    fn decode(&mut self, payload: &bytes::Bytes, marker: bool) -> Result<Option<MediaFrame>> {
+        match self.depacketizer.depacketize(payload) {
             Ok(part) => self.unit.extend_from_slice(&part),
             // A lost or damaged packet spoils its unit: drop it and wait for the next one.
             Err(_) => {

@@ -71,7 +71,7 @@ impl OpusDecoder {
 }
 
 impl Decoder for OpusDecoder {
-    fn decode(&mut self, payload: &[u8], _marker: bool) -> Result<Option<MediaFrame>> {
+    fn decode(&mut self, payload: &bytes::Bytes, _marker: bool) -> Result<Option<MediaFrame>> {
         if payload.is_empty() {
             return Ok(None);
         }
