@@ -83,18 +83,16 @@ struct Pipeline {
     clock_rate: u32,
 }
 
-async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Option<Pipeline> {
-    let parameters = sender.get_parameters().await.ok()?;
-    let chosen = parameters.rtp_parameters.codecs.first()?;
+/// The pipeline for the negotiated codec: `Ok(None)` until negotiation has picked one, an
+/// error if rtckit cannot send it (only codecs it can are registered, so that is a bug).
+async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Option<Pipeline>> {
+    let Ok(parameters) = sender.get_parameters().await else { return Ok(None) };
+    let Some(chosen) = parameters.rtp_parameters.codecs.first() else { return Ok(None) };
     let codec = &chosen.rtp_codec;
-    let encoder = match encoder_for(codec, VIDEO_BITRATE) {
-        Ok(encoder) => encoder,
-        Err(err) => {
-            log::warn!("rtckit cannot send {}: {err}", codec.mime_type);
-            return None;
-        }
-    };
-    let payloader = codec.payloader().ok()?;
+    let encoder = encoder_for(codec, VIDEO_BITRATE)?;
+    let payloader = codec
+        .payloader()
+        .map_err(|e| Error::from_webrtc(&format!("no RTP payloader for {}", codec.mime_type), e.into()))?;
     let packetizer = new_packetizer(
         Instant::now(),
         RTP_MTU,
@@ -104,7 +102,7 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Option<Pipe
         Box::new(rtc::rtp::sequence::new_random_sequencer()),
         codec.clock_rate,
     );
-    Some(Pipeline { encoder, packetizer: Box::new(packetizer), clock_rate: codec.clock_rate })
+    Ok(Some(Pipeline { encoder, packetizer: Box::new(packetizer), clock_rate: codec.clock_rate }))
 }
 
 async fn send(track: MediaStreamTrack, local: Arc<TrackLocalStaticRTP>, sender: Arc<dyn WebrtcRtpSender>, ssrc: u32) {
@@ -115,7 +113,13 @@ async fn send(track: MediaStreamTrack, local: Arc<TrackLocalStaticRTP>, sender: 
     let mut need_key = true;
     while let Ok(frame) = frames.recv().await {
         if pipeline.is_none() {
-            pipeline = negotiated(&sender, ssrc).await;
+            pipeline = match negotiated(&sender, ssrc).await {
+                Ok(pipeline) => pipeline,
+                Err(err) => {
+                    log::warn!("rtckit cannot send this {:?} track: {err}", track.kind());
+                    return;
+                }
+            };
         }
         let Some(p) = pipeline.as_mut() else { continue };
         let now = Instant::now();

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import { require, rtckit, withTimeout } from './helpers.mjs';
+import { onlyCodec, require, rtckit, withTimeout } from './helpers.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} does not exist (this test never downloads a browser)`;
@@ -21,23 +21,6 @@ const gathered = (pc) => new Promise((resolve) => {
   if (pc.iceGatheringState === 'complete') return resolve();
   pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
 });
-
-/** Keeps only `codec`'s payload types in the offer's video section. */
-function onlyVideoCodec(sdp, codec) {
-  const lines = sdp.split('\r\n');
-  const keep = new Set(lines.filter((l) => new RegExp(`^a=rtpmap:\\d+ ${codec}/`, 'i').test(l)).map((l) => l.split(/[: ]/)[1]));
-  let inVideo = false;
-  return lines.filter((l) => {
-    if (l.startsWith('m=')) inVideo = l.startsWith('m=video');
-    if (!inVideo) return true;
-    const pt = /^a=(rtpmap|fmtp|rtcp-fb):(\d+)/.exec(l);
-    return !pt || keep.has(pt[2]);
-  }).map((l) => {
-    if (!l.startsWith('m=video')) return l;
-    const parts = l.split(' ');
-    return [...parts.slice(0, 3), ...parts.slice(3).filter((p) => keep.has(p))].join(' ');
-  }).join('\r\n');
-}
 
 async function launch() {
   const { chromium } = require('playwright-core');
@@ -138,7 +121,7 @@ for (const codec of ['VP8', 'H264']) {
       for (const track of stream.getTracks()) pc.addTrack(track, stream);
       await pc.setLocalDescription(await pc.createOffer());
       await withTimeout(gathered(pc), 10000, 'rtckit gathering');
-      const sdp = codec === 'VP8' ? pc.localDescription.sdp : onlyVideoCodec(pc.localDescription.sdp, codec);
+      const sdp = codec === 'VP8' ? pc.localDescription.sdp : onlyCodec(pc.localDescription.sdp, codec);
       await pc.setRemoteDescription(await chromiumAnswers(page, { type: 'offer', sdp }));
       const stats = await chromiumReceived(page);
       assert.deepEqual([stats.video.frameWidth, stats.video.frameHeight], [320, 240]);

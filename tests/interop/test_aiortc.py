@@ -13,24 +13,12 @@ import re
 import pytest
 
 import rtckit
+from interop_messages import MESSAGES, check_received
 
 aiortc = pytest.importorskip("aiortc")
 aioice_ice = pytest.importorskip("aioice.ice")
 
 TIMEOUT = 20  # seconds for a whole exchange; each single wait is bounded by it too
-
-BIG = bytes((i * 7 + 3) % 256 for i in range(60000))
-# Sent one way and then the other; order and type (str vs bytes) must survive.
-MESSAGES: list = [
-    "hello from the sender",
-    b"\x00\x01\x02\xfe\xff",
-    "",
-    b"",
-    "unicode: h\u00e9llo w\u00f6rld \u2713 \U0001f680",
-    BIG,
-    "x" * 60000,
-    "last",
-]
 
 
 def run(coro):
@@ -82,13 +70,6 @@ def candidate_addresses(sdp: str) -> list[str]:
 
 async def collect(queue: asyncio.Queue, count: int) -> list:
     return [await queue.get() for _ in range(count)]
-
-
-def check_received(got: list, sent: list) -> None:
-    assert len(got) == len(sent)
-    for i, (g, s) in enumerate(zip(got, sent)):
-        assert type(g) is type(s), f"message {i}: sent {type(s).__name__}, got {type(g).__name__}"
-        assert g == s, f"message {i} ({type(s).__name__}, {len(s)} long) differs"
 
 
 async def exchange(rtckit_channel, aiortc_channel, rtckit_queue, aiortc_queue) -> None:

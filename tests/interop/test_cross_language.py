@@ -13,24 +13,13 @@ from pathlib import Path
 import pytest
 
 import rtckit
+from interop_messages import MESSAGES, check_received
 
 NODE = shutil.which("node")
 PEER_SCRIPT = Path(__file__).with_name("node_peer.mjs")
 TIMEOUT = 20
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not on PATH")
-
-BIG = bytes((i * 7 + 3) % 256 for i in range(60000))
-MESSAGES: list = [
-    "hello from the sender",
-    b"\x00\x01\x02\xfe\xff",
-    "",
-    b"",
-    "unicode: h\u00e9llo w\u00f6rld \u2713 \U0001f680",
-    BIG,
-    "x" * 60000,
-    "last",
-]
 
 
 async def within(awaitable, what: str, timeout: float = 10):
@@ -47,13 +36,6 @@ def encode(m) -> dict:
 
 def decode(e: dict):
     return e["t"] if "t" in e else base64.b64decode(e["b"])
-
-
-def check_received(got: list, sent: list) -> None:
-    assert len(got) == len(sent)
-    for i, (g, s) in enumerate(zip(got, sent)):
-        assert type(g) is type(s), f"message {i}: sent {type(s).__name__}, got {type(g).__name__}"
-        assert g == s, f"message {i} ({type(s).__name__}, {len(s)} long) differs"
 
 
 class NodePeer:

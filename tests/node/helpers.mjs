@@ -55,7 +55,9 @@ export async function waitUntil(predicate, ms = TIMEOUT, what = 'condition') {
   }
 }
 
-export async function connect(a, b, { trickle = true } = {}) {
+/** Signals a <-> b; `codec` forces one (non-trickle then: the whole offer is cut at once). */
+export async function connect(a, b, { trickle = true, codec = null } = {}) {
+  if (codec) trickle = false;
   if (trickle) {
     const queues = new Map([[a, []], [b, []]]);
     for (const [src, dst] of [[a, b], [b, a]]) {
@@ -78,7 +80,8 @@ export async function connect(a, b, { trickle = true } = {}) {
   } else {
     await a.setLocalDescription();
     await waitUntil(() => a.iceGatheringState === 'complete');
-    await b.setRemoteDescription(a.localDescription);
+    const { type, sdp } = a.localDescription;
+    await b.setRemoteDescription(codec ? { type, sdp: onlyCodec(sdp, codec) } : a.localDescription);
     await b.setLocalDescription();
     await waitUntil(() => b.iceGatheringState === 'complete');
     await a.setRemoteDescription(b.localDescription);
@@ -117,3 +120,26 @@ export async function exchange(sender, receiver, messages) {
 }
 
 export const bytes = (data) => (typeof data === 'string' ? data : Buffer.from(data));
+
+/**
+ * Forces a codec: keeps only `codec`'s payload types in the media section that offers it
+ * (other sections untouched), so negotiation can pick nothing else.
+ */
+export function onlyCodec(sdp, codec) {
+  const lines = sdp.split('\r\n');
+  const keep = new Set(lines.filter((l) => new RegExp(`^a=rtpmap:\\d+ ${codec}/`, 'i').test(l)).map((l) => l.split(/[: ]/)[1]));
+  const sections = [];
+  for (const line of lines) {
+    if (line.startsWith('m=') || sections.length === 0) sections.push([]);
+    sections.at(-1).push(line);
+  }
+  return sections.map((section) => {
+    const [first, ...rest] = section;
+    if (!first.startsWith('m=') || !first.split(' ').slice(3).some((pt) => keep.has(pt))) return section;
+    const parts = first.split(' ');
+    return [[...parts.slice(0, 3), ...parts.slice(3).filter((pt) => keep.has(pt))].join(' '), ...rest.filter((l) => {
+      const pt = /^a=(rtpmap|fmtp|rtcp-fb):(\d+)/.exec(l);
+      return !pt || keep.has(pt[2]);
+    })];
+  }).flat().join('\r\n');
+}

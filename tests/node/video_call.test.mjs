@@ -8,13 +8,15 @@ import { rtckit, LOOPBACK, connect, nextEvent, withTimeout } from './helpers.mjs
 const { mediaDevices, nonstandard } = rtckit;
 
 // The track event fires with the first packet: `feed()` pushes frames until it does.
-async function call(track, streams = [], feed = null) {
+// `codec` forces one by cutting the offer down to it.
+async function call(track, streams = [], feed = null, codec = null) {
   const a = new rtckit.RTCPeerConnection(LOOPBACK);
   const b = new rtckit.RTCPeerConnection(LOOPBACK);
   const sender = a.addTrack(track, ...streams);
   assert.equal(sender.track, track);
   const arrived = nextEvent(b, 'track');
-  await connect(a, b);
+  await connect(a, b, { codec });
+  if (codec) assert.match(b.localDescription.sdp, new RegExp(` ${codec}/`, 'i'));
   const timer = feed && setInterval(feed, 20);
   try {
     return { a, b, event: await arrived };
@@ -23,40 +25,42 @@ async function call(track, streams = [], feed = null) {
   }
 }
 
-test('fake camera arrives decoded with its frame numbers', async () => {
-  mediaDevices.useFakeDevices(true);
-  let stream;
-  try {
-    stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
-  } finally {
-    mediaDevices.useFakeDevices(false);
-  }
-  const [camera] = stream.getVideoTracks();
-  const { a, b, event } = await call(camera, [stream]);
-  assert.equal(event.track.kind, 'video');
-  assert.equal(event.streams.length, 1);
-  assert.deepEqual(event.streams[0].getTracks(), [event.track]);
-  const sink = new nonstandard.RTCVideoSink(event.track);
-  const frames = await withTimeout(new Promise((resolve) => {
-    const got = [];
-    sink.onframe = ({ frame }) => {
-      got.push(frame);
-      if (got.length === 30) resolve(got);
-    };
-  }), 15000, '30 frames');
-  sink.stop();
-  const numbers = frames.map((f) => {
-    assert.equal(f.width, 320);
-    assert.equal(f.height, 240);
-    return nonstandard.readFrameNumber(f);
+for (const codec of [null, 'H264']) {
+  test(`fake camera arrives decoded with its frame numbers (${codec ?? 'VP8, the default'})`, async () => {
+    mediaDevices.useFakeDevices(true);
+    let stream;
+    try {
+      stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+    } finally {
+      mediaDevices.useFakeDevices(false);
+    }
+    const [camera] = stream.getVideoTracks();
+    const { a, b, event } = await call(camera, [stream], null, codec);
+    assert.equal(event.track.kind, 'video');
+    assert.equal(event.streams.length, 1);
+    assert.deepEqual(event.streams[0].getTracks(), [event.track]);
+    const sink = new nonstandard.RTCVideoSink(event.track);
+    const frames = await withTimeout(new Promise((resolve) => {
+      const got = [];
+      sink.onframe = ({ frame }) => {
+        got.push(frame);
+        if (got.length === 30) resolve(got);
+      };
+    }), 15000, '30 frames');
+    sink.stop();
+    const numbers = frames.map((f) => {
+      assert.equal(f.width, 320);
+      assert.equal(f.height, 240);
+      return nonstandard.readFrameNumber(f);
+    });
+    assert.deepEqual([...numbers].sort((x, y) => x - y), numbers);
+    assert.equal(new Set(numbers).size, 30);
+    assert.ok(numbers.at(-1) - numbers[0] <= 40);
+    camera.stop();
+    a.close();
+    b.close();
   });
-  assert.deepEqual([...numbers].sort((x, y) => x - y), numbers);
-  assert.equal(new Set(numbers).size, 30);
-  assert.ok(numbers.at(-1) - numbers[0] <= 40);
-  camera.stop();
-  a.close();
-  b.close();
-});
+}
 
 test('frames from an RTCVideoSource arrive', async () => {
   const source = new nonstandard.RTCVideoSource();
@@ -119,25 +123,27 @@ function receivedAudio(track) {
   }), 10000, 'half a second of audio');
 }
 
-test('fake microphone arrives as a 440 Hz tone', async () => {
-  mediaDevices.useFakeDevices(true);
-  let stream;
-  try {
-    stream = await mediaDevices.getUserMedia({ audio: true });
-  } finally {
-    mediaDevices.useFakeDevices(false);
-  }
-  const [microphone] = stream.getAudioTracks();
-  const { a, b, event } = await call(microphone, [stream]);
-  assert.equal(event.track.kind, 'audio');
-  const { samples, sampleRate } = await receivedAudio(event.track);
-  assert.equal(sampleRate, 48000); // Opus, negotiated by default
-  assert.ok(Math.max(...samples.map(Math.abs)) > 1000);
-  assert.equal(dominantFrequency(samples, sampleRate), 440);
-  microphone.stop();
-  a.close();
-  b.close();
-});
+for (const [codec, rate] of [[null, 48000], ['PCMU', 8000], ['PCMA', 8000]]) {
+  test(`fake microphone arrives as a 440 Hz tone (${codec ?? 'Opus, the default'})`, async () => {
+    mediaDevices.useFakeDevices(true);
+    let stream;
+    try {
+      stream = await mediaDevices.getUserMedia({ audio: true });
+    } finally {
+      mediaDevices.useFakeDevices(false);
+    }
+    const [microphone] = stream.getAudioTracks();
+    const { a, b, event } = await call(microphone, [stream], null, codec);
+    assert.equal(event.track.kind, 'audio');
+    const { samples, sampleRate } = await receivedAudio(event.track);
+    assert.equal(sampleRate, rate);
+    assert.ok(Math.max(...samples.map(Math.abs)) > 1000);
+    assert.equal(dominantFrequency(samples, sampleRate), 440);
+    microphone.stop();
+    a.close();
+    b.close();
+  });
+}
 
 test('RTCAudioSource stereo at 16 kHz arrives at its pitch', async () => {
   const source = new nonstandard.RTCAudioSource();

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Optional
 
 import pytest
 
@@ -40,8 +40,37 @@ def next_event(emitter: Any, name: str) -> "asyncio.Future[Any]":
     return fut
 
 
-async def connect(a: rtckit.RTCPeerConnection, b: rtckit.RTCPeerConnection, trickle: bool = True) -> None:
-    """Offer from a, answer from b; trickle ICE or wait for complete gathering."""
+def only_codec(sdp: str, codec: str) -> str:
+    """Forces a codec: keeps only `codec`'s payload types in the media section that offers
+    it (other sections untouched), so negotiation can pick nothing else."""
+    lines = sdp.split("\r\n")
+    keep = {
+        l.split(":")[1].split()[0]
+        for l in lines
+        if l.startswith("a=rtpmap:") and l.split()[1].lower().startswith(codec.lower() + "/")
+    }
+    out: list = []
+    section_kept = False
+    for line in lines:
+        if line.startswith("m="):
+            parts = line.split(" ")
+            section_kept = any(pt in keep for pt in parts[3:])
+            if section_kept:
+                line = " ".join(parts[:3] + [pt for pt in parts[3:] if pt in keep])
+        elif section_kept and line.startswith(("a=rtpmap:", "a=fmtp:", "a=rtcp-fb:")):
+            if line.split(":")[1].split()[0] not in keep | {"*"}:
+                continue
+        out.append(line)
+    return "\r\n".join(out)
+
+
+async def connect(
+    a: rtckit.RTCPeerConnection, b: rtckit.RTCPeerConnection, trickle: bool = True, codec: Optional[str] = None
+) -> None:
+    """Offer from a, answer from b; trickle ICE or wait for complete gathering. `codec`
+    forces one (non-trickle then: the whole offer is cut at once)."""
+    if codec:
+        trickle = False
     if trickle:
         for src, dst in ((a, b), (b, a)):
             pending: list = []
@@ -67,7 +96,10 @@ async def connect(a: rtckit.RTCPeerConnection, b: rtckit.RTCPeerConnection, tric
     else:
         await a.setLocalDescription()
         await wait_until(lambda: a.iceGatheringState == "complete", what="a gathering complete")
-        await b.setRemoteDescription(a.localDescription)
+        offer = a.localDescription
+        if codec:
+            offer = rtckit.RTCSessionDescription(sdp=only_codec(offer.sdp, codec), type="offer")
+        await b.setRemoteDescription(offer)
         await b.setLocalDescription()
         await wait_until(lambda: b.iceGatheringState == "complete", what="b gathering complete")
         await a.setRemoteDescription(b.localDescription)

@@ -5,20 +5,23 @@ and from push sources."""
 import asyncio
 
 import numpy as np
+import pytest
 
 import rtckit
 from conftest import LOOPBACK, connect, next_event, run
 
 
-async def call(track, *streams, feed=None):
+async def call(track, *streams, feed=None, codec=None):
     """Connects a peer sending `track` to one receiving it; `feed()` pushes a frame (the
-    track event fires with the first packet)."""
+    track event fires with the first packet); `codec` forces one by cutting the offer."""
     a = rtckit.RTCPeerConnection(LOOPBACK)
     b = rtckit.RTCPeerConnection(LOOPBACK)
     sender = a.addTrack(track, *streams)
     assert sender.track is track and a.getSenders() == [sender]
     arrived = next_event(b, "track")
-    await connect(a, b)
+    await connect(a, b, codec=codec)
+    if codec:
+        assert f" {codec.lower()}/" in b.localDescription.sdp.lower()
     for _ in range(500):
         if arrived.done():
             break
@@ -29,7 +32,8 @@ async def call(track, *streams, feed=None):
     return a, b, remote
 
 
-def test_fake_camera_arrives_decoded_with_its_frame_numbers():
+@pytest.mark.parametrize("codec", [None, "H264"], ids=["VP8 by default", "H264"])
+def test_fake_camera_arrives_decoded_with_its_frame_numbers(codec):
     async def main():
         rtckit.mediaDevices.useFakeDevices(True)
         try:
@@ -37,7 +41,7 @@ def test_fake_camera_arrives_decoded_with_its_frame_numbers():
         finally:
             rtckit.mediaDevices.useFakeDevices(False)
         (camera,) = stream.getVideoTracks()
-        a, b, remote = await call(camera, stream)
+        a, b, remote = await call(camera, stream, codec=codec)
         assert remote.kind == "video" and isinstance(remote, rtckit.MediaStreamTrack)
         numbers = []
         for _ in range(30):
@@ -98,7 +102,10 @@ async def received_audio(remote, seconds=0.5):
     return np.concatenate(chunks), rate
 
 
-def test_fake_microphone_arrives_as_a_440_hz_tone():
+@pytest.mark.parametrize(
+    "codec, expected_rate", [(None, 48000), ("PCMU", 8000), ("PCMA", 8000)], ids=["Opus by default", "PCMU", "PCMA"]
+)
+def test_fake_microphone_arrives_as_a_440_hz_tone(codec, expected_rate):
     async def main():
         rtckit.mediaDevices.useFakeDevices(True)
         try:
@@ -106,10 +113,10 @@ def test_fake_microphone_arrives_as_a_440_hz_tone():
         finally:
             rtckit.mediaDevices.useFakeDevices(False)
         (microphone,) = stream.getAudioTracks()
-        a, b, remote = await call(microphone, stream)
+        a, b, remote = await call(microphone, stream, codec=codec)
         assert remote.kind == "audio"
         samples, rate = await received_audio(remote)
-        assert rate == 48000  # Opus, negotiated by default
+        assert rate == expected_rate
         assert np.abs(samples).max() > 1000
         assert abs(dominant_frequency(samples, rate) - 440) <= 5
         microphone.stop()

@@ -18,6 +18,22 @@ pub enum Law {
     A,
 }
 
+impl Law {
+    pub fn encode(self, sample: i16) -> u8 {
+        match self {
+            Self::Mu => encode_mu(sample),
+            Self::A => encode_a(sample),
+        }
+    }
+
+    pub fn decode(self, byte: u8) -> i16 {
+        match self {
+            Self::Mu => decode_mu(byte),
+            Self::A => decode_a(byte),
+        }
+    }
+}
+
 pub struct G711Encoder {
     law: Law,
     chunker: AudioChunker,
@@ -38,7 +54,7 @@ impl Encoder for G711Encoder {
             .push(frame)
             .into_iter()
             .map(|packet| Encoded {
-                data: packet.iter().map(|&s| if law == Law::Mu { encode_mu(s) } else { encode_a(s) }).collect(),
+                data: packet.iter().map(|&s| law.encode(s)).collect(),
                 ticks: Some(PACKET as u32),
             })
             .collect())
@@ -60,7 +76,7 @@ impl Decoder for G711Decoder {
         if payload.is_empty() {
             return Ok(None);
         }
-        let samples = payload.iter().map(|&b| if self.law == Law::Mu { decode_mu(b) } else { decode_a(b) }).collect();
+        let samples = payload.iter().map(|&b| self.law.decode(b)).collect();
         Ok(Some(MediaFrame::Audio(AudioFrame::new(samples, RATE, 1)?)))
     }
 }
@@ -124,7 +140,7 @@ mod tests {
         for law in [Law::Mu, Law::A] {
             for s in (-32768i32..32768).step_by(7) {
                 let s = s as i16;
-                let back = if law == Law::Mu { decode_mu(encode_mu(s)) } else { decode_a(encode_a(s)) };
+                let back = law.decode(law.encode(s));
                 // Logarithmic steps: the error grows with the magnitude, about 1/16 of it.
                 let tolerance = (s as i32).abs() / 16 + 40;
                 assert!((back as i32 - s as i32).abs() <= tolerance, "{law:?} {s} -> {back}");

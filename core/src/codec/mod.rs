@@ -122,7 +122,7 @@ pub fn encoder_for(codec: &RTCRtpCodec, bitrate: u32) -> Result<Box<dyn Encoder>
     Ok(match CodecName::from_mime(&codec.mime_type).ok_or_else(|| unsupported(codec))? {
         CodecName::H264 => Box::new(H264Encoder::new(bitrate, 30.0)),
         CodecName::Vp8 => Box::new(Vp8Encoder::new(bitrate)),
-        CodecName::Opus => Box::new(opus::OpusEncoder::new(codec)),
+        CodecName::Opus => Box::new(opus::OpusEncoder::default()),
         CodecName::Pcmu => Box::new(g711::G711Encoder::new(g711::Law::Mu)),
         CodecName::Pcma => Box::new(g711::G711Encoder::new(g711::Law::A)),
     })

@@ -24,16 +24,12 @@ fn channels_of(n: u16) -> Channels {
     if n >= 2 { Channels::Stereo } else { Channels::Mono }
 }
 
+#[derive(Default)]
 pub struct OpusEncoder {
     /// The encoder and its channel count, made for the first frame's layout.
     encoder: Option<(opus::Encoder, AudioChunker, u16)>,
 }
 
-impl OpusEncoder {
-    pub fn new(_codec: &RTCRtpCodec) -> Self {
-        Self { encoder: None }
-    }
-}
 
 impl Encoder for OpusEncoder {
     fn encode(&mut self, frame: &MediaFrame, _key: bool) -> Result<Vec<Encoded>> {
