@@ -112,6 +112,7 @@ export declare class RTCDataChannel extends EventTarget {
 
 export declare class RTCRtpSender {
   readonly track: MediaStreamTrack | null;
+  replaceTrack(track: MediaStreamTrack | null): Promise<void>;
 }
 
 export declare class RTCRtpReceiver {
@@ -147,6 +148,7 @@ export declare class RTCPeerConnection extends EventTarget {
   /** Sends the track with the negotiated codec (VP8/H.264, Opus/G.711); renegotiate afterwards. */
   addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
   getSenders(): RTCRtpSender[];
+  removeTrack(sender: RTCRtpSender): void;
   getConfiguration(): RTCConfiguration & { bundlePolicy: 'max-bundle'; rtcpMuxPolicy: 'require' };
   setConfiguration(configuration?: RTCConfiguration): void;
   createOffer(): Promise<RTCSessionDescription>;

@@ -36,10 +36,33 @@ class RTCTrackEvent extends Event {
   }
 }
 
-/** The sending side of a track added with addTrack. */
+const SENDER = Symbol('native sender');
+const REMOVED = Symbol('track removed');
+
+/** The sending side of a track added with addTrack; `track` is null once removed. */
 class RTCRtpSender {
-  constructor(track) {
-    this.track = track;
+  #track;
+
+  constructor(nativeSender, track) {
+    this[SENDER] = nativeSender;
+    this.#track = track;
+  }
+
+  get track() {
+    return this.#track;
+  }
+
+  /** Sends `track` instead (null: nothing), without renegotiation. */
+  async replaceTrack(track) {
+    if (track !== null && !(track instanceof MediaStreamTrack)) {
+      throw new TypeError('replaceTrack takes a MediaStreamTrack or null');
+    }
+    call(() => this[SENDER].replaceTrack(track === null ? null : track[NATIVE]));
+    this.#track = track;
+  }
+
+  [REMOVED]() {
+    this.#track = null;
   }
 }
 
@@ -183,10 +206,17 @@ class RTCPeerConnection extends EventTarget {
   /** Sends the track with the negotiated codec (VP8/H.264, Opus/G.711); renegotiate afterwards. */
   addTrack(track, ...streams) {
     if (!(track instanceof MediaStreamTrack)) throw new TypeError('addTrack takes a MediaStreamTrack');
-    call(() => this.#native.addTrack(track[NATIVE], streams.map((s) => s.id)));
-    const sender = new RTCRtpSender(track);
+    const nativeSender = call(() => this.#native.addTrack(track[NATIVE], streams.map((s) => s.id)));
+    const sender = new RTCRtpSender(nativeSender, track);
     this.#senders.push(sender);
     return sender;
+  }
+
+  /** Stops sending the sender's track; renegotiate, and the other side's track ends. */
+  removeTrack(sender) {
+    if (!(sender instanceof RTCRtpSender)) throw new TypeError('removeTrack takes an RTCRtpSender');
+    call(() => this.#native.removeTrack(sender[SENDER]));
+    sender[REMOVED]();
   }
 
   getSenders() {

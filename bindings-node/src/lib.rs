@@ -7,6 +7,7 @@ mod error;
 mod frame;
 mod ice_candidate;
 mod peer_connection;
+mod rtp_sender;
 mod track;
 
 /// napi takes ownership of the runtime it runs async functions on: hand it core's.

@@ -10,6 +10,7 @@ use napi_derive::napi;
 use crate::data_channel::NativeDataChannel;
 use crate::error::IntoNapi;
 use crate::ice_candidate::{from_core, to_core, IceCandidateInit};
+use crate::rtp_sender::NativeRtpSender;
 
 #[napi(object)]
 pub struct IceServerInit {
@@ -207,9 +208,14 @@ impl NativePeerConnection {
 
     /// Sends the track with the negotiated codec; renegotiate afterwards.
     #[napi]
-    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<()> {
-        self.inner.add_track_now(&track.inner, stream_ids).napi()?;
-        Ok(())
+    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<NativeRtpSender> {
+        Ok(NativeRtpSender { inner: self.inner.add_track_now(&track.inner, stream_ids).napi()? })
+    }
+
+    /// Stops sending the sender's track; renegotiate afterwards.
+    #[napi]
+    pub fn remove_track(&self, sender: &NativeRtpSender) -> napi::Result<()> {
+        self.inner.remove_track_now(&sender.inner).napi()
     }
 
     /// Closes at once; the sockets are released in the background.

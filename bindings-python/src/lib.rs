@@ -10,6 +10,7 @@ mod frame;
 mod hub;
 mod ice_candidate;
 mod peer_connection;
+mod rtp_sender;
 mod runtime;
 mod track;
 
@@ -18,6 +19,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::init();
     m.add_class::<peer_connection::PyPeerConnection>()?;
     m.add_class::<data_channel::PyDataChannel>()?;
+    m.add_class::<rtp_sender::PyRtpSender>()?;
     m.add_class::<frame::PyVideoFrame>()?;
     m.add_class::<frame::PyAudioFrame>()?;
     m.add_class::<track::PyTrack>()?;

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use crate::data_channel::PyDataChannel;
 use crate::error::IntoPyResult;
 use crate::ice_candidate::{from_core, to_core, CandidateTuple};
+use crate::rtp_sender::PyRtpSender;
 use crate::runtime::{awaitable, block};
 
 /// (urls, username, credential)
@@ -160,10 +161,21 @@ impl PyPeerConnection {
     }
 
     /// Sends the track with the negotiated codec; renegotiate afterwards.
-    fn add_track(&self, py: Python<'_>, track: PyRef<'_, crate::track::PyTrack>, stream_ids: Vec<String>) -> PyResult<()> {
+    fn add_track(
+        &self,
+        py: Python<'_>,
+        track: PyRef<'_, crate::track::PyTrack>,
+        stream_ids: Vec<String>,
+    ) -> PyResult<PyRtpSender> {
         let (pc, track) = (self.inner.clone(), track.inner.clone());
-        block(py, move || pc.add_track_now(&track, stream_ids)).py_err()?;
-        Ok(())
+        let inner = block(py, move || pc.add_track_now(&track, stream_ids)).py_err()?;
+        Ok(PyRtpSender { inner })
+    }
+
+    /// Stops sending the sender's track; renegotiate afterwards.
+    fn remove_track(&self, py: Python<'_>, sender: PyRef<'_, PyRtpSender>) -> PyResult<()> {
+        let (pc, sender) = (self.inner.clone(), sender.inner.clone());
+        block(py, move || pc.remove_track_now(&sender)).py_err()
     }
 
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -5,6 +5,7 @@
 //! promise resolves), the other states are de-duplicated, and every check the W3C
 //! algorithms make before touching the connection is made here, once, for both bindings.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
@@ -24,6 +25,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventQueue;
 use crate::ice_candidate::IceCandidate;
 use crate::rtp_sender::RtpSender;
+use crate::source::MediaSource;
 use crate::runtime::{block_on, handle, ConnectionRuntime};
 use crate::track::MediaStreamTrack;
 use crate::session_description::{SdpType, SessionDescription};
@@ -108,6 +110,13 @@ struct Shared {
     /// The first m-section's mid of the local description: with BUNDLE every candidate
     /// belongs to it, and webrtc-rs leaves sdpMid empty.
     first_mid: Mutex<Option<String>>,
+    /// addTrack's senders, in order (getSenders).
+    senders: Mutex<Vec<RtpSender>>,
+    /// The sources of received tracks, by the sender's track id.
+    remote_sources: Mutex<HashMap<String, MediaSource>>,
+    /// Which track id each mid of the remote description sends; a mid that stops sending
+    /// ends its track (webrtc-rs does not).
+    remote_senders: Mutex<HashMap<String, String>>,
 }
 
 impl Shared {
@@ -123,6 +132,20 @@ impl Shared {
         let changed = apply(&mut self.states.lock().unwrap());
         if changed {
             self.events.push(event);
+        }
+    }
+
+    /// Ends the received tracks whose m-section the new remote description no longer sends
+    /// on (the remote called removeTrack, or stopped its transceiver).
+    fn end_removed_tracks(&self, remote_sdp: &str) {
+        let now = sending_track_ids(remote_sdp);
+        let before = std::mem::replace(&mut *self.remote_senders.lock().unwrap(), now.clone());
+        for (mid, track_id) in before {
+            if now.get(&mid) != Some(&track_id) {
+                if let Some(source) = self.remote_sources.lock().unwrap().remove(&track_id) {
+                    source.close();
+                }
+            }
         }
     }
 
@@ -247,6 +270,7 @@ impl PeerConnectionEventHandler for Handler {
                 received.track.stop();
                 return;
             }
+            shared.remote_sources.lock().unwrap().insert(received.remote_id.clone(), received.source.clone());
             shared.events.push(PeerConnectionEvent::Track(received.track, received.stream_ids));
         });
     }
@@ -266,6 +290,32 @@ impl PeerConnectionEventHandler for Handler {
             shared.events.push(PeerConnectionEvent::DataChannel(dc));
         });
     }
+}
+
+/// mid -> track id of each m-section of `sdp` that sends media (sendrecv or sendonly, port
+/// not 0), from its a=msid (or, for older peers, a=ssrc:... msid:).
+fn sending_track_ids(sdp: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for section in sdp.split("\nm=").skip(1) {
+        let mut lines = section.lines();
+        let port = lines.next().and_then(|m| m.split_whitespace().nth(1)).unwrap_or("0");
+        let (mut mid, mut track, mut sends) = (None, None, true);
+        for line in section.lines().map(str::trim) {
+            if let Some(m) = line.strip_prefix("a=mid:") {
+                mid = Some(m.to_owned());
+            } else if let Some(msid) = line.strip_prefix("a=msid:") {
+                track = msid.split_whitespace().nth(1).map(str::to_owned);
+            } else if line.starts_with("a=ssrc:") && line.contains(" msid:") && track.is_none() {
+                track = line.split_whitespace().nth(2).map(str::to_owned);
+            } else if line == "a=recvonly" || line == "a=inactive" {
+                sends = false;
+            }
+        }
+        if let (Some(mid), Some(track), true, false) = (mid, track, sends, port == "0") {
+            out.insert(mid, track);
+        }
+    }
+    out
 }
 
 fn first_mid(sdp: &str) -> Option<String> {
@@ -310,6 +360,9 @@ impl PeerConnection {
             }),
             closed: AtomicBool::new(false),
             channels: Mutex::new(Vec::new()),
+            senders: Mutex::new(Vec::new()),
+            remote_sources: Mutex::new(HashMap::new()),
+            remote_senders: Mutex::new(HashMap::new()),
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
             connection: OnceLock::new(),
@@ -470,6 +523,7 @@ impl PeerConnection {
             .map_err(|e| Error::from_webrtc("setRemoteDescription failed", e))?;
         self.check_open()?;
         if description.sdp_type != SdpType::Rollback {
+            self.shared.end_removed_tracks(&description.sdp);
             let remote = match description.max_message_size() {
                 Some(0) => LOCAL_MAX_MESSAGE_SIZE,
                 Some(n) => n,
@@ -640,7 +694,37 @@ impl PeerConnection {
     /// addTrack: sends the track with the negotiated codec and returns its sender; renegotiate after.
     pub async fn add_track(&self, track: &MediaStreamTrack, stream_ids: Vec<String>) -> Result<RtpSender> {
         self.check_open()?;
-        RtpSender::start(&self.connection, track, &stream_ids).await
+        if self.get_senders().iter().any(|s| s.track().is_some_and(|t| t.id() == track.id())) {
+            return Err(Error::new(ErrorKind::InvalidAccessError, "this track is already being sent on this connection"));
+        }
+        let sender = RtpSender::start(&self.connection, track, &stream_ids).await?;
+        self.shared.senders.lock().unwrap().push(sender.clone());
+        Ok(sender)
+    }
+
+    /// getSenders: addTrack's senders, including removed ones (whose track is None).
+    pub fn get_senders(&self) -> Vec<RtpSender> {
+        self.shared.senders.lock().unwrap().clone()
+    }
+
+    /// removeTrack: stops sending the sender's track; renegotiate after, and the other
+    /// side's track ends.
+    pub async fn remove_track(&self, sender: &RtpSender) -> Result<()> {
+        self.check_open()?;
+        if !self.get_senders().iter().any(|s| s.same(sender)) {
+            return Err(Error::new(ErrorKind::InvalidAccessError, "this sender does not belong to this connection"));
+        }
+        if sender.track().is_none() {
+            return Ok(());
+        }
+        sender.replace_track(None)?;
+        self.connection.remove_track(sender.webrtc()).await.map_err(|e| Error::from_webrtc("removeTrack failed", e))
+    }
+
+    /// removeTrack is synchronous in the W3C API.
+    pub fn remove_track_now(&self, sender: &RtpSender) -> Result<()> {
+        let (this, sender) = (self.clone(), sender.clone());
+        block_on(async move { this.remove_track(&sender).await })
     }
 
     /// addTrack is synchronous in the W3C API.
@@ -661,6 +745,9 @@ impl PeerConnection {
             states.signaling = SignalingState::Closed;
             states.ice_connection = "closed";
             states.connection = "closed";
+        }
+        for sender in self.shared.senders.lock().unwrap().iter() {
+            sender.stop();
         }
         let channels: Vec<_> = std::mem::take(&mut *self.shared.channels.lock().unwrap());
         let channels: Vec<DataChannel> = channels.into_iter().filter_map(|c| c.upgrade()).map(DataChannel::from_inner).collect();

@@ -14,6 +14,10 @@ use crate::track::{MediaStreamTrack, TrackKind};
 pub struct RemoteTrack {
     pub track: MediaStreamTrack,
     pub stream_ids: Vec<String>,
+    /// The sender's track id (its SDP's a=msid), and the source feeding `track`: closing it
+    /// ends the track when the sender stops sending.
+    pub(crate) remote_id: String,
+    pub(crate) source: MediaSource,
 }
 
 /// Starts receiving `remote`; frames go to the returned track until the remote one ends.
@@ -24,10 +28,12 @@ pub(crate) async fn start(remote: Arc<dyn TrackRemote>) -> RemoteTrack {
     };
     let label = remote.label().await;
     let stream_id = remote.stream_id().await;
+    let remote_id = remote.track_id().await;
     let source = MediaSource::new(kind, &label);
     let track = source.create_track().expect("a new source is open");
-    crate::runtime::handle().spawn(receive(remote, source, kind));
-    RemoteTrack { track, stream_ids: if stream_id.is_empty() || stream_id == "-" { vec![] } else { vec![stream_id] } }
+    crate::runtime::handle().spawn(receive(remote, source.clone(), kind));
+    let stream_ids = if stream_id.is_empty() || stream_id == "-" { vec![] } else { vec![stream_id] };
+    RemoteTrack { track, stream_ids, remote_id, source }
 }
 
 async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackKind) {

@@ -1,11 +1,16 @@
 //! RtpSender: encodes a local track's frames with the negotiated codec and sends them as RTP.
 //!
-//! The codec is the first of the sender's negotiated list (H.264 or VP8 video, Opus or G.711
+//! The track can be replaced (replaceTrack) or taken away (removeTrack) without touching the
+//! RTP stream: the send task follows whichever track the sender holds, and starts each new
+//! one with a key frame. The codec is the first of the sender's negotiated list (H.264 or VP8 video, Opus or G.711
 //! audio), known once negotiation is done; frames before that are dropped, as a browser's
 //! are. The encoder runs on its own task, so a slow encode never blocks the connection's driver.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
 
 use rtc::media_stream::MediaStreamTrack as WebrtcTrack;
 use rtc::rtp::packetizer::{new_packetizer, Packetizer};
@@ -25,15 +30,61 @@ const VIDEO_BITRATE: u32 = 2_000_000;
 /// RTP packets stay under the path MTU with room for SRTP and header extensions.
 const RTP_MTU: usize = 1200;
 
-/// A track being sent on a connection.
+/// A track being sent on a connection. Clones share the one sender.
 #[derive(Clone)]
 pub struct RtpSender {
-    track: MediaStreamTrack,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    kind: TrackKind,
+    /// The track being sent; None after removeTrack or replaceTrack(null).
+    track: watch::Sender<Option<MediaStreamTrack>>,
+    /// Set when the connection closes: the send task ends.
+    stopped: Arc<AtomicBool>,
+    webrtc: Arc<dyn WebrtcRtpSender>,
 }
 
 impl RtpSender {
-    pub fn track(&self) -> &MediaStreamTrack {
-        &self.track
+    pub fn track(&self) -> Option<MediaStreamTrack> {
+        self.inner.track.borrow().clone()
+    }
+
+    pub fn kind(&self) -> TrackKind {
+        self.inner.kind
+    }
+
+    /// Whether both are the same sender.
+    pub fn same(&self, other: &RtpSender) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// replaceTrack: sends `track` from now on (None sends nothing), with no renegotiation.
+    pub fn replace_track(&self, track: Option<&MediaStreamTrack>) -> Result<()> {
+        if self.inner.stopped.load(Ordering::Acquire) {
+            return Err(Error::invalid_state("the connection is closed"));
+        }
+        if let Some(track) = track {
+            if track.kind() != self.inner.kind {
+                return Err(Error::type_error(format!(
+                    "replaceTrack needs a {} track, not {}",
+                    self.inner.kind.as_str(),
+                    track.kind().as_str()
+                )));
+            }
+        }
+        self.inner.track.send_replace(track.cloned());
+        Ok(())
+    }
+
+    pub(crate) fn webrtc(&self) -> &Arc<dyn WebrtcRtpSender> {
+        &self.inner.webrtc
+    }
+
+    /// Ends the send task (the connection closed).
+    pub(crate) fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::Release);
+        self.inner.track.send_replace(None);
     }
 
     pub(crate) async fn start(
@@ -66,8 +117,11 @@ impl RtpSender {
             .add_track(local.clone() as Arc<dyn TrackLocal>)
             .await
             .map_err(|e| Error::from_webrtc("addTrack failed", e))?;
-        handle().spawn(send(track.clone(), local, sender, ssrc));
-        Ok(Self { track: track.clone() })
+        let (tracks, watching) = watch::channel(Some(track.clone()));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let inner = Inner { kind: track.kind(), track: tracks, stopped: stopped.clone(), webrtc: sender.clone() };
+        handle().spawn(send(watching, stopped, local, sender, ssrc));
+        Ok(Self { inner: Arc::new(inner) })
     }
 }
 
@@ -105,47 +159,80 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
     Ok(Some(Pipeline { encoder, packetizer: Box::new(packetizer), clock_rate: codec.clock_rate }))
 }
 
-async fn send(track: MediaStreamTrack, local: Arc<TrackLocalStaticRTP>, sender: Arc<dyn WebrtcRtpSender>, ssrc: u32) {
-    let mut frames = track.subscribe();
+async fn send(
+    mut tracks: watch::Receiver<Option<MediaStreamTrack>>,
+    stopped: Arc<AtomicBool>,
+    local: Arc<TrackLocalStaticRTP>,
+    sender: Arc<dyn WebrtcRtpSender>,
+    ssrc: u32,
+) {
     let mut pipeline: Option<Pipeline> = None;
     let mut last: Option<Instant> = None;
-    // A key frame starts the stream, and follows any frame that could not be sent.
+    // A key frame starts the stream and each new track, and follows any frame that could
+    // not be sent.
     let mut need_key = true;
-    while let Ok(frame) = frames.recv().await {
-        if pipeline.is_none() {
-            pipeline = match negotiated(&sender, ssrc).await {
-                Ok(pipeline) => pipeline,
+    loop {
+        let track = tracks.borrow_and_update().clone();
+        let mut frames = track.as_ref().map(|t| t.subscribe());
+        loop {
+            let frame = tokio::select! {
+                changed = tracks.changed() => {
+                    if changed.is_err() {
+                        return; // every handle on the sender is gone
+                    }
+                    need_key = true;
+                    break;
+                }
+                frame = async {
+                    match frames.as_mut() {
+                        Some(frames) => frames.recv().await.ok(),
+                        None => std::future::pending().await,
+                    }
+                } => frame,
+            };
+            // The track ended: send nothing until it is replaced.
+            let Some(frame) = frame else {
+                frames = None;
+                continue;
+            };
+            if pipeline.is_none() {
+                pipeline = match negotiated(&sender, ssrc).await {
+                    Ok(pipeline) => pipeline,
+                    Err(err) => {
+                        log::warn!("rtckit cannot send this track: {err}");
+                        return;
+                    }
+                };
+            }
+            let Some(p) = pipeline.as_mut() else { continue };
+            let now = Instant::now();
+            let elapsed = last.map(|l| now - l).unwrap_or(Duration::from_millis(33));
+            last = Some(now);
+            let units = match p.encoder.encode(&frame, need_key) {
+                Ok(units) => units,
                 Err(err) => {
-                    log::warn!("rtckit cannot send this {:?} track: {err}", track.kind());
-                    return;
+                    log::warn!("rtckit dropped a frame: {err}");
+                    continue;
                 }
             };
+            let is_video = matches!(frame, MediaFrame::Video(_));
+            for unit in units {
+                let ticks = unit.ticks.unwrap_or((elapsed.as_secs_f64() * p.clock_rate as f64) as u32);
+                let Ok(packets) = p.packetizer.packetize(now, &bytes::Bytes::from(unit.data), ticks) else { continue };
+                let mut sent = true;
+                for packet in packets {
+                    // Fails while not connected yet, or once the connection is gone (the
+                    // track may outlive it).
+                    sent &= local.write_rtp(packet).await.is_ok();
+                }
+                // The receiver missed this frame: the next one is a key frame.
+                if is_video {
+                    need_key = !sent;
+                }
+            }
         }
-        let Some(p) = pipeline.as_mut() else { continue };
-        let now = Instant::now();
-        let elapsed = last.map(|l| now - l).unwrap_or(Duration::from_millis(33));
-        last = Some(now);
-        let units = match p.encoder.encode(&frame, need_key) {
-            Ok(units) => units,
-            Err(err) => {
-                log::warn!("rtckit dropped a frame: {err}");
-                continue;
-            }
-        };
-        let is_video = matches!(frame, MediaFrame::Video(_));
-        for unit in units {
-            let ticks = unit.ticks.unwrap_or((elapsed.as_secs_f64() * p.clock_rate as f64) as u32);
-            let Ok(packets) = p.packetizer.packetize(now, &bytes::Bytes::from(unit.data), ticks) else { continue };
-            let mut sent = true;
-            for packet in packets {
-                // Fails while not connected yet, or once the connection is gone (the track
-                // may outlive it).
-                sent &= local.write_rtp(packet).await.is_ok();
-            }
-            // The receiver missed this frame: the next one is a key frame.
-            if is_video {
-                need_key = !sent;
-            }
+        if stopped.load(Ordering::Acquire) {
+            return;
         }
     }
 }

@@ -156,3 +156,77 @@ async fn pcmu_carries_the_tone() {
 async fn pcma_carries_the_tone() {
     tone("PCMA", 8_000).await;
 }
+
+/// Renegotiates with a offering (after addTrack or removeTrack).
+async fn renegotiate(a: &PeerConnection, b: &PeerConnection) {
+    a.set_local_description(None).await.unwrap();
+    b.set_remote_description(a.local_description().await.unwrap()).await.unwrap();
+    b.set_local_description(None).await.unwrap();
+    a.set_remote_description(b.local_description().await.unwrap()).await.unwrap();
+}
+
+async fn next_video(frames: &mut rtckit_core::FrameReceiver) -> rtckit_core::VideoFrame {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), frames.recv()).await.expect("a frame").unwrap();
+        if let MediaFrame::Video(frame) = frame {
+            return frame;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replace_track_switches_pictures_and_remove_track_ends_the_remote_track() {
+    device::use_fake_devices(true);
+    let mut constraints = VideoConstraints::default();
+    constraints.width.ideal = Some(320.0);
+    constraints.height.ideal = Some(240.0);
+    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let (a, b, remote) = call(&camera, "VP8").await;
+    let mut frames = remote.subscribe();
+    assert_eq!(next_video(&mut frames).await.width(), 320);
+
+    // replaceTrack: a pushed 160x120 source takes over the same RTP stream, no renegotiation.
+    let source = rtckit_core::MediaSource::new(rtckit_core::TrackKind::Video, "pushed");
+    let pushed = source.create_track().unwrap();
+    let sender = a.get_senders().remove(0);
+    assert_eq!(sender.track().unwrap().id(), camera.id());
+    sender.replace_track(Some(&pushed)).unwrap();
+    assert_eq!(sender.track().unwrap().id(), pushed.id());
+    let microphone = device::get_user_media(Some(AudioConstraints::default()), None).unwrap().remove(0);
+    assert_eq!(sender.replace_track(Some(&microphone)).unwrap_err().kind, rtckit_core::ErrorKind::TypeError);
+    let feeder = source.clone();
+    let pusher = tokio::spawn(async move {
+        for _ in 0..300 {
+            if feeder.push(MediaFrame::Video(rtckit_core::VideoFrame::black(160, 120).unwrap())).is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let mut seen = 0;
+    while next_video(&mut frames).await.width() != 160 {
+        seen += 1;
+        assert!(seen < 200, "the replacement's frames never arrived");
+    }
+
+    // removeTrack + renegotiation: the remote track ends, and the sender stays, trackless.
+    a.remove_track(&sender).await.unwrap();
+    assert!(sender.track().is_none());
+    assert_eq!(a.get_senders().len(), 1);
+    renegotiate(&a, &b).await;
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while frames.recv().await.is_ok() {}
+    });
+    ended.await.expect("the remote track ends");
+    assert_eq!(remote.ready_state(), "ended");
+    let other = PeerConnection::build(config()).await.unwrap();
+    assert_eq!(other.remove_track(&sender).await.unwrap_err().kind, rtckit_core::ErrorKind::InvalidAccessError);
+    source.close();
+    pusher.await.unwrap();
+    for track in [camera, microphone] {
+        track.stop();
+    }
+    for pc in [a, b, other] {
+        pc.close().await.unwrap();
+    }
+}

@@ -3,7 +3,7 @@
 // devices and from RTCVideoSource/RTCAudioSource.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { rtckit, LOOPBACK, connect, nextEvent, withTimeout } from './helpers.mjs';
+import { rtckit, LOOPBACK, connect, nextEvent, waitUntil, withTimeout } from './helpers.mjs';
 
 const { mediaDevices, nonstandard } = rtckit;
 
@@ -170,5 +170,60 @@ test('RTCAudioSource stereo at 16 kHz arrives at its pitch', async () => {
   assert.throws(() => a.addTrack({}), TypeError);
   source.close();
   a.close();
+  b.close();
+});
+
+test('replaceTrack mid-call, then removeTrack ends the remote track', async () => {
+  mediaDevices.useFakeDevices(true);
+  let stream;
+  try {
+    stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: true });
+  } finally {
+    mediaDevices.useFakeDevices(false);
+  }
+  const [camera] = stream.getVideoTracks();
+  const [microphone] = stream.getAudioTracks();
+  const { a, b, event } = await call(camera, [stream]);
+  const [sender] = a.getSenders();
+  const sink = new nonstandard.RTCVideoSink(event.track);
+  const widths = [];
+  sink.onframe = ({ frame }) => widths.push(frame.width);
+  await waitUntil(() => widths.includes(320), undefined, 'the camera');
+
+  // replaceTrack: an RTCVideoSource at 160x120 takes over, with no renegotiation.
+  const source = new nonstandard.RTCVideoSource();
+  const pushed = source.createTrack();
+  await sender.replaceTrack(pushed);
+  assert.equal(sender.track, pushed);
+  await assert.rejects(sender.replaceTrack(microphone), TypeError);
+  const data = new Uint8Array(160 * 120 * 3 / 2);
+  const timer = setInterval(() => source.onFrame({ width: 160, height: 120, data }), 20);
+  try {
+    await waitUntil(() => widths.includes(160), undefined, "the replacement's frames");
+  } finally {
+    clearInterval(timer);
+  }
+
+  // removeTrack: the sender stays, trackless; after renegotiation the remote track ends.
+  const ended = nextEvent(event.track, 'ended');
+  a.removeTrack(sender);
+  assert.equal(sender.track, null);
+  assert.deepEqual(a.getSenders(), [sender]);
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription);
+  await ended;
+  assert.equal(event.track.readyState, 'ended');
+  sink.stop();
+
+  const other = new rtckit.RTCPeerConnection(LOOPBACK);
+  assert.throws(() => other.removeTrack(sender), { name: 'InvalidAccessError' });
+  assert.throws(() => other.removeTrack({}), TypeError);
+  other.close();
+  a.close();
+  assert.throws(() => a.removeTrack(sender), { name: 'InvalidStateError' });
+  for (const track of [camera, microphone, pushed]) track.stop();
+  source.close();
   b.close();
 });

@@ -225,3 +225,65 @@ def test_a_subclassed_audio_track_is_pulled_and_sent():
         await b.close()
 
     run(main())
+
+
+async def renegotiate(a, b):
+    """a offers again (after addTrack or removeTrack); candidates are already known."""
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription)
+    await b.setLocalDescription(await b.createAnswer())
+    await a.setRemoteDescription(b.localDescription)
+
+
+def test_replace_track_mid_call_then_remove_track_ends_the_remote_track():
+    async def main():
+        rtckit.mediaDevices.useFakeDevices(True)
+        try:
+            stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240}, audio=True)
+        finally:
+            rtckit.mediaDevices.useFakeDevices(False)
+        (camera,), (microphone,) = stream.getVideoTracks(), stream.getAudioTracks()
+        a, b, remote = await call(camera, stream)
+        (sender,) = a.getSenders()
+        assert (await asyncio.wait_for(remote.recv(), 10)).width == 320
+
+        # replaceTrack: a pushed 160x120 source takes over, with no renegotiation.
+        source = rtckit.VideoSource()
+        sender.replaceTrack(source.track)
+        assert sender.track is source.track and sender.kind == "video"
+        with pytest.raises(rtckit.RTCTypeError):
+            sender.replaceTrack(microphone)
+        pusher = asyncio.get_running_loop().create_task(
+            keep_feeding(lambda: source.push(np.zeros((120, 160, 3), np.uint8)))
+        )
+        for _ in range(300):
+            if (await asyncio.wait_for(remote.recv(), 10)).width == 160:
+                break
+        else:
+            raise AssertionError("the replacement's frames never arrived")
+
+        # removeTrack: the sender stays, trackless; after renegotiation the remote track ends.
+        ended = next_event(remote, "ended")
+        a.removeTrack(sender)
+        assert sender.track is None and a.getSenders() == [sender]
+        await renegotiate(a, b)
+        await asyncio.wait_for(ended, 10)
+        assert remote.readyState == "ended"
+        with pytest.raises(rtckit.MediaStreamError):
+            for _ in range(1000):
+                await asyncio.wait_for(remote.recv(), 10)
+        pusher.cancel()
+
+        other = rtckit.RTCPeerConnection(LOOPBACK)
+        with pytest.raises(rtckit.InvalidAccessError):
+            other.removeTrack(sender)
+        await other.close()
+        await a.close()
+        with pytest.raises(rtckit.InvalidStateError):
+            a.removeTrack(sender)
+        for track in (camera, microphone):
+            track.stop()
+        source.close()
+        await b.close()
+
+    run(main())

@@ -6,6 +6,7 @@ from typing import Any, Awaitable, Optional, Union, final
 __all__ = [
     "PeerConnection",
     "DataChannel",
+    "RtpSender",
     "VideoFrame",
     "AudioFrame",
     "MediaStreamTrack",
@@ -29,6 +30,12 @@ LOCAL_MAX_MESSAGE_SIZE: int
 _IceServer = tuple[list[str], Optional[str], Optional[str]]
 _Description = tuple[str, str]
 _Candidate = tuple[str, Optional[str], Optional[int], Optional[str]]
+
+@final
+class RtpSender:
+    @property
+    def kind(self) -> str: ...
+    def replace_track(self, track: Optional[MediaStreamTrack]) -> None: ...
 
 @final
 class PeerConnection:
@@ -63,7 +70,8 @@ class PeerConnection:
         negotiated: Optional[bool] = None,
         id: Optional[int] = None,
     ) -> DataChannel: ...
-    def add_track(self, track: MediaStreamTrack, stream_ids: list[str]) -> None: ...
+    def add_track(self, track: MediaStreamTrack, stream_ids: list[str]) -> RtpSender: ...
+    def remove_track(self, sender: RtpSender) -> None: ...
     def close(self) -> Awaitable[None]: ...
     def listen(self, key: int) -> None: ...
     def take_events(self) -> tuple[list[tuple[str, Any]], bool]: ...

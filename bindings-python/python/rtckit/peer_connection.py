@@ -25,10 +25,25 @@ def _description(value: Optional[tuple[str, str]]) -> Optional[RTCSessionDescrip
 
 
 class RTCRtpSender:
-    """The sending side of a track added with addTrack."""
+    """The sending side of a track added with addTrack. ``track`` is None once removed."""
 
-    def __init__(self, track: MediaStreamTrack) -> None:
+    def __init__(self, native: "_native.RtpSender", track: MediaStreamTrack, pc: "RTCPeerConnection") -> None:
+        self._native = native
+        self._pc = pc
+        self.track: Optional[MediaStreamTrack] = track
+
+    @property
+    def kind(self) -> str:
+        return self._native.kind
+
+    def replaceTrack(self, track: Optional[MediaStreamTrack]) -> None:
+        """Sends `track` instead (None: nothing), without renegotiation, as aiortc's does."""
+        if track is not None and not isinstance(track, MediaStreamTrack):
+            raise RTCTypeError("replaceTrack takes a MediaStreamTrack or None")
+        self._native.replace_track(None if track is None else track._native)
         self.track = track
+        if track is not None:
+            self._pc._pull(track)
 
 
 class RTCPeerConnection(EventEmitter):
@@ -161,17 +176,28 @@ class RTCPeerConnection(EventEmitter):
         """Sends `track` with the negotiated codec (VP8/H.264, Opus/G.711); then renegotiate."""
         if not isinstance(track, MediaStreamTrack):
             raise RTCTypeError("addTrack takes a MediaStreamTrack")
-        self._native.add_track(track._native, [s.id for s in streams])
-        if isinstance(track, _PulledTrack):
-            # A track whose frames come from its recv(): pull them while a loop runs.
-            self._producers.append(track)
-            self._start()
-        sender = RTCRtpSender(track)
+        native = self._native.add_track(track._native, [s.id for s in streams])
+        self._pull(track)
+        sender = RTCRtpSender(native, track, self)
         self._senders.append(sender)
         return sender
 
+    def removeTrack(self, sender: RTCRtpSender) -> None:
+        """Stops sending the sender's track; then renegotiate, and the other side's track
+        ends. The sender stays in getSenders() with no track."""
+        if not isinstance(sender, RTCRtpSender):
+            raise RTCTypeError("removeTrack takes an RTCRtpSender")
+        self._native.remove_track(sender._native)
+        sender.track = None
+
     def getSenders(self) -> list["RTCRtpSender"]:
         return list(self._senders)
+
+    def _pull(self, track: MediaStreamTrack) -> None:
+        """A track whose frames come from its recv(): pull them while a loop runs."""
+        if isinstance(track, _PulledTrack) and track not in self._producers:
+            self._producers.append(track)
+            self._start()
 
     # -- data channels ----------------------------------------------------------------------
 
