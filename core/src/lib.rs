@@ -18,6 +18,7 @@ pub mod ice_candidate;
 pub mod peer_connection;
 pub mod rtp_receiver;
 pub mod rtp_sender;
+pub mod rtp_transceiver;
 pub mod runtime;
 pub mod session_description;
 pub mod source;

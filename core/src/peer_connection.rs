@@ -25,10 +25,13 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventQueue;
 use crate::ice_candidate::IceCandidate;
 use crate::rtp_sender::RtpSender;
+use crate::rtp_transceiver::{parse_direction, RtpTransceiver};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+use rtc::rtp_transceiver::{RTCRtpSenderId, RTCRtpTransceiverInit};
 use crate::source::MediaSource;
 use crate::runtime::{block_on, handle, ConnectionRuntime};
-use crate::track::MediaStreamTrack;
-use crate::session_description::{SdpType, SessionDescription};
+use crate::track::{MediaStreamTrack, TrackKind};
+use crate::session_description::{media_sections, SdpType, SessionDescription};
 
 #[derive(Debug, Clone)]
 pub enum PeerConnectionEvent {
@@ -117,6 +120,12 @@ struct Shared {
     /// Which track id each mid of the remote description sends; a mid that stops sending
     /// ends its track (webrtc-rs does not).
     remote_senders: Mutex<HashMap<String, String>>,
+    /// Each transceiver's stopped flag (stop() is not reflected in webrtc-rs's direction),
+    /// by webrtc-rs's transceiver id.
+    stopped_transceivers: Mutex<HashMap<usize, Arc<AtomicBool>>>,
+    /// The kind of each transceiver addTransceiver(kind) made: its receiver's track has
+    /// none until negotiation.
+    transceiver_kinds: Mutex<HashMap<usize, TrackKind>>,
 }
 
 impl Shared {
@@ -292,30 +301,14 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
-/// mid -> track id of each m-section of `sdp` that sends media (sendrecv or sendonly, port
-/// not 0), from its a=msid (or, for older peers, a=ssrc:... msid:).
+/// mid -> track id of each m-section of `sdp` that sends media (sendrecv or sendonly, not
+/// rejected).
 fn sending_track_ids(sdp: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for section in sdp.split("\nm=").skip(1) {
-        let mut lines = section.lines();
-        let port = lines.next().and_then(|m| m.split_whitespace().nth(1)).unwrap_or("0");
-        let (mut mid, mut track, mut sends) = (None, None, true);
-        for line in section.lines().map(str::trim) {
-            if let Some(m) = line.strip_prefix("a=mid:") {
-                mid = Some(m.to_owned());
-            } else if let Some(msid) = line.strip_prefix("a=msid:") {
-                track = msid.split_whitespace().nth(1).map(str::to_owned);
-            } else if line.starts_with("a=ssrc:") && line.contains(" msid:") && track.is_none() {
-                track = line.split_whitespace().nth(2).map(str::to_owned);
-            } else if line == "a=recvonly" || line == "a=inactive" {
-                sends = false;
-            }
-        }
-        if let (Some(mid), Some(track), true, false) = (mid, track, sends, port == "0") {
-            out.insert(mid, track);
-        }
-    }
-    out
+    media_sections(sdp)
+        .into_iter()
+        .filter(|m| !m.rejected && matches!(m.direction, "sendrecv" | "sendonly"))
+        .filter_map(|m| Some((m.mid?, m.track_id?)))
+        .collect()
 }
 
 fn first_mid(sdp: &str) -> Option<String> {
@@ -363,6 +356,8 @@ impl PeerConnection {
             senders: Mutex::new(Vec::new()),
             remote_sources: Mutex::new(HashMap::new()),
             remote_senders: Mutex::new(HashMap::new()),
+            stopped_transceivers: Mutex::new(HashMap::new()),
+            transceiver_kinds: Mutex::new(HashMap::new()),
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
             connection: OnceLock::new(),
@@ -697,7 +692,7 @@ impl PeerConnection {
         if self.get_senders().iter().any(|s| s.track().is_some_and(|t| t.id() == track.id())) {
             return Err(Error::new(ErrorKind::InvalidAccessError, "this track is already being sent on this connection"));
         }
-        let sender = RtpSender::start(&self.connection, track, &stream_ids).await?;
+        let sender = RtpSender::start(&self.connection, track, &stream_ids, None).await?;
         self.shared.senders.lock().unwrap().push(sender.clone());
         Ok(sender)
     }
@@ -719,6 +714,104 @@ impl PeerConnection {
         }
         sender.replace_track(None)?;
         self.connection.remove_track(sender.webrtc()).await.map_err(|e| Error::from_webrtc("removeTrack failed", e))
+    }
+
+    /// getTransceivers, in creation order.
+    pub async fn get_transceivers(&self) -> Vec<RtpTransceiver> {
+        let senders = self.get_senders();
+        let mut out = Vec::new();
+        for inner in self.connection.get_transceivers().await {
+            let id = inner.id();
+            let sender = senders.iter().find(|s| s.webrtc().id() == RTCRtpSenderId::from(id)).cloned();
+            let known = self.shared.transceiver_kinds.lock().unwrap().get(&id).copied();
+            let kind = match (&sender, known) {
+                (Some(sender), _) => sender.kind(),
+                (None, Some(kind)) => kind,
+                (None, None) => match inner.receiver().await.ok().flatten() {
+                    Some(receiver) if receiver.track().kind().await == RtpCodecKind::Audio => TrackKind::Audio,
+                    _ => TrackKind::Video,
+                },
+            };
+            let stopped = self.shared.stopped_transceivers.lock().unwrap().entry(id).or_default().clone();
+            let connection = Arc::downgrade(&self.connection);
+            out.push(RtpTransceiver { key: id as u64, kind, inner, sender, stopped, connection });
+        }
+        // webrtc-rs hands them out of a map; its ids count up from the first.
+        out.sort_by_key(|t| t.key);
+        out
+    }
+
+    pub fn get_transceivers_now(&self) -> Vec<RtpTransceiver> {
+        let this = self.clone();
+        block_on(async move { this.get_transceivers().await })
+    }
+
+    /// addTransceiver(kind, {direction}): an m-section to receive on (a server that offers to
+    /// receive a browser's camera). It has no sender: rtckit sends only the tracks given to
+    /// addTrack or addTransceiver(track).
+    pub async fn add_transceiver_of_kind(&self, kind: TrackKind, direction: &str) -> Result<RtpTransceiver> {
+        self.check_open()?;
+        let direction = parse_direction(direction)?;
+        let rtp_kind = match kind {
+            TrackKind::Audio => RtpCodecKind::Audio,
+            TrackKind::Video => RtpCodecKind::Video,
+        };
+        let init = RTCRtpTransceiverInit { direction, streams: vec![], send_encodings: vec![] };
+        let inner = self
+            .connection
+            .add_transceiver_from_kind(rtp_kind, Some(init))
+            .await
+            .map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
+        self.shared.transceiver_kinds.lock().unwrap().insert(inner.id(), kind);
+        self.transceiver_of(inner.id()).await
+    }
+
+    /// addTransceiver(track, {direction, streams}): sends the track as addTrack does, on a
+    /// new m-section with that direction.
+    pub async fn add_transceiver_of_track(
+        &self,
+        track: &MediaStreamTrack,
+        direction: &str,
+        stream_ids: Vec<String>,
+    ) -> Result<RtpTransceiver> {
+        self.check_open()?;
+        let direction = parse_direction(direction)?;
+        let sender = RtpSender::start(&self.connection, track, &stream_ids, Some(direction)).await?;
+        self.shared.senders.lock().unwrap().push(sender.clone());
+        let id = self
+            .connection
+            .get_transceivers()
+            .await
+            .into_iter()
+            .map(|t| t.id())
+            .find(|id| RTCRtpSenderId::from(*id) == sender.webrtc().id())
+            .ok_or_else(|| Error::operation("addTransceiver lost its transceiver"))?;
+        self.transceiver_of(id).await
+    }
+
+    async fn transceiver_of(&self, id: usize) -> Result<RtpTransceiver> {
+        self.get_transceivers()
+            .await
+            .into_iter()
+            .find(|t| t.key == id as u64)
+            .ok_or_else(|| Error::operation("the new transceiver is missing"))
+    }
+
+    pub fn add_transceiver_now(
+        &self,
+        kind: Option<TrackKind>,
+        track: Option<&MediaStreamTrack>,
+        direction: &str,
+        stream_ids: Vec<String>,
+    ) -> Result<RtpTransceiver> {
+        let (this, track, direction) = (self.clone(), track.cloned(), direction.to_owned());
+        block_on(async move {
+            match (track, kind) {
+                (Some(track), _) => this.add_transceiver_of_track(&track, &direction, stream_ids).await,
+                (None, Some(kind)) => this.add_transceiver_of_kind(kind, &direction).await,
+                (None, None) => Err(Error::type_error("addTransceiver takes a track or a kind")),
+            }
+        })
     }
 
     /// removeTrack is synchronous in the W3C API.

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use rtc::media_stream::MediaStreamTrack as WebrtcTrack;
 use rtc::rtp::packetizer::{new_packetizer, Packetizer};
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
+use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::peer_connection::PeerConnection as WebrtcPeerConnection;
@@ -87,10 +88,12 @@ impl RtpSender {
         self.inner.track.send_replace(None);
     }
 
+    /// Starts sending `track`: through addTrack, or through addTransceiver with `direction`.
     pub(crate) async fn start(
         connection: &Arc<dyn WebrtcPeerConnection>,
         track: &MediaStreamTrack,
         stream_ids: &[String],
+        direction: Option<RTCRtpTransceiverDirection>,
     ) -> Result<Self> {
         if !track.is_live() {
             return Err(Error::invalid_state("the track has ended"));
@@ -113,10 +116,25 @@ impl RtpSender {
                 ..Default::default()
             }],
         )));
-        let sender = connection
-            .add_track(local.clone() as Arc<dyn TrackLocal>)
-            .await
-            .map_err(|e| Error::from_webrtc("addTrack failed", e))?;
+        let sender = match direction {
+            None => connection
+                .add_track(local.clone() as Arc<dyn TrackLocal>)
+                .await
+                .map_err(|e| Error::from_webrtc("addTrack failed", e))?,
+            Some(direction) => {
+                let init = RTCRtpTransceiverInit { direction, streams: stream_ids.to_vec(), send_encodings: vec![] };
+                let transceiver = connection
+                    .add_transceiver_from_track(local.clone() as Arc<dyn TrackLocal>, Some(init))
+                    .await
+                    .map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
+                transceiver
+                    .sender()
+                    .await
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| Error::operation("addTransceiver made no sender"))?
+            }
+        };
         let (tracks, watching) = watch::channel(Some(track.clone()));
         let stopped = Arc::new(AtomicBool::new(false));
         let inner = Inner { kind: track.kind(), track: tracks, stopped: stopped.clone(), webrtc: sender.clone() };

@@ -84,3 +84,38 @@ impl SessionDescription {
         })
     }
 }
+
+/// What rtckit reads of one m-section of an SDP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MediaSection {
+    pub mid: Option<String>,
+    /// Port 0: the section is rejected or its transceiver stopped.
+    pub rejected: bool,
+    /// sendrecv, sendonly, recvonly or inactive (sendrecv when the section says nothing).
+    pub direction: &'static str,
+    /// The sender's track id, from a=msid (or, for older peers, a=ssrc:... msid:).
+    pub track_id: Option<String>,
+}
+
+pub(crate) fn media_sections(sdp: &str) -> Vec<MediaSection> {
+    sdp.split("\nm=")
+        .skip(1)
+        .map(|section| {
+            let mut lines = section.lines().map(str::trim);
+            let port = lines.next().and_then(|m| m.split_whitespace().nth(1)).unwrap_or("0");
+            let mut out = MediaSection { mid: None, rejected: port == "0", direction: "sendrecv", track_id: None };
+            for line in lines {
+                if let Some(mid) = line.strip_prefix("a=mid:") {
+                    out.mid = Some(mid.to_owned());
+                } else if let Some(msid) = line.strip_prefix("a=msid:") {
+                    out.track_id = msid.split_whitespace().nth(1).map(str::to_owned);
+                } else if line.starts_with("a=ssrc:") && line.contains(" msid:") && out.track_id.is_none() {
+                    out.track_id = line.split_whitespace().nth(2).map(str::to_owned);
+                } else if let Some(d) = ["sendrecv", "sendonly", "recvonly", "inactive"].into_iter().find(|d| line == format!("a={d}")) {
+                    out.direction = d;
+                }
+            }
+            out
+        })
+        .collect()
+}

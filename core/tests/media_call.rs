@@ -230,3 +230,70 @@ async fn replace_track_switches_pictures_and_remove_track_ends_the_remote_track(
         pc.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transceivers_with_codec_preferences_and_directions() {
+    use rtckit_core::codec::capabilities;
+    use rtckit_core::TrackKind;
+    device::use_fake_devices(true);
+    let mut constraints = VideoConstraints::default();
+    constraints.width.ideal = Some(320.0);
+    constraints.height.ideal = Some(240.0);
+    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let video = capabilities(TrackKind::Video);
+    let mimes: Vec<&str> = video.iter().map(|c| c.mime_type.as_str()).collect();
+    assert_eq!(mimes, ["video/VP8", "video/rtx", "video/H264", "video/H264"]);
+    assert!(capabilities(TrackKind::Audio).iter().any(|c| c.mime_type == "audio/opus" && c.channels == Some(2)));
+
+    let a = PeerConnection::build(config()).await.unwrap();
+    let b = PeerConnection::build(config()).await.unwrap();
+    let sending = a.add_transceiver_of_track(&camera, "sendonly", vec!["s".into()]).await.unwrap();
+    let receiving = a.add_transceiver_of_kind(TrackKind::Audio, "recvonly").await.unwrap();
+    assert_eq!((sending.kind(), sending.direction(), sending.current_direction()), (TrackKind::Video, "sendonly", None));
+    assert!(sending.sender().is_some() && receiving.sender().is_none());
+    assert_eq!(receiving.kind(), TrackKind::Audio);
+    assert_eq!(sending.set_direction("sideways").unwrap_err().kind, rtckit_core::ErrorKind::TypeError);
+    // H.264 (and its RTX) only; an audio codec on a video transceiver is refused.
+    let h264: Vec<_> = video.iter().filter(|c| c.mime_type != "video/VP8").cloned().collect();
+    sending.set_codec_preferences(&h264).unwrap();
+    let opus = capabilities(TrackKind::Audio).remove(0);
+    assert_eq!(sending.set_codec_preferences(&[opus]).unwrap_err().kind, rtckit_core::ErrorKind::InvalidModificationError);
+
+    a.set_local_description(None).await.unwrap();
+    while a.states().ice_gathering != "complete" {
+        a.next_events().await;
+    }
+    let offer = a.local_description().await.unwrap();
+    assert!(!offer.sdp.contains("VP8") && offer.sdp.contains("H264/90000"), "{}", offer.sdp);
+    b.set_remote_description(offer).await.unwrap();
+    b.set_local_description(None).await.unwrap();
+    a.set_remote_description(b.local_description().await.unwrap()).await.unwrap();
+    assert_eq!(sending.current_direction(), Some("sendonly"));
+    assert_eq!(receiving.current_direction(), Some("recvonly"));
+    assert_eq!(sending.mid().as_deref(), Some("0"));
+    let theirs = b.get_transceivers().await;
+    assert_eq!(theirs.len(), 2);
+    assert_eq!((theirs[0].kind(), theirs[0].current_direction()), (TrackKind::Video, Some("recvonly")));
+    assert_eq!(a.get_transceivers().await.iter().map(|t| t.key()).collect::<Vec<_>>(), [sending.key(), receiving.key()]);
+
+    let remote = loop {
+        let events = tokio::time::timeout(Duration::from_secs(10), b.next_events()).await.expect("track event");
+        if let Some(PeerConnectionEvent::Track(t, _)) = events.into_iter().find(|e| e.name() == "track") {
+            break t;
+        }
+    };
+    let mut frames = remote.subscribe();
+    let frame = next_video(&mut frames).await;
+    assert_eq!((frame.width(), frame.height()), (320, 240));
+
+    // stop(): "stopped" at once; after renegotiation the other side's track ends.
+    sending.stop().unwrap();
+    assert_eq!((sending.direction(), sending.current_direction()), ("stopped", Some("stopped")));
+    renegotiate(&a, &b).await;
+    tokio::time::timeout(Duration::from_secs(10), async { while frames.recv().await.is_ok() {} })
+        .await
+        .expect("the remote track ends");
+    camera.stop();
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}

@@ -65,10 +65,10 @@ impl CodecName {
     }
 }
 
-/// Registers what rtckit can encode and decode, in order of preference (browsers' order:
-/// VP8 before H.264, Opus before G.711), with webrtc-rs's usual payload types. Codecs it
-/// cannot encode (VP9, AV1, G.722) are left out so negotiation never picks them.
-pub(crate) fn register(engine: &mut MediaEngine) -> std::result::Result<(), webrtc::error::Error> {
+/// What rtckit can encode and decode, in order of preference (browsers' order: VP8 before
+/// H.264, Opus before G.711), with webrtc-rs's usual payload types. Codecs it cannot encode
+/// (VP9, AV1, G.722) are left out so negotiation never picks them.
+pub(crate) fn supported() -> Vec<(RtpCodecKind, RTCRtpCodecParameters)> {
     let codec = |mime: &str, clock_rate: u32, channels: u16, fmtp: &str, feedback: Vec<RTCPFeedback>, pt: u8| {
         RTCRtpCodecParameters {
             rtp_codec: RTCRtpCodec {
@@ -86,9 +86,6 @@ pub(crate) fn register(engine: &mut MediaEngine) -> std::result::Result<(), webr
         codec("audio/PCMU", 8000, 0, "", vec![], 0),
         codec("audio/PCMA", 8000, 0, "", vec![], 8),
     ];
-    for c in audio {
-        engine.register_codec(c, RtpCodecKind::Audio)?;
-    }
     let feedback = || {
         [("goog-remb", ""), ("ccm", "fir"), ("nack", ""), ("nack", "pli")]
             .map(|(typ, parameter)| RTCPFeedback { typ: typ.to_owned(), parameter: parameter.to_owned() })
@@ -104,10 +101,97 @@ pub(crate) fn register(engine: &mut MediaEngine) -> std::result::Result<(), webr
         codec("video/H264", 90_000, 0, &h264("42001f"), feedback(), 102),
         rtx(103, 102),
     ];
-    for c in video {
-        engine.register_codec(c, RtpCodecKind::Video)?;
+    audio.into_iter().map(|c| (RtpCodecKind::Audio, c)).chain(video.into_iter().map(|c| (RtpCodecKind::Video, c))).collect()
+}
+
+pub(crate) fn register(engine: &mut MediaEngine) -> std::result::Result<(), webrtc::error::Error> {
+    for (kind, codec) in supported() {
+        engine.register_codec(codec, kind)?;
     }
     Ok(())
+}
+
+/// A codec as getCapabilities lists it and setCodecPreferences takes it (W3C
+/// RTCRtpCodec: no payload type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodecCapability {
+    pub mime_type: String,
+    pub clock_rate: u32,
+    /// Audio channels (Opus: 2); None for video.
+    pub channels: Option<u16>,
+    pub sdp_fmtp_line: Option<String>,
+}
+
+fn capability_of(codec: &RTCRtpCodec) -> CodecCapability {
+    CodecCapability {
+        mime_type: codec.mime_type.clone(),
+        clock_rate: codec.clock_rate,
+        channels: (codec.channels > 0).then_some(codec.channels),
+        sdp_fmtp_line: (!codec.sdp_fmtp_line.is_empty()).then(|| codec.sdp_fmtp_line.clone()),
+    }
+}
+
+fn is_rtx(mime_type: &str) -> bool {
+    mime_type.eq_ignore_ascii_case("video/rtx")
+}
+
+/// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind): every codec rtckit has for `kind`,
+/// RTX once (as browsers list it).
+pub fn capabilities(kind: crate::track::TrackKind) -> Vec<CodecCapability> {
+    let kind = match kind {
+        crate::track::TrackKind::Audio => RtpCodecKind::Audio,
+        crate::track::TrackKind::Video => RtpCodecKind::Video,
+    };
+    let mut out: Vec<CodecCapability> = Vec::new();
+    for (k, codec) in supported() {
+        if k != kind {
+            continue;
+        }
+        let mut capability = capability_of(&codec.rtp_codec);
+        if is_rtx(&capability.mime_type) {
+            capability.sdp_fmtp_line = None;
+        }
+        if !out.contains(&capability) {
+            out.push(capability);
+        }
+    }
+    out
+}
+
+/// The registered codecs setCodecPreferences' list names, in its order; RTX follows the
+/// codecs it repairs when the list has it. InvalidModificationError for a codec rtckit does
+/// not have.
+pub(crate) fn preferences(kind: crate::track::TrackKind, wanted: &[CodecCapability]) -> Result<Vec<RTCRtpCodecParameters>> {
+    let all: Vec<RTCRtpCodecParameters> = supported().into_iter().map(|(_, c)| c).collect();
+    let have = capabilities(kind);
+    let mut out: Vec<RTCRtpCodecParameters> = Vec::new();
+    let with_rtx = wanted.iter().any(|c| is_rtx(&c.mime_type));
+    for want in wanted.iter().filter(|c| !is_rtx(&c.mime_type)) {
+        let matching = |c: &&RTCRtpCodecParameters| {
+            let cap = capability_of(&c.rtp_codec);
+            cap.mime_type.eq_ignore_ascii_case(&want.mime_type)
+                && cap.clock_rate == want.clock_rate
+                && (want.channels.is_none() || cap.channels == want.channels)
+                && (want.sdp_fmtp_line.is_none() || cap.sdp_fmtp_line == want.sdp_fmtp_line)
+        };
+        let found: Vec<&RTCRtpCodecParameters> = all.iter().filter(matching).collect();
+        if found.is_empty() || !have.iter().any(|h| h.mime_type.eq_ignore_ascii_case(&want.mime_type)) {
+            return Err(Error::new(
+                ErrorKind::InvalidModificationError,
+                format!("setCodecPreferences: {} {} Hz is not a codec rtckit has for this kind (see getCapabilities)", want.mime_type, want.clock_rate),
+            ));
+        }
+        for codec in found {
+            if !out.contains(codec) {
+                out.push(codec.clone());
+                let apt = format!("apt={}", codec.payload_type);
+                if with_rtx {
+                    out.extend(all.iter().filter(|r| is_rtx(&r.rtp_codec.mime_type) && r.rtp_codec.sdp_fmtp_line == apt).cloned());
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn unsupported(codec: &RTCRtpCodec) -> Error {

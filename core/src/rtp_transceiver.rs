@@ -1,0 +1,134 @@
+//! RtpTransceiver: a sender and receiver sharing one m-section (mid), with the W3C
+//! direction, currentDirection, stop() and setCodecPreferences.
+
+use std::sync::{Arc, Weak};
+
+use rtc::rtp_transceiver::RTCRtpTransceiverDirection as Direction;
+use webrtc::peer_connection::PeerConnection as WebrtcPeerConnection;
+use webrtc::rtp_transceiver::RtpTransceiver as WebrtcRtpTransceiver;
+
+use crate::codec::{preferences, CodecCapability};
+use crate::error::{Error, Result};
+use crate::rtp_sender::RtpSender;
+use crate::runtime::block_on;
+use crate::session_description::{media_sections, SdpType, SessionDescription};
+use crate::track::TrackKind;
+
+/// A transceiver of a connection. `key` is the same for every handle on one transceiver,
+/// so a binding can keep one object per transceiver.
+#[derive(Clone)]
+pub struct RtpTransceiver {
+    pub(crate) key: u64,
+    pub(crate) kind: TrackKind,
+    pub(crate) inner: Arc<dyn WebrtcRtpTransceiver>,
+    pub(crate) sender: Option<RtpSender>,
+    /// Set by stop(): webrtc-rs keeps reporting the old direction.
+    pub(crate) stopped: Arc<std::sync::atomic::AtomicBool>,
+    pub(crate) connection: Weak<dyn WebrtcPeerConnection>,
+}
+
+/// A W3C direction string.
+pub fn parse_direction(direction: &str) -> Result<Direction> {
+    match Direction::from(direction) {
+        Direction::Unspecified => Err(Error::type_error(format!(
+            "{direction:?} is not a direction: sendrecv, sendonly, recvonly or inactive"
+        ))),
+        d => Ok(d),
+    }
+}
+
+fn direction_str(direction: Direction) -> Option<&'static str> {
+    Some(match direction {
+        Direction::Sendrecv => "sendrecv",
+        Direction::Sendonly => "sendonly",
+        Direction::Recvonly => "recvonly",
+        Direction::Inactive => "inactive",
+        _ => return None,
+    })
+}
+
+impl RtpTransceiver {
+    pub fn key(&self) -> u64 {
+        self.key
+    }
+
+    pub fn kind(&self) -> TrackKind {
+        self.kind
+    }
+
+    /// The sender addTrack or addTransceiver(track) made; None for one made from a kind or
+    /// by the remote offer (rtckit sends only tracks it was given).
+    pub fn sender(&self) -> Option<&RtpSender> {
+        self.sender.as_ref()
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.stopped.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn mid(&self) -> Option<String> {
+        let inner = self.inner.clone();
+        block_on(async move { inner.mid().await.ok().flatten() })
+    }
+
+    /// "stopped" once stop() was called.
+    pub fn direction(&self) -> &'static str {
+        if self.is_stopped() {
+            return "stopped";
+        }
+        let inner = self.inner.clone();
+        block_on(async move { inner.direction().await.ok() }).and_then(direction_str).unwrap_or("inactive")
+    }
+
+    pub fn set_direction(&self, direction: &str) -> Result<()> {
+        let direction = parse_direction(direction)?;
+        if self.is_stopped() {
+            return Err(Error::invalid_state("the transceiver is stopped"));
+        }
+        let inner = self.inner.clone();
+        block_on(async move { inner.set_direction(direction).await })
+            .map_err(|e| Error::from_webrtc("setting the direction failed", e))
+    }
+
+    /// The negotiated direction: the last applied answer's for this mid, seen from this
+    /// side. None before negotiation, "stopped" once stopped. Read from the descriptions:
+    /// webrtc-rs reports "inactive" for an answerer that receives.
+    pub fn current_direction(&self) -> Option<&'static str> {
+        if self.is_stopped() {
+            return Some("stopped");
+        }
+        let (connection, mid) = (self.connection.upgrade()?, self.mid()?);
+        let (local, remote) = block_on(async move {
+            (connection.current_local_description().await, connection.current_remote_description().await)
+        });
+        let (local, remote) = (SessionDescription::from_webrtc(&local?)?, SessionDescription::from_webrtc(&remote?)?);
+        let (answer, ours) = if local.sdp_type == SdpType::Answer { (local, true) } else { (remote, false) };
+        let section = media_sections(&answer.sdp).into_iter().find(|m| m.mid.as_deref() == Some(mid.as_str()))?;
+        Some(match (section.rejected, section.direction, ours) {
+            (true, _, _) => "inactive",
+            (_, "sendonly", false) => "recvonly",
+            (_, "recvonly", false) => "sendonly",
+            (_, direction, _) => direction,
+        })
+    }
+
+    /// Stops sending and receiving for good; renegotiate after.
+    pub fn stop(&self) -> Result<()> {
+        if self.stopped.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return Ok(());
+        }
+        if let Some(sender) = &self.sender {
+            sender.stop();
+        }
+        let inner = self.inner.clone();
+        block_on(async move { inner.stop().await }).map_err(|e| Error::from_webrtc("stopping the transceiver failed", e))
+    }
+
+    /// Which codecs the next negotiation may pick, in order; an empty list restores them all.
+    pub fn set_codec_preferences(&self, codecs: &[CodecCapability]) -> Result<()> {
+        let codecs = preferences(self.kind, codecs)?;
+        let inner = self.inner.clone();
+        block_on(async move { inner.set_codec_preferences(codecs).await })
+            .map_err(|e| Error::from_webrtc("setCodecPreferences failed", e))
+    }
+}
