@@ -110,13 +110,45 @@ export declare class RTCDataChannel extends EventTarget {
   close(): void;
 }
 
+export interface RTCRtpCodec {
+  mimeType: string;
+  clockRate: number;
+  channels?: number;
+  sdpFmtpLine?: string;
+}
+
+export interface RTCRtpCapabilities {
+  codecs: RTCRtpCodec[];
+  headerExtensions: { uri: string }[];
+}
+
 export declare class RTCRtpSender {
+  static getCapabilities(kind: 'audio' | 'video'): RTCRtpCapabilities;
   readonly track: MediaStreamTrack | null;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
 }
 
 export declare class RTCRtpReceiver {
-  readonly track: MediaStreamTrack;
+  static getCapabilities(kind: 'audio' | 'video'): RTCRtpCapabilities;
+  readonly track: MediaStreamTrack | null;
+}
+
+export type RTCRtpTransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
+
+export declare class RTCRtpTransceiver {
+  readonly mid: string | null;
+  /** null for a transceiver made from a kind or by the remote offer. */
+  readonly sender: RTCRtpSender | null;
+  readonly receiver: RTCRtpReceiver;
+  direction: RTCRtpTransceiverDirection;
+  readonly currentDirection: RTCRtpTransceiverDirection | null;
+  setCodecPreferences(codecs: RTCRtpCodec[]): void;
+  stop(): void;
+}
+
+export interface RTCRtpTransceiverInit {
+  direction?: Exclude<RTCRtpTransceiverDirection, 'stopped'>;
+  streams?: MediaStream[];
 }
 
 export declare class RTCTrackEvent extends Event {
@@ -149,6 +181,8 @@ export declare class RTCPeerConnection extends EventTarget {
   addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
   getSenders(): RTCRtpSender[];
   removeTrack(sender: RTCRtpSender): void;
+  addTransceiver(trackOrKind: MediaStreamTrack | 'audio' | 'video', init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
+  getTransceivers(): RTCRtpTransceiver[];
   getConfiguration(): RTCConfiguration & { bundlePolicy: 'max-bundle'; rtcpMuxPolicy: 'require' };
   setConfiguration(configuration?: RTCConfiguration): void;
   createOffer(): Promise<RTCSessionDescription>;

@@ -1,6 +1,8 @@
 'use strict';
 // rtckit for Node: the browser's WebRTC API from rtckit's Rust core.
-const { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent, RTCRtpSender, RTCRtpReceiver } = require('./peer_connection');
+const { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent } = require('./peer_connection');
+const { RTCRtpSender, RTCRtpReceiver } = require('./rtp_sender');
+const { RTCRtpTransceiver } = require('./rtp_transceiver');
 const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate } = require('./ice_candidate');
 const { RTCSessionDescription } = require('./session_description');
@@ -18,6 +20,7 @@ module.exports = {
   RTCTrackEvent,
   RTCRtpSender,
   RTCRtpReceiver,
+  RTCRtpTransceiver,
   MediaStream,
   MediaStreamTrack,
   MediaDeviceInfo,

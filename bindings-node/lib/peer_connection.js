@@ -6,6 +6,8 @@ const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate, toInit: candidateInit } = require('./ice_candidate');
 const { RTCSessionDescription, toInit: descriptionInit } = require('./session_description');
 const { MediaStream, MediaStreamTrack, NATIVE } = require('./track');
+const { RTCRtpSender, RTCRtpReceiver, SENDER, REMOVED } = require('./rtp_sender');
+const { RTCRtpTransceiver } = require('./rtp_transceiver');
 
 const EVENTS = [
   'icecandidate',
@@ -33,43 +35,6 @@ class RTCTrackEvent extends Event {
     this.streams = init.streams ?? [];
     this.receiver = init.receiver ?? null;
     this.transceiver = init.transceiver ?? null;
-  }
-}
-
-const SENDER = Symbol('native sender');
-const REMOVED = Symbol('track removed');
-
-/** The sending side of a track added with addTrack; `track` is null once removed. */
-class RTCRtpSender {
-  #track;
-
-  constructor(nativeSender, track) {
-    this[SENDER] = nativeSender;
-    this.#track = track;
-  }
-
-  get track() {
-    return this.#track;
-  }
-
-  /** Sends `track` instead (null: nothing), without renegotiation. */
-  async replaceTrack(track) {
-    if (track !== null && !(track instanceof MediaStreamTrack)) {
-      throw new TypeError('replaceTrack takes a MediaStreamTrack or null');
-    }
-    call(() => this[SENDER].replaceTrack(track === null ? null : track[NATIVE]));
-    this.#track = track;
-  }
-
-  [REMOVED]() {
-    this.#track = null;
-  }
-}
-
-/** The receiving side of a remote track. */
-class RTCRtpReceiver {
-  constructor(track) {
-    this.track = track;
   }
 }
 
@@ -109,6 +74,7 @@ function description(init) {
 class RTCPeerConnection extends EventTarget {
   #native;
   #senders = [];
+  #transceivers = new Map();
   #remoteStreams = new Map();
 
   constructor(configuration = {}) {
@@ -223,6 +189,37 @@ class RTCPeerConnection extends EventTarget {
     return [...this.#senders];
   }
 
+  /** A transceiver sending a track (with that direction), or of a kind to receive on. */
+  addTransceiver(trackOrKind, init = {}) {
+    const direction = init?.direction ?? 'sendrecv';
+    let nativeTransceiver;
+    if (trackOrKind instanceof MediaStreamTrack) {
+      const streams = (init?.streams ?? []).map((s) => s.id);
+      nativeTransceiver = call(() => this.#native.addTransceiver(null, trackOrKind[NATIVE], direction, streams));
+      this.#senders.push(new RTCRtpSender(nativeTransceiver.sender(), trackOrKind));
+    } else if (typeof trackOrKind === 'string') {
+      nativeTransceiver = call(() => this.#native.addTransceiver(trackOrKind, null, direction, []));
+    } else {
+      throw new TypeError("addTransceiver takes a MediaStreamTrack or a kind ('audio' or 'video')");
+    }
+    return this.#transceiver(nativeTransceiver);
+  }
+
+  getTransceivers() {
+    return call(() => this.#native.getTransceivers()).map((t) => this.#transceiver(t));
+  }
+
+  /** One object per transceiver, with the RTCRtpSender addTrack returned. */
+  #transceiver(nativeTransceiver) {
+    const key = nativeTransceiver.key;
+    if (!this.#transceivers.has(key)) {
+      const nativeSender = nativeTransceiver.sender();
+      const sender = nativeSender ? this.#senders.find((s) => s[SENDER].same(nativeSender)) ?? null : null;
+      this.#transceivers.set(key, new RTCRtpTransceiver(nativeTransceiver, sender));
+    }
+    return this.#transceivers.get(key);
+  }
+
   createDataChannel(label, options = {}) {
     if (arguments.length === 0) throw new TypeError('createDataChannel needs a label');
     const o = options ?? {};
@@ -250,4 +247,4 @@ class RTCPeerConnection extends EventTarget {
 
 defineEventAttributes(RTCPeerConnection.prototype, EVENTS);
 
-module.exports = { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent, RTCRtpSender, RTCRtpReceiver };
+module.exports = { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent };

@@ -8,6 +8,7 @@ mod frame;
 mod ice_candidate;
 mod peer_connection;
 mod rtp_sender;
+mod rtp_transceiver;
 mod track;
 
 /// napi takes ownership of the runtime it runs async functions on: hand it core's.

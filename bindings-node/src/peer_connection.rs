@@ -11,6 +11,7 @@ use crate::data_channel::NativeDataChannel;
 use crate::error::IntoNapi;
 use crate::ice_candidate::{from_core, to_core, IceCandidateInit};
 use crate::rtp_sender::NativeRtpSender;
+use crate::rtp_transceiver::NativeRtpTransceiver;
 
 #[napi(object)]
 pub struct IceServerInit {
@@ -210,6 +211,25 @@ impl NativePeerConnection {
     #[napi]
     pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<NativeRtpSender> {
         Ok(NativeRtpSender { inner: self.inner.add_track_now(&track.inner, stream_ids).napi()? })
+    }
+
+    #[napi]
+    pub fn get_transceivers(&self) -> Vec<NativeRtpTransceiver> {
+        self.inner.get_transceivers_now().into_iter().map(|inner| NativeRtpTransceiver { inner }).collect()
+    }
+
+    /// addTransceiver(track or kind, {direction, streams}).
+    #[napi]
+    pub fn add_transceiver(
+        &self,
+        kind: Option<String>,
+        track: Option<&crate::track::NativeTrack>,
+        direction: String,
+        stream_ids: Vec<String>,
+    ) -> napi::Result<NativeRtpTransceiver> {
+        let kind = kind.as_deref().map(crate::rtp_sender::parse_kind).transpose()?;
+        let inner = self.inner.add_transceiver_now(kind, track.map(|t| &t.inner), &direction, stream_ids).napi()?;
+        Ok(NativeRtpTransceiver { inner })
     }
 
     /// Stops sending the sender's track; renegotiate afterwards.

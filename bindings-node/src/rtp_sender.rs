@@ -22,4 +22,56 @@ impl NativeRtpSender {
     pub fn replace_track(&self, track: Option<&NativeTrack>) -> napi::Result<()> {
         self.inner.replace_track(track.map(|t| &t.inner)).napi()
     }
+
+    /// Whether both are handles on the same sender.
+    #[napi]
+    pub fn same(&self, other: &NativeRtpSender) -> bool {
+        self.inner.same(&other.inner)
+    }
+}
+
+/// A codec as getCapabilities lists it (W3C RTCRtpCodec).
+#[napi(object)]
+pub struct CodecCapability {
+    pub mime_type: String,
+    pub clock_rate: u32,
+    pub channels: Option<u32>,
+    pub sdp_fmtp_line: Option<String>,
+}
+
+impl From<rtckit_core::codec::CodecCapability> for CodecCapability {
+    fn from(c: rtckit_core::codec::CodecCapability) -> Self {
+        Self { mime_type: c.mime_type, clock_rate: c.clock_rate, channels: c.channels.map(u32::from), sdp_fmtp_line: c.sdp_fmtp_line }
+    }
+}
+
+impl CodecCapability {
+    pub fn to_core(&self) -> napi::Result<rtckit_core::codec::CodecCapability> {
+        let channels = self
+            .channels
+            .map(u16::try_from)
+            .transpose()
+            .map_err(|_| rtckit_core::Error::new(rtckit_core::ErrorKind::RangeError, "channels is out of range"))
+            .napi()?;
+        Ok(rtckit_core::codec::CodecCapability {
+            mime_type: self.mime_type.clone(),
+            clock_rate: self.clock_rate,
+            channels,
+            sdp_fmtp_line: self.sdp_fmtp_line.clone(),
+        })
+    }
+}
+
+pub fn parse_kind(kind: &str) -> napi::Result<rtckit_core::TrackKind> {
+    match kind {
+        "audio" => Ok(rtckit_core::TrackKind::Audio),
+        "video" => Ok(rtckit_core::TrackKind::Video),
+        other => Err(rtckit_core::Error::type_error(format!("{other:?} is not a kind: audio or video"))).napi(),
+    }
+}
+
+/// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind): the codecs rtckit has.
+#[napi]
+pub fn codec_capabilities(kind: String) -> napi::Result<Vec<CodecCapability>> {
+    Ok(rtckit_core::codec::capabilities(parse_kind(&kind)?).into_iter().map(CodecCapability::from).collect())
 }

@@ -11,6 +11,7 @@ mod hub;
 mod ice_candidate;
 mod peer_connection;
 mod rtp_sender;
+mod rtp_transceiver;
 mod runtime;
 mod track;
 
@@ -20,6 +21,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<peer_connection::PyPeerConnection>()?;
     m.add_class::<data_channel::PyDataChannel>()?;
     m.add_class::<rtp_sender::PyRtpSender>()?;
+    m.add_class::<rtp_transceiver::PyRtpTransceiver>()?;
+    m.add_function(wrap_pyfunction!(rtp_sender::codec_capabilities, m)?)?;
     m.add_class::<frame::PyVideoFrame>()?;
     m.add_class::<frame::PyAudioFrame>()?;
     m.add_class::<track::PyTrack>()?;

@@ -7,6 +7,7 @@ use crate::data_channel::PyDataChannel;
 use crate::error::IntoPyResult;
 use crate::ice_candidate::{from_core, to_core, CandidateTuple};
 use crate::rtp_sender::PyRtpSender;
+use crate::rtp_transceiver::PyRtpTransceiver;
 use crate::runtime::{awaitable, block};
 
 /// (urls, username, credential)
@@ -170,6 +171,27 @@ impl PyPeerConnection {
         let (pc, track) = (self.inner.clone(), track.inner.clone());
         let inner = block(py, move || pc.add_track_now(&track, stream_ids)).py_err()?;
         Ok(PyRtpSender { inner })
+    }
+
+    fn get_transceivers(&self, py: Python<'_>) -> Vec<PyRtpTransceiver> {
+        let pc = self.inner.clone();
+        block(py, move || pc.get_transceivers_now()).into_iter().map(|inner| PyRtpTransceiver { inner }).collect()
+    }
+
+    /// addTransceiver(track or kind, direction, streams).
+    #[pyo3(signature = (kind, track, direction, stream_ids))]
+    fn add_transceiver(
+        &self,
+        py: Python<'_>,
+        kind: Option<&str>,
+        track: Option<PyRef<'_, crate::track::PyTrack>>,
+        direction: String,
+        stream_ids: Vec<String>,
+    ) -> PyResult<PyRtpTransceiver> {
+        let kind = kind.map(crate::rtp_sender::parse_kind).transpose()?;
+        let (pc, track) = (self.inner.clone(), track.map(|t| t.inner.clone()));
+        let inner = block(py, move || pc.add_transceiver_now(kind, track.as_ref(), &direction, stream_ids)).py_err()?;
+        Ok(PyRtpTransceiver { inner })
     }
 
     /// Stops sending the sender's track; renegotiate afterwards.

@@ -22,4 +22,34 @@ impl PyRtpSender {
     fn replace_track(&self, track: Option<PyRef<'_, PyTrack>>) -> PyResult<()> {
         self.inner.replace_track(track.as_ref().map(|t| &t.inner)).py_err()
     }
+
+    /// Whether both are handles on the same sender.
+    fn same(&self, other: PyRef<'_, PyRtpSender>) -> bool {
+        self.inner.same(&other.inner)
+    }
+}
+
+/// (mimeType, clockRate, channels, sdpFmtpLine), as getCapabilities lists codecs.
+pub type CodecTuple = (String, u32, Option<u16>, Option<String>);
+
+pub fn codec_from_core(c: rtckit_core::codec::CodecCapability) -> CodecTuple {
+    (c.mime_type, c.clock_rate, c.channels, c.sdp_fmtp_line)
+}
+
+pub fn codec_to_core((mime_type, clock_rate, channels, sdp_fmtp_line): CodecTuple) -> rtckit_core::codec::CodecCapability {
+    rtckit_core::codec::CodecCapability { mime_type, clock_rate, channels, sdp_fmtp_line }
+}
+
+pub fn parse_kind(kind: &str) -> PyResult<rtckit_core::TrackKind> {
+    match kind {
+        "audio" => Ok(rtckit_core::TrackKind::Audio),
+        "video" => Ok(rtckit_core::TrackKind::Video),
+        other => Err(rtckit_core::Error::type_error(format!("{other:?} is not a kind: audio or video"))).py_err(),
+    }
+}
+
+/// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind): the codecs rtckit has.
+#[pyfunction]
+pub fn codec_capabilities(kind: &str) -> PyResult<Vec<CodecTuple>> {
+    Ok(rtckit_core::codec::capabilities(parse_kind(kind)?).into_iter().map(codec_from_core).collect())
 }

@@ -42,3 +42,12 @@ export async function camera(): Promise<number> {
   track.onended = () => sink.stop();
   return stream.getTracks().length;
 }
+
+import { RTCRtpSender } from '../../bindings-node/lib/index';
+
+export function receiveH264(pc: RTCPeerConnection): string | null {
+  const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
+  transceiver.setCodecPreferences(RTCRtpSender.getCapabilities('video').codecs.filter((c) => c.mimeType === 'video/H264'));
+  transceiver.direction = 'inactive';
+  return transceiver.currentDirection ?? transceiver.mid;
+}

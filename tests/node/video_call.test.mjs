@@ -227,3 +227,57 @@ test('replaceTrack mid-call, then removeTrack ends the remote track', async () =
   source.close();
   b.close();
 });
+
+test('transceivers, codec preferences and directions', async () => {
+  const video = rtckit.RTCRtpSender.getCapabilities('video').codecs;
+  assert.deepEqual(video.map((c) => c.mimeType), ['video/VP8', 'video/rtx', 'video/H264', 'video/H264']);
+  const audio = rtckit.RTCRtpReceiver.getCapabilities('audio').codecs;
+  assert.ok(audio.some((c) => c.mimeType === 'audio/opus' && c.clockRate === 48000 && c.channels === 2));
+  mediaDevices.useFakeDevices(true);
+  let stream;
+  try {
+    stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+  } finally {
+    mediaDevices.useFakeDevices(false);
+  }
+  const [camera] = stream.getVideoTracks();
+  const a = new rtckit.RTCPeerConnection(LOOPBACK);
+  const b = new rtckit.RTCPeerConnection(LOOPBACK);
+  const sending = a.addTransceiver(camera, { direction: 'sendonly', streams: [stream] });
+  const receiving = a.addTransceiver('audio', { direction: 'recvonly' });
+  assert.deepEqual(a.getTransceivers(), [sending, receiving]);
+  assert.equal(sending.sender, a.getSenders()[0]);
+  assert.equal(sending.sender.track, camera);
+  assert.equal(receiving.sender, null);
+  assert.deepEqual([sending.direction, sending.currentDirection, receiving.direction], ['sendonly', null, 'recvonly']);
+  assert.throws(() => { sending.direction = 'sideways'; }, TypeError);
+  assert.throws(() => a.addTransceiver('text'), TypeError);
+  // H.264 (and its RTX) only; audio codecs on a video transceiver are refused.
+  sending.setCodecPreferences(video.filter((c) => c.mimeType !== 'video/VP8'));
+  assert.throws(() => sending.setCodecPreferences(audio), { name: 'InvalidModificationError' });
+
+  const arrived = nextEvent(b, 'track');
+  await connect(a, b);
+  assert.ok(!a.localDescription.sdp.includes('VP8') && b.localDescription.sdp.includes('H264/90000'));
+  assert.deepEqual([sending.currentDirection, receiving.currentDirection, sending.mid], ['sendonly', 'recvonly', '0']);
+  const [theirs] = b.getTransceivers();
+  assert.deepEqual([theirs.currentDirection, theirs.mid], ['recvonly', '0']);
+  const { track } = await arrived;
+  const sink = new nonstandard.RTCVideoSink(track);
+  const frame = await withTimeout(new Promise((resolve) => { sink.onframe = ({ frame: f }) => resolve(f); }), 10000, 'a frame');
+  sink.stop();
+  assert.deepEqual([frame.width, frame.height], [320, 240]);
+
+  // stop(): 'stopped' at once; after renegotiation the other side's track ends.
+  const ended = nextEvent(track, 'ended');
+  sending.stop();
+  assert.deepEqual([sending.direction, sending.currentDirection], ['stopped', 'stopped']);
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription);
+  await ended;
+  camera.stop();
+  a.close();
+  b.close();
+});

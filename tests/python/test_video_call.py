@@ -287,3 +287,56 @@ def test_replace_track_mid_call_then_remove_track_ends_the_remote_track():
         await b.close()
 
     run(main())
+
+
+def test_transceivers_codec_preferences_and_directions():
+    async def main():
+        video = rtckit.RTCRtpSender.getCapabilities("video").codecs
+        assert [c.mimeType for c in video] == ["video/VP8", "video/rtx", "video/H264", "video/H264"]
+        audio = rtckit.RTCRtpReceiver.getCapabilities("audio").codecs
+        assert any(c.mimeType == "audio/opus" and c.clockRate == 48000 and c.channels == 2 for c in audio)
+        rtckit.mediaDevices.useFakeDevices(True)
+        try:
+            stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240})
+        finally:
+            rtckit.mediaDevices.useFakeDevices(False)
+        (camera,) = stream.getVideoTracks()
+        a = rtckit.RTCPeerConnection(LOOPBACK)
+        b = rtckit.RTCPeerConnection(LOOPBACK)
+        sending = a.addTransceiver(camera, direction="sendonly", streams=[stream])
+        receiving = a.addTransceiver("audio", direction="recvonly")
+        assert a.getTransceivers() == [sending, receiving]
+        assert sending.sender is a.getSenders()[0] and sending.sender.track is camera
+        assert receiving.sender is None
+        assert (sending.kind, sending.direction, sending.currentDirection) == ("video", "sendonly", None)
+        assert (receiving.kind, receiving.direction) == ("audio", "recvonly")
+        with pytest.raises(rtckit.RTCTypeError):
+            sending.direction = "sideways"
+        with pytest.raises(rtckit.RTCTypeError):
+            a.addTransceiver("text")
+        # H.264 (and its RTX) only; audio codecs on a video transceiver are refused.
+        sending.setCodecPreferences([c for c in video if c.mimeType != "video/VP8"])
+        with pytest.raises(rtckit.InvalidModificationError):
+            sending.setCodecPreferences(audio)
+
+        arrived = next_event(b, "track")
+        await connect(a, b)
+        assert "VP8" not in a.localDescription.sdp and "H264/90000" in b.localDescription.sdp
+        assert (sending.currentDirection, receiving.currentDirection, sending.mid) == ("sendonly", "recvonly", "0")
+        (theirs, _) = b.getTransceivers()
+        assert (theirs.kind, theirs.currentDirection, theirs.mid) == ("video", "recvonly", "0")
+        remote = await asyncio.wait_for(arrived, 10)
+        frame = await asyncio.wait_for(remote.recv(), 10)
+        assert (frame.width, frame.height) == (320, 240)
+
+        # stop(): "stopped" at once; after renegotiation the other side's track ends.
+        ended = next_event(remote, "ended")
+        sending.stop()
+        assert (sending.direction, sending.currentDirection) == ("stopped", "stopped")
+        await renegotiate(a, b)
+        await asyncio.wait_for(ended, 10)
+        camera.stop()
+        await a.close()
+        await b.close()
+
+    run(main())

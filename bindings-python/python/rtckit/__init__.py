@@ -27,7 +27,9 @@ from .exceptions import (
 from .frame import AudioFrame, VideoFrame
 from .ice_candidate import RTCIceCandidate
 from .media_devices import MediaDeviceInfo, MediaDevices, mediaDevices, read_frame_number
-from .peer_connection import RTCPeerConnection, RTCRtpSender
+from .peer_connection import RTCPeerConnection
+from .rtp_sender import RTCRtpCapabilities, RTCRtpCodecCapability, RTCRtpReceiver, RTCRtpSender
+from .rtp_transceiver import RTCRtpTransceiver
 from .session_description import RTCSessionDescription
 from .source import AudioSource, VideoSource
 from .track import AudioStreamTrack, MediaStream, MediaStreamTrack, VideoStreamTrack
@@ -61,7 +63,11 @@ __all__ = [
     "RTCIceServer",
     "RTCPeerConnection",
     "RTCRangeError",
+    "RTCRtpCapabilities",
+    "RTCRtpCodecCapability",
+    "RTCRtpReceiver",
     "RTCRtpSender",
+    "RTCRtpTransceiver",
     "RTCSessionDescription",
     "RTCSyntaxError",
     "RTCTypeError",

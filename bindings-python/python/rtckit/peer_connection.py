@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from . import _native
 from .configuration import RTCConfiguration, RTCIceServer, native_args
@@ -13,6 +13,8 @@ from .ice_candidate import RTCIceCandidate
 from .ice_candidate import as_tuple as candidate_tuple
 from .exceptions import RTCTypeError
 from .session_description import RTCSessionDescription
+from .rtp_sender import RTCRtpSender
+from .rtp_transceiver import RTCRtpTransceiver
 from .track import MediaStream, MediaStreamTrack, _PulledTrack
 from .session_description import as_tuple as description_tuple
 
@@ -22,28 +24,6 @@ def _description(value: Optional[tuple[str, str]]) -> Optional[RTCSessionDescrip
         return None
     kind, sdp = value
     return RTCSessionDescription(sdp=sdp, type=kind)
-
-
-class RTCRtpSender:
-    """The sending side of a track added with addTrack. ``track`` is None once removed."""
-
-    def __init__(self, native: "_native.RtpSender", track: MediaStreamTrack, pc: "RTCPeerConnection") -> None:
-        self._native = native
-        self._pc = pc
-        self.track: Optional[MediaStreamTrack] = track
-
-    @property
-    def kind(self) -> str:
-        return self._native.kind
-
-    def replaceTrack(self, track: Optional[MediaStreamTrack]) -> None:
-        """Sends `track` instead (None: nothing), without renegotiation, as aiortc's does."""
-        if track is not None and not isinstance(track, MediaStreamTrack):
-            raise RTCTypeError("replaceTrack takes a MediaStreamTrack or None")
-        self._native.replace_track(None if track is None else track._native)
-        self.track = track
-        if track is not None:
-            self._pc._pull(track)
 
 
 class RTCPeerConnection(EventEmitter):
@@ -67,6 +47,7 @@ class RTCPeerConnection(EventEmitter):
         self.ondatachannel = None
         self.ontrack = None
         self._senders: list[RTCRtpSender] = []
+        self._transceivers: dict[int, RTCRtpTransceiver] = {}
         self._remote_streams: dict[str, MediaStream] = {}
         self._producers: list[_PulledTrack] = []
         self._tasks: set[asyncio.Task] = set()
@@ -192,6 +173,34 @@ class RTCPeerConnection(EventEmitter):
 
     def getSenders(self) -> list["RTCRtpSender"]:
         return list(self._senders)
+
+    def addTransceiver(
+        self, trackOrKind: Any, direction: str = "sendrecv", streams: Iterable[MediaStream] = ()
+    ) -> RTCRtpTransceiver:
+        """A transceiver sending a track (as addTrack does, with that direction), or one of a
+        kind ("audio"/"video") to receive on; then renegotiate."""
+        if isinstance(trackOrKind, MediaStreamTrack):
+            native = self._native.add_transceiver(None, trackOrKind._native, direction, [s.id for s in streams])
+            assert native.sender is not None  # a transceiver made from a track sends it
+            sender = RTCRtpSender(native.sender, trackOrKind, self)
+            self._senders.append(sender)
+            self._pull(trackOrKind)
+        elif isinstance(trackOrKind, str):
+            native = self._native.add_transceiver(trackOrKind, None, direction, [])
+        else:
+            raise RTCTypeError("addTransceiver takes a MediaStreamTrack or a kind (\"audio\" or \"video\")")
+        return self._transceiver(native)
+
+    def getTransceivers(self) -> list[RTCRtpTransceiver]:
+        return [self._transceiver(t) for t in self._native.get_transceivers()]
+
+    def _transceiver(self, native: "_native.RtpTransceiver") -> RTCRtpTransceiver:
+        """One Python object per transceiver, with the RTCRtpSender addTrack returned."""
+        if native.key not in self._transceivers:
+            sender_native = native.sender
+            sender = next((s for s in self._senders if sender_native is not None and s._native.same(sender_native)), None)
+            self._transceivers[native.key] = RTCRtpTransceiver(native, sender)
+        return self._transceivers[native.key]
 
     def _pull(self, track: MediaStreamTrack) -> None:
         """A track whose frames come from its recv(): pull them while a loop runs."""

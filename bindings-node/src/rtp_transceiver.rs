@@ -1,0 +1,53 @@
+//! NativeRtpTransceiver wraps core's RtpTransceiver; RTCRtpTransceiver (JS) keeps one object
+//! per transceiver (by `key`) on top.
+
+use napi_derive::napi;
+
+use crate::error::IntoNapi;
+use crate::rtp_sender::{CodecCapability, NativeRtpSender};
+
+#[napi]
+pub struct NativeRtpTransceiver {
+    pub(crate) inner: rtckit_core::rtp_transceiver::RtpTransceiver,
+}
+
+#[napi]
+impl NativeRtpTransceiver {
+    #[napi(getter)]
+    pub fn key(&self) -> i64 {
+        self.inner.key() as i64
+    }
+    #[napi(getter)]
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind().as_str()
+    }
+    #[napi]
+    pub fn sender(&self) -> Option<NativeRtpSender> {
+        self.inner.sender().map(|s| NativeRtpSender { inner: s.clone() })
+    }
+    #[napi(getter)]
+    pub fn mid(&self) -> Option<String> {
+        self.inner.mid()
+    }
+    #[napi(getter)]
+    pub fn direction(&self) -> &'static str {
+        self.inner.direction()
+    }
+    #[napi]
+    pub fn set_direction(&self, direction: String) -> napi::Result<()> {
+        self.inner.set_direction(&direction).napi()
+    }
+    #[napi(getter)]
+    pub fn current_direction(&self) -> Option<&'static str> {
+        self.inner.current_direction()
+    }
+    #[napi]
+    pub fn stop(&self) -> napi::Result<()> {
+        self.inner.stop().napi()
+    }
+    #[napi]
+    pub fn set_codec_preferences(&self, codecs: Vec<CodecCapability>) -> napi::Result<()> {
+        let codecs = codecs.iter().map(CodecCapability::to_core).collect::<napi::Result<Vec<_>>>()?;
+        self.inner.set_codec_preferences(&codecs).napi()
+    }
+}
