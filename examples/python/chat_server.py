@@ -8,10 +8,10 @@ numbers back from the pixels), answers each data-channel message with a reply, a
 
 import argparse
 import asyncio
-import json
 import sys
 
 import rtckit
+from web_signaling import serve
 
 
 def log(*args):
@@ -91,19 +91,7 @@ async def main() -> None:
     parser.add_argument("--forever", action="store_true")
     args = parser.parse_args()
     done = asyncio.Event()
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(
-            (int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")), 0
-        )
-        body = await reader.readexactly(length)
-        reply = json.dumps(await answer(json.loads(body), done)).encode()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(reply) + reply)
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", args.port)
+    server = await serve(lambda offer: answer(offer, done), args.port)
     log(f"signaling on http://127.0.0.1:{args.port}/offer")
     print("ready", flush=True)
     async with server:
