@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod frame;
 pub mod ice_candidate;
+mod keyframe_requests;
 pub mod peer_connection;
 pub mod rtp_receiver;
 pub mod rtp_sender;

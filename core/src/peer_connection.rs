@@ -117,6 +117,8 @@ struct Shared {
     senders: Mutex<Vec<RtpSender>>,
     /// The sources of received tracks, by the sender's track id.
     remote_sources: Mutex<HashMap<String, MediaSource>>,
+    /// webrtc-rs's remote track behind each received track, by the received track's id.
+    remote_tracks: Mutex<HashMap<String, Arc<dyn webrtc::media_stream::track_remote::TrackRemote>>>,
     /// Which track id each mid of the remote description sends; a mid that stops sending
     /// ends its track (webrtc-rs does not).
     remote_senders: Mutex<HashMap<String, String>>,
@@ -280,6 +282,7 @@ impl PeerConnectionEventHandler for Handler {
                 return;
             }
             shared.remote_sources.lock().unwrap().insert(received.remote_id.clone(), received.source.clone());
+            shared.remote_tracks.lock().unwrap().insert(received.track.id().to_owned(), received.remote.clone());
             shared.events.push(PeerConnectionEvent::Track(received.track, received.stream_ids));
         });
     }
@@ -355,6 +358,7 @@ impl PeerConnection {
             channels: Mutex::new(Vec::new()),
             senders: Mutex::new(Vec::new()),
             remote_sources: Mutex::new(HashMap::new()),
+            remote_tracks: Mutex::new(HashMap::new()),
             remote_senders: Mutex::new(HashMap::new()),
             stopped_transceivers: Mutex::new(HashMap::new()),
             transceiver_kinds: Mutex::new(HashMap::new()),
@@ -383,7 +387,9 @@ impl PeerConnection {
         let mut media_engine = MediaEngine::default();
         crate::codec::register(&mut media_engine).map_err(|e| Error::from_webrtc("registering codecs failed", e))?;
         let registry = register_default_interceptors(Registry::new(), &mut media_engine)
-            .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?;
+            .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?
+            // Last: keyframe requests reach the senders (rtp_sender answers them).
+            .with(rtc::interceptor::Slot::from(14_000), crate::keyframe_requests::KeyframeRequests::default());
         let built = PeerConnectionBuilder::new()
             .with_configuration(configuration.to_webrtc())
             .with_media_engine(media_engine)
@@ -697,6 +703,15 @@ impl PeerConnection {
         Ok(sender)
     }
 
+    /// Asks the sender of a received track for a key frame (RTCP PLI), as the receiver does
+    /// by itself when a frame does not decode.
+    pub(crate) async fn request_key_frame(&self, track: &MediaStreamTrack) -> Result<()> {
+        let remote = self.shared.remote_tracks.lock().unwrap().get(track.id()).cloned();
+        let remote = remote.ok_or_else(|| Error::new(ErrorKind::InvalidAccessError, "not a track this connection receives"))?;
+        crate::rtp_receiver::request_key_frame(&remote).await;
+        Ok(())
+    }
+
     /// getSenders: addTrack's senders, including removed ones (whose track is None).
     pub fn get_senders(&self) -> Vec<RtpSender> {
         self.shared.senders.lock().unwrap().clone()
@@ -901,5 +916,79 @@ impl PeerConnection {
     /// Calls `listener` whenever events become available (see [`crate::events::Listener`]).
     pub fn set_event_listener(&self, listener: crate::events::Listener) {
         self.shared.events.set_listener(listener)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::track::MediaFrame;
+
+    async fn until(what: &str, mut done: impl FnMut() -> bool) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while !done() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_keyframe_request_is_answered_with_a_key_frame() {
+        let config = || Configuration { bind_addresses: Some(vec!["127.0.0.1".into()]), ..Default::default() };
+        let (a, b) = (PeerConnection::build(config()).await.unwrap(), PeerConnection::build(config()).await.unwrap());
+        let source = MediaSource::new(TrackKind::Video, "pushed");
+        let sender = a.add_track(&source.create_track().unwrap(), vec![]).await.unwrap();
+        a.set_local_description(None).await.unwrap();
+        while a.states().ice_gathering != "complete" {
+            a.next_events().await;
+        }
+        b.set_remote_description(a.local_description().await.unwrap()).await.unwrap();
+        b.set_local_description(None).await.unwrap();
+        a.set_remote_description(b.local_description().await.unwrap()).await.unwrap();
+        // Frames are pushed one at a time, far fewer than the 60 between periodic key frames:
+        // any key frame after the first answers the request.
+        let push = || source.push(MediaFrame::Video(crate::frame::VideoFrame::black(64, 48).unwrap())).unwrap();
+        let remote = loop {
+            push();
+            let events = tokio::time::timeout(Duration::from_millis(50), b.next_events()).await.unwrap_or_default();
+            if let Some(PeerConnectionEvent::Track(t, _)) = events.into_iter().find(|e| e.name() == "track") {
+                break t;
+            }
+        };
+        let mut frames = remote.subscribe();
+        // The first frames may precede what the receiver can decode (it then asks for a key
+        // frame by itself): push until one arrives.
+        let mut pushed = 0;
+        loop {
+            push();
+            pushed += 1;
+            if let Ok(frame) = tokio::time::timeout(Duration::from_millis(200), frames.recv()).await {
+                frame.unwrap();
+                break;
+            }
+            assert!(pushed < 10, "no frame arrived");
+        }
+        let (keys, requests) = (sender.key_frames_encoded(), sender.key_frame_requests());
+        assert!(keys >= 1);
+
+        b.request_key_frame(&remote).await.unwrap();
+        until("the request to arrive", || sender.key_frame_requests() > requests).await;
+        // At most 20 more frames: with the ones before, still fewer than the 60 between
+        // periodic key frames, so only the request can bring one.
+        let mut pushed = 0;
+        while sender.key_frames_encoded() == keys {
+            assert!(pushed < 20, "no key frame answered the request");
+            push();
+            pushed += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(b.request_key_frame(&source.create_track().unwrap()).await.is_err());
+        source.close();
+        a.close().await.unwrap();
+        b.close().await.unwrap();
     }
 }

@@ -2,6 +2,9 @@
 
 use std::sync::Arc;
 
+use std::time::{Duration, Instant};
+
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
@@ -18,6 +21,18 @@ pub struct RemoteTrack {
     /// ends the track when the sender stops sending.
     pub(crate) remote_id: String,
     pub(crate) source: MediaSource,
+    pub(crate) remote: Arc<dyn TrackRemote>,
+}
+
+/// Minimum time between two keyframe requests the receiver makes on its own.
+const PLI_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Asks the sender of `remote` for a key frame (RTCP PLI).
+pub(crate) async fn request_key_frame(remote: &Arc<dyn TrackRemote>) {
+    for media_ssrc in remote.ssrcs().await {
+        let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc };
+        let _ = remote.write_rtcp(vec![Box::new(pli)]).await;
+    }
 }
 
 /// Starts receiving `remote`; frames go to the returned track until the remote one ends.
@@ -31,15 +46,16 @@ pub(crate) async fn start(remote: Arc<dyn TrackRemote>) -> RemoteTrack {
     let remote_id = remote.track_id().await;
     let source = MediaSource::new(kind, &label);
     let track = source.create_track().expect("a new source is open");
-    crate::runtime::handle().spawn(receive(remote, source.clone(), kind));
+    crate::runtime::handle().spawn(receive(remote.clone(), source.clone(), kind));
     let stream_ids = if stream_id.is_empty() || stream_id == "-" { vec![] } else { vec![stream_id] };
-    RemoteTrack { track, stream_ids, remote_id, source }
+    RemoteTrack { track, stream_ids, remote_id, source, remote }
 }
 
 async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackKind) {
     // Made for the codec of the first packet, as its payload type says.
     let mut decoder: Option<Box<dyn Decoder>> = None;
     let mut payload_type = None;
+    let mut last_request: Option<Instant> = None;
     while let Some(event) = remote.poll().await {
         match event {
             TrackRemoteEvent::OnRtpPacket(packet) => {
@@ -63,7 +79,15 @@ async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackK
                         }
                     }
                     Ok(None) => {}
-                    Err(err) => log::debug!("rtckit dropped a received frame: {err}"),
+                    Err(err) => {
+                        // A unit that does not decode (a lost packet, or joining after the key
+                        // frame): ask for a key frame rather than wait for the next periodic one.
+                        log::debug!("rtckit dropped a received frame: {err}");
+                        if kind == TrackKind::Video && last_request.is_none_or(|t| t.elapsed() >= PLI_INTERVAL) {
+                            last_request = Some(Instant::now());
+                            request_key_frame(&remote).await;
+                        }
+                    }
                 }
             }
             TrackRemoteEvent::OnEnded => break,

@@ -6,7 +6,7 @@
 //! audio), known once negotiation is done; frames before that are dropped, as a browser's
 //! are. The encoder runs on its own task, so a slow encode never blocks the connection's driver.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,11 +17,11 @@ use rtc::rtp::packetizer::{new_packetizer, Packetizer};
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
-use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::peer_connection::PeerConnection as WebrtcPeerConnection;
 use webrtc::rtp_transceiver::RtpSender as WebrtcRtpSender;
 
-use crate::codec::{encoder_for, Encoder};
+use crate::codec::{encoder_for, is_key_frame, CodecName, Encoder};
 use crate::error::{Error, Result};
 use crate::runtime::handle;
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
@@ -43,10 +43,30 @@ struct Inner {
     track: watch::Sender<Option<MediaStreamTrack>>,
     /// Set when the connection closes: the send task ends.
     stopped: Arc<AtomicBool>,
+    counters: Arc<Counters>,
     webrtc: Arc<dyn WebrtcRtpSender>,
 }
 
+/// What getStats' outbound-rtp reports of key frames.
+#[derive(Default)]
+struct Counters {
+    /// keyFramesEncoded
+    key_frames: AtomicU64,
+    /// pliCount + firCount
+    key_frame_requests: AtomicU64,
+}
+
 impl RtpSender {
+    /// Key frames sent so far (W3C keyFramesEncoded).
+    pub fn key_frames_encoded(&self) -> u64 {
+        self.inner.counters.key_frames.load(Ordering::Relaxed)
+    }
+
+    /// PLI and FIR requests received so far (W3C pliCount + firCount).
+    pub fn key_frame_requests(&self) -> u64 {
+        self.inner.counters.key_frame_requests.load(Ordering::Relaxed)
+    }
+
     pub fn track(&self) -> Option<MediaStreamTrack> {
         self.inner.track.borrow().clone()
     }
@@ -137,8 +157,15 @@ impl RtpSender {
         };
         let (tracks, watching) = watch::channel(Some(track.clone()));
         let stopped = Arc::new(AtomicBool::new(false));
-        let inner = Inner { kind: track.kind(), track: tracks, stopped: stopped.clone(), webrtc: sender.clone() };
-        handle().spawn(send(watching, stopped, local, sender, ssrc));
+        let counters = Arc::new(Counters::default());
+        let inner = Inner {
+            kind: track.kind(),
+            track: tracks,
+            stopped: stopped.clone(),
+            counters: counters.clone(),
+            webrtc: sender.clone(),
+        };
+        handle().spawn(send(watching, stopped, counters, local, sender, ssrc));
         Ok(Self { inner: Arc::new(inner) })
     }
 }
@@ -150,6 +177,7 @@ fn rand_ssrc() -> u32 {
 
 /// The negotiated codec's encoder and packetizer.
 struct Pipeline {
+    codec: CodecName,
     encoder: Box<dyn Encoder>,
     packetizer: Box<dyn Packetizer + Send>,
     clock_rate: u32,
@@ -162,6 +190,7 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
     let Some(chosen) = parameters.rtp_parameters.codecs.first() else { return Ok(None) };
     let codec = &chosen.rtp_codec;
     let encoder = encoder_for(codec, VIDEO_BITRATE)?;
+    let name = CodecName::from_mime(&codec.mime_type).expect("encoder_for knows it");
     let payloader = codec
         .payloader()
         .map_err(|e| Error::from_webrtc(&format!("no RTP payloader for {}", codec.mime_type), e.into()))?;
@@ -174,12 +203,13 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
         Box::new(rtc::rtp::sequence::new_random_sequencer()),
         codec.clock_rate,
     );
-    Ok(Some(Pipeline { encoder, packetizer: Box::new(packetizer), clock_rate: codec.clock_rate }))
+    Ok(Some(Pipeline { codec: name, encoder, packetizer: Box::new(packetizer), clock_rate: codec.clock_rate }))
 }
 
 async fn send(
     mut tracks: watch::Receiver<Option<MediaStreamTrack>>,
     stopped: Arc<AtomicBool>,
+    counters: Arc<Counters>,
     local: Arc<TrackLocalStaticRTP>,
     sender: Arc<dyn WebrtcRtpSender>,
     ssrc: u32,
@@ -189,11 +219,26 @@ async fn send(
     // A key frame starts the stream and each new track, and follows any frame that could
     // not be sent.
     let mut need_key = true;
+    // Keyframe requests are read once the track is bound (negotiated); None from poll()
+    // means it was unbound, and there is nothing more to read.
+    let mut requests_open = true;
     loop {
         let track = tracks.borrow_and_update().clone();
         let mut frames = track.as_ref().map(|t| t.subscribe());
         loop {
+            let read_requests = requests_open && pipeline.is_some();
             let frame = tokio::select! {
+                request = async { if read_requests { local.poll().await } else { std::future::pending().await } } => {
+                    match request {
+                        Some(TrackLocalEvent::OnRtcpPacket(packets)) => {
+                            counters.key_frame_requests.fetch_add(packets.len() as u64, Ordering::Relaxed);
+                            need_key = true;
+                        }
+                        Some(_) => {}
+                        None => requests_open = false,
+                    }
+                    continue;
+                }
                 changed = tracks.changed() => {
                     if changed.is_err() {
                         return; // every handle on the sender is gone
@@ -235,6 +280,9 @@ async fn send(
             };
             let is_video = matches!(frame, MediaFrame::Video(_));
             for unit in units {
+                if is_key_frame(p.codec, &unit.data) {
+                    counters.key_frames.fetch_add(1, Ordering::Relaxed);
+                }
                 let ticks = unit.ticks.unwrap_or((elapsed.as_secs_f64() * p.clock_rate as f64) as u32);
                 let Ok(packets) = p.packetizer.packetize(now, &bytes::Bytes::from(unit.data), ticks) else { continue };
                 let mut sent = true;

@@ -194,6 +194,16 @@ pub(crate) fn preferences(kind: crate::track::TrackKind, wanted: &[CodecCapabili
     Ok(out)
 }
 
+/// Whether an encoded unit is a key frame (answers a keyframe request): VP8's frame tag
+/// says so in its first bit, H.264 carries an IDR slice (NAL type 5).
+pub fn is_key_frame(codec: CodecName, data: &[u8]) -> bool {
+    match codec {
+        CodecName::Vp8 => data.first().is_some_and(|b| b & 1 == 0),
+        CodecName::H264 => data.windows(4).any(|w| w[..3] == [0, 0, 1] && w[3] & 0x1f == 5),
+        _ => false,
+    }
+}
+
 fn unsupported(codec: &RTCRtpCodec) -> Error {
     Error::new(
         ErrorKind::NotSupportedError,
