@@ -124,6 +124,77 @@ async def pingpong_us(impl):
     return statistics.median(rtts)
 
 
+VIDEO_SECONDS = 5
+VIDEO_FPS = 60
+
+
+def pattern_frames(impl, width, height, count=VIDEO_FPS):
+    """A second of moving diagonal stripes as I420 frames of the library's own type."""
+    import numpy as np
+
+    y = np.arange(height)[:, None] + np.arange(width)[None, :]
+    frames = []
+    for n in range(count):
+        yuv = np.full((height * 3 // 2, width), 128, np.uint8)
+        yuv[:height] = (16 + (y + 4 * n) % 220).astype(np.uint8)
+        if impl == "rtckit":
+            import rtckit
+
+            frames.append(rtckit.VideoFrame.from_ndarray(yuv, format="yuv420p"))
+        else:
+            import av
+
+            frames.append(av.VideoFrame.from_ndarray(yuv, format="yuv420p"))
+    return frames
+
+
+async def video_loop(impl, width, height):
+    """A sends VIDEO_FPS frames a second (VP8, each library's default) to B, which decodes
+    them: received fps, and the process's CPU per received frame (both peers)."""
+    mod, a, b = peers(impl)
+    frames = pattern_frames(impl, width, height)
+    base = mod.VideoStreamTrack
+
+    class Pattern(base):
+        def __init__(self):
+            super().__init__()
+            self.n, self.start = 0, None
+
+        async def recv(self):
+            loop = asyncio.get_running_loop()
+            self.start = self.start or loop.time()
+            wait = self.start + self.n / VIDEO_FPS - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            frame = frames[self.n % len(frames)]
+            frame.pts, frame.time_base = self.n * 90000 // VIDEO_FPS, __import__("fractions").Fraction(1, 90000)
+            self.n += 1
+            return frame
+
+    a.addTrack(Pattern())
+    arrived = asyncio.get_running_loop().create_future()
+    b.on("track", lambda t: arrived.done() or arrived.set_result(t))
+    await a.setLocalDescription(await a.createOffer())
+    await gathered(a)
+    await b.setRemoteDescription(a.localDescription)
+    await b.setLocalDescription(await b.createAnswer())
+    await gathered(b)
+    await a.setRemoteDescription(b.localDescription)
+    track = await asyncio.wait_for(arrived, 20)
+    settle = time.monotonic()
+    while time.monotonic() - settle < 1:
+        await track.recv()
+    count, start, cpu = 0, time.monotonic(), time.process_time()
+    while time.monotonic() - start < VIDEO_SECONDS:
+        frame = await track.recv()
+        assert frame.width == width
+        count += 1
+    wall, cpu = time.monotonic() - start, time.process_time() - cpu
+    await a.close()
+    await b.close()
+    return {"fps": round(count / wall, 1), "cpu_ms_per_frame": round(cpu * 1000 / count, 2)}
+
+
 async def main(impls):
     for impl in impls:
         if impl == "aiortc":
@@ -136,6 +207,10 @@ async def main(impls):
             "pingpong_us": round(await pingpong_us(impl), 1),
         }
         print(json.dumps(result), flush=True)
+        for width, height in ((640, 480), (1280, 720)):
+            video = {"lang": "python", "impl": impl, "video": f"VP8 {width}x{height} at {VIDEO_FPS} fps"}
+            video.update(await video_loop(impl, width, height))
+            print(json.dumps(video), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
-need_apt=(gcc pkg-config libopus-dev libvpx-dev)
+need_apt=(gcc pkg-config nasm libopus-dev libvpx-dev)
 [ "$mode" = test ] && need_apt+=(chromium)
 missing=()
 for pkg in "${need_apt[@]}"; do

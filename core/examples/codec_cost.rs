@@ -1,5 +1,5 @@
 //! CPU per frame of rtckit's video encoders and decoders (VP8 and H.264) on the fake
-//! camera's pattern at 640x480 and 1280x720, one thread's time per frame at 2 Mbit/s
+//! camera's pattern at 640x480 and 1280x720, time per frame at the default bitrate for the size
 //! (bench/README.md): `cargo run --release -p rtckit-core --example codec_cost`.
 
 use std::time::Instant;
@@ -14,11 +14,11 @@ type Decode = Box<dyn FnMut(&[u8]) -> Result<Option<VideoFrame>>>;
 fn codec(name: &str) -> (Encode, Decode) {
     match name {
         "VP8" => {
-            let (mut e, mut d) = (Vp8Encoder::new(2_000_000), Vp8Decoder::new().expect("decoder"));
+            let (mut e, mut d) = (Vp8Encoder::new(None), Vp8Decoder::new().expect("decoder"));
             (Box::new(move |f, k| e.encode(f, k)), Box::new(move |u| d.decode(u)))
         }
         _ => {
-            let (mut e, mut d) = (H264Encoder::new(2_000_000, 30.0), H264Decoder::new().expect("decoder"));
+            let (mut e, mut d) = (H264Encoder::new(None, 30.0), H264Decoder::new().expect("decoder"));
             (Box::new(move |f, k| e.encode(f, k)), Box::new(move |u| d.decode(u)))
         }
     }

@@ -26,8 +26,6 @@ use crate::error::{Error, Result};
 use crate::runtime::handle;
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
 
-/// Video bitrate until rtckit follows the transport's estimate.
-const VIDEO_BITRATE: u32 = 2_000_000;
 /// RTP packets stay under the path MTU with room for SRTP and header extensions.
 const RTP_MTU: usize = 1200;
 
@@ -189,7 +187,7 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
     let Ok(parameters) = sender.get_parameters().await else { return Ok(None) };
     let Some(chosen) = parameters.rtp_parameters.codecs.first() else { return Ok(None) };
     let codec = &chosen.rtp_codec;
-    let encoder = encoder_for(codec, VIDEO_BITRATE)?;
+    let encoder = encoder_for(codec, None)?;
     let name = CodecName::from_mime(&codec.mime_type).expect("encoder_for knows it");
     let payloader = codec
         .payloader()

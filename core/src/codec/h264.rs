@@ -23,12 +23,13 @@ fn codec_error(what: &str, err: openh264::Error) -> Error {
 /// Encodes frames to H.264 Annex-B access units; the size follows the frames.
 pub struct H264Encoder {
     encoder: Option<(Encoder, u32, u32)>,
-    bitrate: u32,
+    bitrate: Option<u32>,
     fps: f32,
 }
 
 impl H264Encoder {
-    pub fn new(bitrate: u32, fps: f32) -> Self {
+    /// `bitrate` in bits per second; None picks one for each frame size.
+    pub fn new(bitrate: Option<u32>, fps: f32) -> Self {
         Self { encoder: None, bitrate, fps }
     }
 
@@ -41,7 +42,7 @@ impl H264Encoder {
         let fresh = !matches!(&self.encoder, Some((_, ew, eh)) if *ew == w && *eh == h);
         if fresh {
             let config = EncoderConfig::new()
-                .bitrate(BitRate::from_bps(self.bitrate))
+                .bitrate(BitRate::from_bps(self.bitrate.unwrap_or_else(|| super::default_bitrate(w, h))))
                 .max_frame_rate(FrameRate::from_hz(self.fps))
                 .skip_frames(true)
                 // A key frame every two seconds at most: a receiver joining late (or losing
@@ -119,7 +120,7 @@ mod tests {
 
     #[test]
     fn frame_numbers_survive_an_h264_round_trip() {
-        let mut encoder = H264Encoder::new(1_000_000, 30.0);
+        let mut encoder = H264Encoder::new(Some(1_000_000), 30.0);
         let mut decoder = H264Decoder::new().unwrap();
         for n in 0..10u32 {
             let unit = encoder.encode(&test_pattern(320, 240, n), n == 0).unwrap();

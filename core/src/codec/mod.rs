@@ -211,8 +211,16 @@ fn unsupported(codec: &RTCRtpCodec) -> Error {
     )
 }
 
-/// The encoder for a negotiated codec; `bitrate` is the video target in bits per second.
-pub fn encoder_for(codec: &RTCRtpCodec, bitrate: u32) -> Result<Box<dyn Encoder>> {
+/// A video target bitrate for a frame size, until rtckit follows the transport's estimate:
+/// 4 bits a pixel a second (1.2 Mbit/s at 640x480), from 300 kbit/s to 2.5 Mbit/s (720p
+/// and up), near libwebrtc's ceilings for those sizes.
+pub fn default_bitrate(width: u32, height: u32) -> u32 {
+    (width * height * 4).clamp(300_000, 2_500_000)
+}
+
+/// The encoder for a negotiated codec; `bitrate` is the video target in bits per second
+/// (None: [`default_bitrate`] for each frame size).
+pub fn encoder_for(codec: &RTCRtpCodec, bitrate: Option<u32>) -> Result<Box<dyn Encoder>> {
     Ok(match CodecName::from_mime(&codec.mime_type).ok_or_else(|| unsupported(codec))? {
         CodecName::H264 => Box::new(H264Encoder::new(bitrate, 30.0)),
         CodecName::Vp8 => Box::new(Vp8Encoder::new(bitrate)),
