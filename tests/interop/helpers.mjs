@@ -8,7 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const require = createRequire(import.meta.url);
 export const repoRoot = path.join(here, '..', '..');
 /** rtckit's Node API (the browser's WebRTC API); its peers are closed when the file ends. */
-export { rtckit, closeAtEnd, onlyCodec } from '../node/helpers.mjs';
+export { rtckit, closeAtEnd, dominantFrequency, onlyCodec } from '../node/helpers.mjs';
 export const RTCKIT_CONFIG = { bindAddresses: ['127.0.0.1'] };
 
 /** Rejects with a clear message if `promise` takes longer than `ms`. */

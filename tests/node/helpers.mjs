@@ -143,3 +143,22 @@ export function onlyCodec(sdp, codec) {
     })];
   }).flat().join('\r\n');
 }
+
+/** The strongest frequency from 100 to 2000 Hz, 5 Hz apart (Goertzel at each). */
+export function dominantFrequency(samples, rate) {
+  let best = 0;
+  let bestPower = -1;
+  for (let f = 100; f <= 2000; f += 5) {
+    const c = 2 * Math.cos((2 * Math.PI * f) / rate);
+    let s1 = 0;
+    let s2 = 0;
+    for (const x of samples) {
+      const s0 = x + c * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    const power = s1 * s1 + s2 * s2 - c * s1 * s2;
+    if (power > bestPower) [best, bestPower] = [f, power];
+  }
+  return best;
+}
