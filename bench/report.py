@@ -21,10 +21,10 @@ for row in rows:
 
 if videos:
     print()
-    print(f"{'lang':6} {'impl':8} {'video loop':26} {'fps':>6} {'CPU ms/frame':>13}   vs rtckit (CPU)")
+    print(f"{'lang':6} {'impl':11} {'video loop':26} {'fps':>6} {'CPU ms/frame':>13}   vs rtckit (CPU)")
     for row in videos:
         base = next(r for r in videos if r["lang"] == row["lang"] and r["impl"] == "rtckit" and r["video"] == row["video"])
         print(
-            f"{row['lang']:6} {row['impl']:8} {row['video']:26} {row['fps']:6.1f} {row['cpu_ms_per_frame']:13.2f}"
+            f"{row['lang']:6} {row['impl']:11} {row['video']:26} {row['fps']:6.1f} {row['cpu_ms_per_frame']:13.2f}"
             f"   {row['cpu_ms_per_frame'] / base['cpu_ms_per_frame']:.2f}x"
         )

@@ -122,9 +122,19 @@ export interface RTCRtpCapabilities {
   headerExtensions: { uri: string }[];
 }
 
+export interface RTCRtpSendParameters {
+  transactionId: string;
+  encodings: { active?: boolean; maxBitrate?: number }[];
+  codecs: (RTCRtpCodec & { payloadType: number })[];
+  headerExtensions: { uri: string; id: number }[];
+  rtcp: { cname?: string; reducedSize?: boolean };
+}
+
 export declare class RTCRtpSender {
   static getCapabilities(kind: 'audio' | 'video'): RTCRtpCapabilities;
   readonly track: MediaStreamTrack | null;
+  getParameters(): RTCRtpSendParameters;
+  setParameters(parameters: RTCRtpSendParameters): Promise<void>;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
 }
 

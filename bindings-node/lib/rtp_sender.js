@@ -7,6 +7,7 @@ const { MediaStreamTrack, NATIVE } = require('./track');
 const SENDER = Symbol('native sender');
 const REMOVED = Symbol('track removed');
 
+const dropNulls = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null));
 const capabilities = (kind) => ({ codecs: call(() => native.codecCapabilities(kind)), headerExtensions: [] });
 
 /** The sending side of a track added with addTrack; `track` is null once removed. */
@@ -25,6 +26,33 @@ class RTCRtpSender {
 
   get track() {
     return this.#track;
+  }
+
+  /** One encoding (maxBitrate is what rtckit applies) and the negotiated codecs. */
+  getParameters() {
+    const p = call(() => this[SENDER].getParameters());
+    const encoding = { active: true };
+    if (p.maxBitrate != null) encoding.maxBitrate = p.maxBitrate;
+    return {
+      transactionId: '',
+      encodings: [encoding],
+      codecs: p.codecs.map(({ payloadType, codec }) => ({ payloadType, ...dropNulls(codec) })),
+      headerExtensions: [],
+      rtcp: { cname: '', reducedSize: true },
+    };
+  }
+
+  /** Applies encodings[0].maxBitrate (bits per second; absent lifts the cap) from the next frame. */
+  async setParameters(parameters) {
+    const encodings = parameters?.encodings;
+    if (!Array.isArray(encodings) || encodings.length !== 1) {
+      throw new DOMException('setParameters needs the one encoding getParameters returned', 'InvalidModificationError');
+    }
+    const max = encodings[0].maxBitrate;
+    if (max !== undefined && max !== null && !(Number.isFinite(max) && max >= 0)) {
+      throw new RangeError('maxBitrate must be a positive number of bits per second');
+    }
+    call(() => this[SENDER].setMaxBitrate(max == null ? null : Math.round(max)));
   }
 
   /** Sends `track` instead (null: nothing), without renegotiation. */

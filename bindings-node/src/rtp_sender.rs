@@ -28,6 +28,36 @@ impl NativeRtpSender {
     pub fn same(&self, other: &NativeRtpSender) -> bool {
         self.inner.same(&other.inner)
     }
+
+    #[napi]
+    pub fn get_parameters(&self) -> SendParameters {
+        let p = self.inner.get_parameters();
+        SendParameters {
+            codecs: p
+                .codecs
+                .into_iter()
+                .map(|(payload_type, c)| NegotiatedCodec { payload_type: payload_type as u32, codec: c.into() })
+                .collect(),
+            max_bitrate: p.max_bitrate,
+        }
+    }
+
+    #[napi]
+    pub fn set_max_bitrate(&self, max: Option<u32>) -> napi::Result<()> {
+        self.inner.set_max_bitrate(max).napi()
+    }
+}
+
+#[napi(object)]
+pub struct NegotiatedCodec {
+    pub payload_type: u32,
+    pub codec: CodecCapability,
+}
+
+#[napi(object)]
+pub struct SendParameters {
+    pub codecs: Vec<NegotiatedCodec>,
+    pub max_bitrate: Option<u32>,
 }
 
 /// A codec as getCapabilities lists it (W3C RTCRtpCodec).

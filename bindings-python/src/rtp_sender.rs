@@ -27,6 +27,17 @@ impl PyRtpSender {
     fn same(&self, other: PyRef<'_, PyRtpSender>) -> bool {
         self.inner.same(&other.inner)
     }
+
+    /// ([(payload type, codec), ...] as negotiated, maxBitrate).
+    fn get_parameters(&self, py: Python<'_>) -> (Vec<(u8, CodecTuple)>, Option<u32>) {
+        let sender = self.inner.clone();
+        let p = crate::runtime::block(py, move || sender.get_parameters());
+        (p.codecs.into_iter().map(|(pt, c)| (pt, codec_from_core(c))).collect(), p.max_bitrate)
+    }
+
+    fn set_max_bitrate(&self, max: Option<u32>) -> PyResult<()> {
+        self.inner.set_max_bitrate(max).py_err()
+    }
 }
 
 /// (mimeType, clockRate, channels, sdpFmtpLine), as getCapabilities lists codecs.

@@ -6,7 +6,7 @@
 //! audio), known once negotiation is done; frames before that are dropped, as a browser's
 //! are. The encoder runs on its own task, so a slow encode never blocks the connection's driver.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,9 +21,9 @@ use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::peer_connection::PeerConnection as WebrtcPeerConnection;
 use webrtc::rtp_transceiver::RtpSender as WebrtcRtpSender;
 
-use crate::codec::{encoder_for, is_key_frame, CodecName, Encoder};
+use crate::codec::{capability_of, encoder_for, is_key_frame, CodecCapability, CodecName, Encoder};
 use crate::error::{Error, Result};
-use crate::runtime::handle;
+use crate::runtime::{block_on, handle};
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
 
 /// RTP packets stay under the path MTU with room for SRTP and header extensions.
@@ -45,19 +45,42 @@ struct Inner {
     webrtc: Arc<dyn WebrtcRtpSender>,
 }
 
-/// What getStats' outbound-rtp reports of key frames.
+/// What the sender and its send task share: getStats' key-frame counts and the bitrate cap.
 #[derive(Default)]
 struct Counters {
     /// keyFramesEncoded
     key_frames: AtomicU64,
     /// pliCount + firCount
     key_frame_requests: AtomicU64,
+    /// setParameters' encodings[0].maxBitrate in bits per second; 0 for none.
+    max_bitrate: AtomicU32,
+    /// framesEncoded (video) and the payload bytes of every unit sent (bytesSent, less headers)
+    frames_encoded: AtomicU64,
+    bytes_sent: AtomicU64,
+}
+
+/// RTCRtpSender.getParameters, as far as rtckit has it: the negotiated codecs (payload
+/// type, codec) in order, and the one encoding's maxBitrate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendParameters {
+    pub codecs: Vec<(u8, CodecCapability)>,
+    pub max_bitrate: Option<u32>,
 }
 
 impl RtpSender {
     /// Key frames sent so far (W3C keyFramesEncoded).
     pub fn key_frames_encoded(&self) -> u64 {
         self.inner.counters.key_frames.load(Ordering::Relaxed)
+    }
+
+    /// Units encoded so far (W3C framesEncoded, for video).
+    pub fn frames_encoded(&self) -> u64 {
+        self.inner.counters.frames_encoded.load(Ordering::Relaxed)
+    }
+
+    /// Payload bytes sent so far (W3C bytesSent, without RTP headers).
+    pub fn bytes_sent(&self) -> u64 {
+        self.inner.counters.bytes_sent.load(Ordering::Relaxed)
     }
 
     /// PLI and FIR requests received so far (W3C pliCount + firCount).
@@ -67,6 +90,28 @@ impl RtpSender {
 
     pub fn track(&self) -> Option<MediaStreamTrack> {
         self.inner.track.borrow().clone()
+    }
+
+    /// getParameters: the codecs negotiation settled on (none before), and maxBitrate.
+    pub fn get_parameters(&self) -> SendParameters {
+        let webrtc = self.inner.webrtc.clone();
+        let codecs = block_on(async move { webrtc.get_parameters().await.ok() })
+            .map(|p| p.rtp_parameters.codecs.iter().map(|c| (c.payload_type, capability_of(&c.rtp_codec))).collect())
+            .unwrap_or_default();
+        let max = self.inner.counters.max_bitrate.load(Ordering::Relaxed);
+        SendParameters { codecs, max_bitrate: (max > 0).then_some(max) }
+    }
+
+    /// setParameters' maxBitrate: caps the video encoder from the next frame (None lifts it).
+    pub fn set_max_bitrate(&self, max: Option<u32>) -> Result<()> {
+        if self.inner.stopped.load(Ordering::Acquire) {
+            return Err(Error::invalid_state("the connection is closed"));
+        }
+        if max == Some(0) {
+            return Err(Error::new(crate::ErrorKind::RangeError, "maxBitrate must be more than 0"));
+        }
+        self.inner.counters.max_bitrate.store(max.unwrap_or(0), Ordering::Relaxed);
+        Ok(())
     }
 
     pub fn kind(&self) -> TrackKind {
@@ -269,6 +314,8 @@ async fn send(
             let now = Instant::now();
             let elapsed = last.map(|l| now - l).unwrap_or(Duration::from_millis(33));
             last = Some(now);
+            let max = counters.max_bitrate.load(Ordering::Relaxed);
+            p.encoder.set_max_bitrate((max > 0).then_some(max));
             let units = match p.encoder.encode(&frame, need_key) {
                 Ok(units) => units,
                 Err(err) => {
@@ -281,6 +328,8 @@ async fn send(
                 if is_key_frame(p.codec, &unit.data) {
                     counters.key_frames.fetch_add(1, Ordering::Relaxed);
                 }
+                counters.frames_encoded.fetch_add(1, Ordering::Relaxed);
+                counters.bytes_sent.fetch_add(unit.data.len() as u64, Ordering::Relaxed);
                 let ticks = unit.ticks.unwrap_or((elapsed.as_secs_f64() * p.clock_rate as f64) as u32);
                 let Ok(packets) = p.packetizer.packetize(now, &bytes::Bytes::from(unit.data), ticks) else { continue };
                 let mut sent = true;

@@ -297,3 +297,38 @@ async fn transceivers_with_codec_preferences_and_directions() {
     a.close().await.unwrap();
     b.close().await.unwrap();
 }
+
+/// Payload bytes per frame over the next `frames` frames the sender encodes.
+async fn bytes_per_frame(sender: &rtckit_core::rtp_sender::RtpSender, frames: u64) -> u64 {
+    let (f0, b0) = (sender.frames_encoded(), sender.bytes_sent());
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while sender.frames_encoded() < f0 + frames {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("frames encoded");
+    (sender.bytes_sent() - b0) / (sender.frames_encoded() - f0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_bitrate_caps_the_encoder() {
+    device::use_fake_devices(true);
+    let camera = device::get_user_media(None, Some(VideoConstraints::default())).unwrap().remove(0); // 640x480
+    let (a, b, _remote) = call(&camera, "VP8").await;
+    let sender = a.get_senders().remove(0);
+    let parameters = sender.get_parameters();
+    assert_eq!(parameters.max_bitrate, None);
+    assert_eq!(parameters.codecs[0].1.mime_type, "video/VP8");
+    bytes_per_frame(&sender, 10).await; // past the first key frame
+    let free = bytes_per_frame(&sender, 30).await;
+    sender.set_max_bitrate(Some(150_000)).unwrap();
+    assert_eq!(sender.get_parameters().max_bitrate, Some(150_000));
+    bytes_per_frame(&sender, 10).await; // past the key frame that opens the capped encoder
+    let capped = bytes_per_frame(&sender, 30).await;
+    assert!(capped * 2 < free, "capped at 150 kbit/s: {capped} bytes a frame, free: {free}");
+    assert_eq!(sender.set_max_bitrate(Some(0)).unwrap_err().kind, rtckit_core::ErrorKind::RangeError);
+    camera.stop();
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}

@@ -249,6 +249,16 @@ test('transceivers, codec preferences and directions', async () => {
   sink.stop();
   assert.deepEqual([frame.width, frame.height], [320, 240]);
 
+  // getParameters/setParameters: the negotiated codec, and a bitrate cap.
+  const parameters = sending.sender.getParameters();
+  assert.equal(parameters.codecs[0].mimeType, 'video/H264');
+  assert.equal(parameters.encodings[0].maxBitrate, undefined);
+  parameters.encodings[0].maxBitrate = 150000;
+  await sending.sender.setParameters(parameters);
+  assert.equal(sending.sender.getParameters().encodings[0].maxBitrate, 150000);
+  await assert.rejects(sending.sender.setParameters({ ...parameters, encodings: [] }), { name: 'InvalidModificationError' });
+  await assert.rejects(sending.sender.setParameters({ ...parameters, encodings: [{ maxBitrate: 0 }] }), RangeError);
+
   // stop(): 'stopped' at once; after renegotiation the other side's track ends.
   const ended = nextEvent(track, 'ended');
   sending.stop();

@@ -329,6 +329,19 @@ def test_transceivers_codec_preferences_and_directions():
         frame = await asyncio.wait_for(remote.recv(), 10)
         assert (frame.width, frame.height) == (320, 240)
 
+        # getParameters/setParameters: the negotiated codec, and a bitrate cap.
+        parameters = sending.sender.getParameters()
+        assert parameters.codecs[0].mimeType == "video/H264" and parameters.encodings[0].maxBitrate is None
+        parameters.encodings[0].maxBitrate = 150_000
+        await sending.sender.setParameters(parameters)
+        assert sending.sender.getParameters().encodings[0].maxBitrate == 150_000
+        parameters.encodings = []
+        with pytest.raises(rtckit.InvalidModificationError):
+            await sending.sender.setParameters(parameters)
+        parameters.encodings = [rtckit.RTCRtpEncodingParameters(maxBitrate=0)]
+        with pytest.raises(rtckit.RTCRangeError):
+            await sending.sender.setParameters(parameters)
+
         # stop(): "stopped" at once; after renegotiation the other side's track ends.
         ended = next_event(remote, "ended")
         sending.stop()

@@ -28,7 +28,15 @@ from .frame import AudioFrame, VideoFrame
 from .ice_candidate import RTCIceCandidate
 from .media_devices import MediaDeviceInfo, MediaDevices, mediaDevices, read_frame_number
 from .peer_connection import RTCPeerConnection
-from .rtp_sender import RTCRtpCapabilities, RTCRtpCodecCapability, RTCRtpReceiver, RTCRtpSender
+from .rtp_sender import (
+    RTCRtpCapabilities,
+    RTCRtpCodecCapability,
+    RTCRtpCodecParameters,
+    RTCRtpEncodingParameters,
+    RTCRtpReceiver,
+    RTCRtpSender,
+    RTCRtpSendParameters,
+)
 from .rtp_transceiver import RTCRtpTransceiver
 from .session_description import RTCSessionDescription
 from .source import AudioSource, VideoSource
@@ -65,6 +73,9 @@ __all__ = [
     "RTCRangeError",
     "RTCRtpCapabilities",
     "RTCRtpCodecCapability",
+    "RTCRtpCodecParameters",
+    "RTCRtpEncodingParameters",
+    "RTCRtpSendParameters",
     "RTCRtpReceiver",
     "RTCRtpSender",
     "RTCRtpTransceiver",

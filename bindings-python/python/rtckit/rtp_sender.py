@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from . import _native
-from .exceptions import RTCTypeError
+from .exceptions import InvalidModificationError, RTCTypeError
 from .track import MediaStreamTrack
 
 
@@ -26,6 +26,33 @@ class RTCRtpCodecCapability:
 @dataclass(frozen=True)
 class RTCRtpCapabilities:
     codecs: list[RTCRtpCodecCapability]
+    headerExtensions: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RTCRtpCodecParameters:
+    """A negotiated codec: its payload type and what it is."""
+
+    payloadType: int
+    mimeType: str
+    clockRate: int
+    channels: Optional[int] = None
+    sdpFmtpLine: Optional[str] = None
+
+
+@dataclass
+class RTCRtpEncodingParameters:
+    active: bool = True
+    maxBitrate: Optional[int] = None
+
+
+@dataclass
+class RTCRtpSendParameters:
+    """What getParameters returns and setParameters takes: one encoding (maxBitrate is what
+    rtckit applies) and the negotiated codecs."""
+
+    encodings: list[RTCRtpEncodingParameters]
+    codecs: list[RTCRtpCodecParameters] = field(default_factory=list)
     headerExtensions: list[Any] = field(default_factory=list)
 
 
@@ -49,6 +76,21 @@ class RTCRtpSender:
     def getCapabilities(kind: str) -> RTCRtpCapabilities:
         """The codecs rtckit can send for ``kind`` ("audio" or "video")."""
         return _capabilities(kind)
+
+    def getParameters(self) -> RTCRtpSendParameters:
+        codecs, max_bitrate = self._native.get_parameters()
+        return RTCRtpSendParameters(
+            encodings=[RTCRtpEncodingParameters(maxBitrate=max_bitrate)],
+            codecs=[RTCRtpCodecParameters(pt, *codec) for pt, codec in codecs],
+        )
+
+    async def setParameters(self, parameters: RTCRtpSendParameters) -> None:
+        """Applies encodings[0].maxBitrate (bits per second; None lifts the cap) from the
+        next frame. rtckit sends one encoding."""
+        encodings = getattr(parameters, "encodings", None)
+        if not isinstance(encodings, list) or len(encodings) != 1:
+            raise InvalidModificationError("setParameters needs the one encoding getParameters returned")
+        self._native.set_max_bitrate(encodings[0].maxBitrate)
 
     def replaceTrack(self, track: Optional[MediaStreamTrack]) -> None:
         """Sends `track` instead (None: nothing), without renegotiation, as aiortc's does."""

@@ -24,13 +24,14 @@ fn codec_error(what: &str, err: openh264::Error) -> Error {
 pub struct H264Encoder {
     encoder: Option<(Encoder, u32, u32)>,
     bitrate: Option<u32>,
+    max_bitrate: Option<u32>,
     fps: f32,
 }
 
 impl H264Encoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
     pub fn new(bitrate: Option<u32>, fps: f32) -> Self {
-        Self { encoder: None, bitrate, fps }
+        Self { encoder: None, bitrate, max_bitrate: None, fps }
     }
 
     /// One access unit (Annex-B NAL units); a key frame when `key` or the size changed.
@@ -42,7 +43,7 @@ impl H264Encoder {
         let fresh = !matches!(&self.encoder, Some((_, ew, eh)) if *ew == w && *eh == h);
         if fresh {
             let config = EncoderConfig::new()
-                .bitrate(BitRate::from_bps(self.bitrate.unwrap_or_else(|| super::default_bitrate(w, h))))
+                .bitrate(BitRate::from_bps(super::target_bitrate(self.bitrate, self.max_bitrate, w, h)))
                 .max_frame_rate(FrameRate::from_hz(self.fps))
                 .skip_frames(true)
                 // A key frame every two seconds at most: a receiver joining late (or losing
@@ -71,6 +72,14 @@ impl FrameEncoder for H264Encoder {
         let MediaFrame::Video(frame) = frame else { return Ok(vec![]) };
         let unit = H264Encoder::encode(self, frame, key)?;
         Ok(if unit.is_empty() { vec![] } else { vec![Encoded { data: unit, ticks: None }] })
+    }
+
+    fn set_max_bitrate(&mut self, max: Option<u32>) {
+        if max != self.max_bitrate {
+            // Opened again at the next frame, with a key frame.
+            self.max_bitrate = max;
+            self.encoder = None;
+        }
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Encoded {
 /// give none or several.
 pub trait Encoder: Send {
     fn encode(&mut self, frame: &MediaFrame, key: bool) -> Result<Vec<Encoded>>;
+
+    /// A cap on the video bitrate (RTCRtpSender.setParameters' maxBitrate), in bits per
+    /// second; None lifts it. Audio encoders keep their own rate.
+    fn set_max_bitrate(&mut self, _max: Option<u32>) {}
 }
 
 /// Turns RTP payloads into frames; video decoders reassemble units across packets.
@@ -122,7 +126,7 @@ pub struct CodecCapability {
     pub sdp_fmtp_line: Option<String>,
 }
 
-fn capability_of(codec: &RTCRtpCodec) -> CodecCapability {
+pub(crate) fn capability_of(codec: &RTCRtpCodec) -> CodecCapability {
     CodecCapability {
         mime_type: codec.mime_type.clone(),
         clock_rate: codec.clock_rate,
@@ -216,6 +220,13 @@ fn unsupported(codec: &RTCRtpCodec) -> Error {
 /// and up), near libwebrtc's ceilings for those sizes.
 pub fn default_bitrate(width: u32, height: u32) -> u32 {
     (width * height * 4).clamp(300_000, 2_500_000)
+}
+
+/// The bitrate a video encoder targets: its fixed one, else the size's default, under the
+/// sender's cap.
+pub(crate) fn target_bitrate(fixed: Option<u32>, max: Option<u32>, width: u32, height: u32) -> u32 {
+    let target = fixed.unwrap_or_else(|| default_bitrate(width, height));
+    max.map_or(target, |max| target.min(max)).max(10_000)
 }
 
 /// The encoder for a negotiated codec; `bitrate` is the video target in bits per second

@@ -35,6 +35,7 @@ impl Drop for Context {
 pub struct Vp8Encoder {
     context: Option<(Context, u32, u32)>,
     bitrate: Option<u32>,
+    max_bitrate: Option<u32>,
     /// Frames encoded, the pts libvpx wants.
     count: i64,
 }
@@ -42,7 +43,7 @@ pub struct Vp8Encoder {
 impl Vp8Encoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
     pub fn new(bitrate: Option<u32>) -> Self {
-        Self { context: None, bitrate, count: 0 }
+        Self { context: None, bitrate, max_bitrate: None, count: 0 }
     }
 
     fn open(&self, width: u32, height: u32) -> Result<Context> {
@@ -54,7 +55,7 @@ impl Vp8Encoder {
             cfg.g_w = width;
             cfg.g_h = height;
             cfg.g_timebase = vpx::vpx_rational { num: 1, den: 30 };
-            cfg.rc_target_bitrate = self.bitrate.unwrap_or_else(|| super::default_bitrate(width, height)) / 1000;
+            cfg.rc_target_bitrate = super::target_bitrate(self.bitrate, self.max_bitrate, width, height) / 1000;
             cfg.rc_end_usage = vpx::vpx_rc_mode::VPX_CBR;
             cfg.g_lag_in_frames = 0;
             cfg.g_error_resilient = 1; // VPX_ERROR_RESILIENT_DEFAULT
@@ -138,6 +139,14 @@ impl Encoder for Vp8Encoder {
         let MediaFrame::Video(frame) = frame else { return Ok(vec![]) };
         let data = Vp8Encoder::encode(self, frame, key)?;
         Ok(if data.is_empty() { vec![] } else { vec![Encoded { data, ticks: None }] })
+    }
+
+    fn set_max_bitrate(&mut self, max: Option<u32>) {
+        if max != self.max_bitrate {
+            // Opened again at the next frame, with a key frame.
+            self.max_bitrate = max;
+            self.context = None;
+        }
     }
 }
 
