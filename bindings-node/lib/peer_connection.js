@@ -92,12 +92,13 @@ class RTCPeerConnection extends EventTarget {
         break;
       }
       case 'track': {
-        const nativeTrack = this.#native.takeTrack(e.track);
-        if (!nativeTrack) return;
-        const track = MediaStreamTrack._wrap(nativeTrack);
-        const streams = (e.streamIds ?? []).map((id) => {
-          let stream = this.#remoteStreams.get(id);
-          if (!stream) this.#remoteStreams.set(id, (stream = new MediaStream()));
+        const announced = this.#native.takeTrack(e.track);
+        if (!announced) return;
+        const track = MediaStreamTrack._wrap(announced.takeTrack());
+        // Core keeps one stream per remote stream id; here, one JS object per stream.
+        const streams = announced.takeStreams().map((nativeStream) => {
+          let stream = this.#remoteStreams.get(nativeStream.id);
+          if (!stream) this.#remoteStreams.set(nativeStream.id, (stream = MediaStream._wrap(nativeStream)));
           stream.addTrack(track);
           return stream;
         });

@@ -53,6 +53,13 @@ class MediaStream extends EventTarget {
     for (const track of list) this.addTrack(track);
   }
 
+  /** A stream core made (a remote one: its id is the sender's). */
+  static _wrap(nativeStream) {
+    const stream = new MediaStream();
+    stream.#native = nativeStream;
+    return stream;
+  }
+
   get id() { return this.#native.id; }
   getTracks() {
     const ids = new Set(this.#native.trackIds());

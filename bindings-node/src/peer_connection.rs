@@ -13,6 +13,25 @@ use crate::ice_candidate::{from_core, to_core, IceCandidateInit};
 use crate::rtp_sender::NativeRtpSender;
 use crate::rtp_transceiver::NativeRtpTransceiver;
 
+/// What takeTrack hands over.
+#[napi]
+pub struct AnnouncedTrack {
+    track: Option<crate::track::NativeTrack>,
+    streams: Vec<crate::track::NativeMediaStream>,
+}
+
+#[napi]
+impl AnnouncedTrack {
+    #[napi]
+    pub fn take_track(&mut self) -> Option<crate::track::NativeTrack> {
+        self.track.take()
+    }
+    #[napi]
+    pub fn take_streams(&mut self) -> Vec<crate::track::NativeMediaStream> {
+        std::mem::take(&mut self.streams)
+    }
+}
+
 #[napi(object)]
 pub struct IceServerInit {
     pub urls: Vec<String>,
@@ -84,7 +103,7 @@ pub struct NativePeerConnection {
     inner: rtckit_core::PeerConnection,
     /// Remote channels announced by "datachannel" events, until JS takes them.
     announced: Mutex<HashMap<u32, rtckit_core::DataChannel>>,
-    announced_tracks: Mutex<HashMap<u32, rtckit_core::MediaStreamTrack>>,
+    announced_tracks: Mutex<HashMap<u32, (rtckit_core::MediaStreamTrack, Vec<rtckit_core::MediaStream>)>>,
     next_key: AtomicU32,
 }
 
@@ -201,10 +220,14 @@ impl NativePeerConnection {
         self.announced.lock().unwrap().remove(&key).map(|inner| NativeDataChannel { inner })
     }
 
-    /// The track announced by a "track" event.
+    /// The track announced by a "track" event, and the remote streams it is in (the same
+    /// stream for the same id every time).
     #[napi]
-    pub fn take_track(&self, key: u32) -> Option<crate::track::NativeTrack> {
-        self.announced_tracks.lock().unwrap().remove(&key).map(|inner| crate::track::NativeTrack { inner })
+    pub fn take_track(&self, key: u32) -> Option<AnnouncedTrack> {
+        self.announced_tracks.lock().unwrap().remove(&key).map(|(track, streams)| AnnouncedTrack {
+            track: Some(crate::track::NativeTrack { inner: track }),
+            streams: streams.into_iter().map(|inner| crate::track::NativeMediaStream { inner }).collect(),
+        })
     }
 
     /// Sends the track with the negotiated codec; renegotiate afterwards.
@@ -265,9 +288,10 @@ impl NativePeerConnection {
                         self.announced.lock().unwrap().insert(key, dc);
                         PeerConnectionEventObj { name, candidate: None, channel: Some(key), track: None, stream_ids: None }
                     }
-                    rtckit_core::PeerConnectionEvent::Track(track, stream_ids) => {
+                    rtckit_core::PeerConnectionEvent::Track(track, streams) => {
                         let key = self.next_key.fetch_add(1, Ordering::Relaxed);
-                        self.announced_tracks.lock().unwrap().insert(key, track);
+                        let stream_ids = streams.iter().map(|s| s.id().to_owned()).collect();
+                        self.announced_tracks.lock().unwrap().insert(key, (track, streams));
                         PeerConnectionEventObj {
                             name,
                             candidate: None,

@@ -124,7 +124,7 @@ impl NativeFrameReceiver {
 
 #[napi]
 pub struct NativeMediaStream {
-    inner: rtckit_core::MediaStream,
+    pub(crate) inner: rtckit_core::MediaStream,
 }
 
 #[napi]

@@ -224,8 +224,9 @@ impl PyPeerConnection {
                     rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
                         Py::new(py, PyDataChannel { inner: dc })?.into_any()
                     }
-                    rtckit_core::PeerConnectionEvent::Track(track, stream_ids) => {
-                        (Py::new(py, crate::track::PyTrack { inner: track })?, stream_ids).into_pyobject(py)?.into_any().unbind()
+                    // aiortc's track event carries the track alone.
+                    rtckit_core::PeerConnectionEvent::Track(track, _streams) => {
+                        Py::new(py, crate::track::PyTrack { inner: track })?.into_any()
                     }
                     _ => py.None(),
                 };

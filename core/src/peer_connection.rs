@@ -30,7 +30,7 @@ use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::{RTCRtpSenderId, RTCRtpTransceiverInit};
 use crate::source::MediaSource;
 use crate::runtime::{block_on, handle, ConnectionRuntime};
-use crate::track::{MediaStreamTrack, TrackKind};
+use crate::track::{MediaStream, MediaStreamTrack, TrackKind};
 use crate::session_description::{media_sections, SdpType, SessionDescription};
 
 #[derive(Debug, Clone)]
@@ -44,7 +44,8 @@ pub enum PeerConnectionEvent {
     NegotiationNeeded,
     DataChannel(DataChannel),
     /// A remote track and the ids of its streams.
-    Track(MediaStreamTrack, Vec<String>),
+    /// A received track and the remote streams it is in (one object per stream id).
+    Track(MediaStreamTrack, Vec<MediaStream>),
 }
 
 impl PeerConnectionEvent {
@@ -117,6 +118,8 @@ struct Shared {
     senders: Mutex<Vec<RtpSender>>,
     /// The sources of received tracks, by the sender's track id.
     remote_sources: Mutex<HashMap<String, MediaSource>>,
+    /// The remote streams received tracks are in, by the sender's stream id.
+    remote_streams: Mutex<HashMap<String, MediaStream>>,
     /// webrtc-rs's remote track behind each received track, by the received track's id.
     remote_tracks: Mutex<HashMap<String, Arc<dyn webrtc::media_stream::track_remote::TrackRemote>>>,
     /// Which track id each mid of the remote description sends; a mid that stops sending
@@ -283,7 +286,18 @@ impl PeerConnectionEventHandler for Handler {
             }
             shared.remote_sources.lock().unwrap().insert(received.remote_id.clone(), received.source.clone());
             shared.remote_tracks.lock().unwrap().insert(received.track.id().to_owned(), received.remote.clone());
-            shared.events.push(PeerConnectionEvent::Track(received.track, received.stream_ids));
+            let streams: Vec<MediaStream> = {
+                let mut known = shared.remote_streams.lock().unwrap();
+                received
+                    .stream_ids
+                    .iter()
+                    .map(|id| known.entry(id.clone()).or_insert_with(|| MediaStream::with_id(id.clone())).clone())
+                    .collect()
+            };
+            for stream in &streams {
+                stream.add_track(received.track.clone());
+            }
+            shared.events.push(PeerConnectionEvent::Track(received.track, streams));
         });
     }
 
@@ -359,6 +373,7 @@ impl PeerConnection {
             senders: Mutex::new(Vec::new()),
             remote_sources: Mutex::new(HashMap::new()),
             remote_tracks: Mutex::new(HashMap::new()),
+            remote_streams: Mutex::new(HashMap::new()),
             remote_senders: Mutex::new(HashMap::new()),
             stopped_transceivers: Mutex::new(HashMap::new()),
             transceiver_kinds: Mutex::new(HashMap::new()),

@@ -222,7 +222,17 @@ pub struct MediaStream {
 
 impl MediaStream {
     pub fn new(tracks: Vec<MediaStreamTrack>) -> Self {
-        Self { id: new_id(), tracks: Arc::new(Mutex::new(tracks)) }
+        Self::with_id(new_id()).with_tracks(tracks)
+    }
+
+    /// A stream with a given id: a remote stream has its sender's (a=msid).
+    pub fn with_id(id: String) -> Self {
+        Self { id, tracks: Arc::new(Mutex::new(Vec::new())) }
+    }
+
+    fn with_tracks(self, tracks: Vec<MediaStreamTrack>) -> Self {
+        *self.tracks.lock().unwrap() = tracks;
+        self
     }
 
     pub fn id(&self) -> &str {

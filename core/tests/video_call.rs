@@ -31,7 +31,9 @@ async fn fake_camera_frames_arrive_decoded_in_order() {
             break (t, s);
         }
     };
-    assert_eq!(streams, vec!["cam".to_string()]);
+    // The remote stream has the sender's stream id, and holds the track.
+    assert_eq!(streams.iter().map(|s| s.id().to_owned()).collect::<Vec<_>>(), ["cam"]);
+    assert_eq!(streams[0].tracks().iter().map(|t| t.id().to_owned()).collect::<Vec<_>>(), [remote.id().to_owned()]);
     let mut frames = remote.subscribe();
     let mut numbers = Vec::new();
     while numbers.len() < 30 {

@@ -38,6 +38,7 @@ for (const codec of [null, 'H264']) {
     const { a, b, event } = await call(camera, [stream], null, codec);
     assert.equal(event.track.kind, 'video');
     assert.equal(event.streams.length, 1);
+    assert.equal(event.streams[0].id, stream.id); // the sender's stream id, as browsers have it
     assert.deepEqual(event.streams[0].getTracks(), [event.track]);
     const sink = new nonstandard.RTCVideoSink(event.track);
     const frames = await withTimeout(new Promise((resolve) => {

@@ -48,7 +48,6 @@ class RTCPeerConnection(EventEmitter):
         self.ontrack = None
         self._senders: list[RTCRtpSender] = []
         self._transceivers: dict[int, RTCRtpTransceiver] = {}
-        self._remote_streams: dict[str, MediaStream] = {}
         self._producers: list[_PulledTrack] = []
         self._tasks: set[asyncio.Task] = set()
         hub.register(self)  # events are delivered once an asyncio loop runs
@@ -76,12 +75,7 @@ class RTCPeerConnection(EventEmitter):
             candidate = None if value is None else RTCIceCandidate(*value)
             self.emit("icecandidate", candidate)
         elif name == "track":
-            native_track, stream_ids = value
-            track = MediaStreamTrack(native_track)
-            self._remote_streams.update({i: self._remote_streams.get(i) or MediaStream() for i in stream_ids})
-            for stream_id in stream_ids:
-                self._remote_streams[stream_id].addTrack(track)
-            self.emit("track", track)
+            self.emit("track", MediaStreamTrack(value))
         elif name == "datachannel":
             channel = RTCDataChannel(value)
             self.emit("datachannel", channel)
