@@ -86,6 +86,23 @@ pub struct VideoFrame {
     pub pts: Option<i64>,
     /// (numerator, denominator) of a pts unit, in seconds.
     pub time_base: (u32, u32),
+    /// The encoded unit this frame was decoded from (a received or played one): a sender of
+    /// the same codec forwards it as is, and MediaRecorder writes it as received.
+    pub unit: Option<EncodedUnit>,
+}
+
+/// An encoded unit (a VP8 frame, an H.264 access unit in Annex-B, an Opus packet) and its
+/// codec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedUnit {
+    pub codec: crate::codec::CodecName,
+    pub data: Bytes,
+}
+
+impl EncodedUnit {
+    pub fn is_key_frame(&self) -> bool {
+        crate::codec::is_key_frame(self.codec, &self.data)
+    }
 }
 
 /// The RTP video clock (90 kHz) is the default time base.
@@ -112,7 +129,7 @@ impl VideoFrame {
         let luma = (width * height) as usize;
         let mut data = vec![16u8; PixelFormat::I420.frame_size(width, height)];
         data[luma..].fill(128);
-        Ok(Self { width, height, data: Bytes::from(data), pts: None, time_base: VIDEO_TIME_BASE })
+        Ok(Self { width, height, data: Bytes::from(data), pts: None, time_base: VIDEO_TIME_BASE, unit: None })
     }
 
     /// Wraps I420 data without copying.
@@ -125,7 +142,7 @@ impl VideoFrame {
                 data.len()
             )));
         }
-        Ok(Self { width, height, data, pts: None, time_base: VIDEO_TIME_BASE })
+        Ok(Self { width, height, data, pts: None, time_base: VIDEO_TIME_BASE, unit: None })
     }
 
     /// Converts packed or planar pixels of `format` into a frame.
@@ -181,7 +198,7 @@ impl VideoFrame {
                 v_plane[cy * cw + cx] = clamp(((112 * r - 94 * g - 18 * b + 128) >> 8) + 128);
             }
         }
-        Ok(Self { width, height, data: Bytes::from(out), pts: None, time_base: VIDEO_TIME_BASE })
+        Ok(Self { width, height, data: Bytes::from(out), pts: None, time_base: VIDEO_TIME_BASE, unit: None })
     }
 
     pub fn width(&self) -> u32 {
@@ -297,6 +314,8 @@ pub struct AudioFrame {
     channels: u16,
     /// Presentation timestamp in `time_base` units (default 1/sample_rate).
     pub pts: Option<i64>,
+    /// The encoded packet it was decoded from, as for VideoFrame.
+    pub unit: Option<EncodedUnit>,
 }
 
 impl AudioFrame {
@@ -316,7 +335,7 @@ impl AudioFrame {
                 samples.len()
             )));
         }
-        Ok(Self { samples, sample_rate, channels, pts: None })
+        Ok(Self { samples, sample_rate, channels, pts: None, unit: None })
     }
 
     /// From little-endian s16 bytes.

@@ -4,17 +4,20 @@
 //! only convert arguments and results. One file per concept; each binding file is named
 //! after the core file it wraps. Media so far: raw frames (`frame`), local tracks and
 //! streams (`track`), pushed sources (`source`), fake devices (`device`), and VP8/H.264
-//! video and Opus/G.711 audio over a connection (`codec`, `rtp_sender`, `rtp_receiver`);
-//! real devices and files (`file`) are next.
+//! video and Opus/G.711 audio over a connection (`codec`, `rtp_sender`, `rtp_receiver`),
+//! files (`container`, `media_player`, `media_recorder`); real devices are next.
 
 pub mod codec;
 pub mod configuration;
+pub mod container;
 pub mod data_channel;
 pub mod device;
 pub mod error;
 pub mod events;
 pub mod frame;
 pub mod ice_candidate;
+pub mod media_player;
+pub mod media_recorder;
 mod keyframe_requests;
 pub mod peer_connection;
 pub mod rtp_receiver;
@@ -30,6 +33,8 @@ pub use data_channel::{DataChannel, DataChannelEvent, DataChannelInit, Message, 
 pub use error::{Error, ErrorKind, Result};
 pub use frame::{AudioFrame, PixelFormat, VideoFrame};
 pub use ice_candidate::{CandidateFields, IceCandidate};
+pub use media_player::MediaPlayer;
+pub use media_recorder::MediaRecorder;
 pub use peer_connection::{PeerConnection, PeerConnectionEvent, SignalingState, States};
 pub use session_description::{SdpType, SessionDescription};
 pub use source::MediaSource;

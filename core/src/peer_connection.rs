@@ -106,6 +106,8 @@ pub struct States {
 struct Shared {
     events: EventQueue<PeerConnectionEvent>,
     states: Mutex<States>,
+    /// True once the connection is up: senders start consuming their tracks then.
+    connected: tokio::sync::watch::Sender<bool>,
     closed: AtomicBool,
     channels: Mutex<Vec<Weak<crate::data_channel::Inner>>>,
     max_message_size: Arc<AtomicUsize>,
@@ -272,6 +274,9 @@ impl PeerConnectionEventHandler for Handler {
             "connected" | "failed" | "closed" => self.0.runtime.settle(),
             _ => {}
         }
+        if value == "connected" {
+            self.0.connected.send_replace(true);
+        }
         self.0.update(|s| set(&mut s.connection, value), PeerConnectionEvent::ConnectionStateChange);
     }
 
@@ -368,6 +373,7 @@ impl PeerConnection {
                 ice_connection: "new",
                 connection: "new",
             }),
+            connected: tokio::sync::watch::channel(false).0,
             closed: AtomicBool::new(false),
             channels: Mutex::new(Vec::new()),
             senders: Mutex::new(Vec::new()),
@@ -713,7 +719,7 @@ impl PeerConnection {
         if self.get_senders().iter().any(|s| s.track().is_some_and(|t| t.id() == track.id())) {
             return Err(Error::new(ErrorKind::InvalidAccessError, "this track is already being sent on this connection"));
         }
-        let sender = RtpSender::start(&self.connection, track, &stream_ids, None).await?;
+        let sender = RtpSender::start(&self.connection, track, &stream_ids, None, self.shared.connected.subscribe()).await?;
         self.shared.senders.lock().unwrap().push(sender.clone());
         Ok(sender)
     }
@@ -807,7 +813,7 @@ impl PeerConnection {
     ) -> Result<RtpTransceiver> {
         self.check_open()?;
         let direction = parse_direction(direction)?;
-        let sender = RtpSender::start(&self.connection, track, &stream_ids, Some(direction)).await?;
+        let sender = RtpSender::start(&self.connection, track, &stream_ids, Some(direction), self.shared.connected.subscribe()).await?;
         self.shared.senders.lock().unwrap().push(sender.clone());
         let id = self
             .connection

@@ -45,7 +45,7 @@ pub(crate) async fn start(remote: Arc<dyn TrackRemote>) -> RemoteTrack {
     let stream_id = remote.stream_id().await;
     let remote_id = remote.track_id().await;
     let source = MediaSource::new(kind, &label);
-    let track = source.create_track().expect("a new source is open");
+    let track = source.create_held_track().expect("a new source is open");
     crate::runtime::handle().spawn(receive(remote.clone(), source.clone(), kind));
     let stream_ids = if stream_id.is_empty() || stream_id == "-" { vec![] } else { vec![stream_id] };
     RemoteTrack { track, stream_ids, remote_id, source, remote }

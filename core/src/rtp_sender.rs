@@ -157,6 +157,7 @@ impl RtpSender {
         track: &MediaStreamTrack,
         stream_ids: &[String],
         direction: Option<RTCRtpTransceiverDirection>,
+        connected: watch::Receiver<bool>,
     ) -> Result<Self> {
         if !track.is_live() {
             return Err(Error::invalid_state("the track has ended"));
@@ -208,7 +209,7 @@ impl RtpSender {
             counters: counters.clone(),
             webrtc: sender.clone(),
         };
-        handle().spawn(send(watching, stopped, counters, local, sender, ssrc));
+        handle().spawn(send(watching, connected, stopped, counters, local, sender, ssrc));
         Ok(Self { inner: Arc::new(inner) })
     }
 }
@@ -251,6 +252,7 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
 
 async fn send(
     mut tracks: watch::Receiver<Option<MediaStreamTrack>>,
+    mut connected: watch::Receiver<bool>,
     stopped: Arc<AtomicBool>,
     counters: Arc<Counters>,
     local: Arc<TrackLocalStaticRTP>,
@@ -265,6 +267,27 @@ async fn send(
     // Keyframe requests are read once the track is bound (negotiated); None from poll()
     // means it was unbound, and there is nothing more to read.
     let mut requests_open = true;
+    // Tracks are consumed once the connection is up: a frame before could not be sent, and
+    // a MediaPlayer starts at its first consumer, so none of its frames is lost.
+    loop {
+        tokio::select! {
+            up = connected.wait_for(|c| *c) => {
+                if up.is_err() {
+                    return;
+                }
+                break;
+            }
+            changed = tracks.changed() => {
+                if changed.is_err() || stopped.load(Ordering::Acquire) {
+                    return;
+                }
+            }
+        }
+    }
+    // Forwarding units as they came (a played file, a relayed track) stops when the sender
+    // must encode (a keyframe request, a bitrate cap, another codec), until the source's
+    // next key frame.
+    let mut forwarding = false;
     loop {
         let track = tracks.borrow_and_update().clone();
         let mut frames = track.as_ref().map(|t| t.subscribe());
@@ -315,12 +338,29 @@ async fn send(
             let elapsed = last.map(|l| now - l).unwrap_or(Duration::from_millis(33));
             last = Some(now);
             let max = counters.max_bitrate.load(Ordering::Relaxed);
-            p.encoder.set_max_bitrate((max > 0).then_some(max));
-            let units = match p.encoder.encode(&frame, need_key) {
-                Ok(units) => units,
-                Err(err) => {
-                    log::warn!("rtckit dropped a frame: {err}");
-                    continue;
+            let unit = frame.unit().filter(|u| u.codec == p.codec && max == 0);
+            let forward = match unit {
+                Some(unit) if need_key || !forwarding => unit.is_key_frame() || p.codec.kind() == TrackKind::Audio,
+                Some(_) => true,
+                None => false,
+            };
+            // The receiver's decoder holds the forwarded pictures, not the encoder's.
+            need_key |= forwarding && !forward;
+            forwarding = forward;
+            let units = if forwarding {
+                let ticks = match &frame {
+                    MediaFrame::Audio(a) => Some((a.samples_per_channel() as u64 * p.clock_rate as u64 / a.sample_rate() as u64) as u32),
+                    MediaFrame::Video(_) => None,
+                };
+                vec![crate::codec::Encoded { data: unit.expect("forwarding has a unit").data.to_vec(), ticks }]
+            } else {
+                p.encoder.set_max_bitrate((max > 0).then_some(max));
+                match p.encoder.encode(&frame, need_key) {
+                    Ok(units) => units,
+                    Err(err) => {
+                        log::warn!("rtckit dropped a frame: {err}");
+                        continue;
+                    }
                 }
             };
             let is_video = matches!(frame, MediaFrame::Video(_));

@@ -29,11 +29,19 @@ impl MediaSource {
 
     /// A new track fed by this source.
     pub fn create_track(&self) -> Result<MediaStreamTrack> {
+        self.add_track(MediaStreamTrack::new(self.inner.kind, &self.inner.label))
+    }
+
+    /// A new track that holds what is pushed until its first consumer (a received track).
+    pub(crate) fn create_held_track(&self) -> Result<MediaStreamTrack> {
+        self.add_track(MediaStreamTrack::new_held(self.inner.kind, &self.inner.label))
+    }
+
+    fn add_track(&self, track: MediaStreamTrack) -> Result<MediaStreamTrack> {
         let mut tracks = self.inner.tracks.lock().unwrap();
         let Some(tracks) = tracks.as_mut() else {
             return Err(Error::invalid_state("the source is closed"));
         };
-        let track = MediaStreamTrack::new(self.inner.kind, &self.inner.label);
         tracks.push(track.clone());
         Ok(track)
     }

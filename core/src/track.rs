@@ -46,6 +46,14 @@ impl MediaFrame {
         }
     }
 
+    /// The encoded unit it was decoded from, if any.
+    pub fn unit(&self) -> Option<&crate::frame::EncodedUnit> {
+        match self {
+            Self::Video(v) => v.unit.as_ref(),
+            Self::Audio(a) => a.unit.as_ref(),
+        }
+    }
+
     pub fn set_pts(&mut self, pts: i64) {
         match self {
             Self::Video(v) => v.pts = Some(pts),
@@ -66,8 +74,17 @@ pub(crate) struct TrackInner {
     label: String,
     enabled: AtomicBool,
     sender: Mutex<Option<broadcast::Sender<MediaFrame>>>,
+    /// A received track holds its frames until its first consumer (as aiortc's queue
+    /// does), so a recorder attached in the track handler misses none; None once taken.
+    held: Mutex<Option<std::collections::VecDeque<MediaFrame>>>,
+    /// Becomes true at the first subscribe: a player starts then.
+    consumed: tokio::sync::watch::Sender<bool>,
     events: EventQueue<TrackEvent>,
 }
+
+/// Frames a received track holds for its first consumer: two seconds of 10 ms audio or
+/// of 60 fps video.
+const HELD_FRAMES: usize = 200;
 
 #[derive(Clone)]
 pub struct MediaStreamTrack {
@@ -99,9 +116,18 @@ impl MediaStreamTrack {
                 label: label.to_owned(),
                 enabled: AtomicBool::new(true),
                 sender: Mutex::new(Some(sender)),
+                held: Mutex::new(None),
+                consumed: tokio::sync::watch::channel(false).0,
                 events: EventQueue::default(),
             }),
         }
+    }
+
+    /// A received track: holds its frames until the first consumer.
+    pub(crate) fn new_held(kind: TrackKind, label: &str) -> Self {
+        let track = Self::new(kind, label);
+        *track.inner.held.lock().unwrap() = Some(Default::default());
+        track
     }
 
     pub fn id(&self) -> &str {
@@ -110,6 +136,15 @@ impl MediaStreamTrack {
 
     pub fn kind(&self) -> TrackKind {
         self.inner.kind
+    }
+
+    /// Waits for the track's first consumer (false if it ended first).
+    pub async fn consumed(&self) -> bool {
+        let mut consumed = self.inner.consumed.subscribe();
+        tokio::select! {
+            r = consumed.wait_for(|c| *c) => r.is_ok(),
+            _ = async { while self.is_live() { tokio::time::sleep(std::time::Duration::from_millis(20)).await } } => false,
+        }
     }
 
     pub fn label(&self) -> &str {
@@ -151,14 +186,27 @@ impl MediaStreamTrack {
         let sender = self.inner.sender.lock().unwrap();
         let Some(sender) = sender.as_ref() else { return false };
         let frame = if self.enabled() { frame.clone() } else { muted(frame) };
+        if sender.receiver_count() == 0 {
+            if let Some(held) = self.inner.held.lock().unwrap().as_mut() {
+                if held.len() == HELD_FRAMES {
+                    held.pop_front();
+                }
+                held.push_back(frame);
+                return true;
+            }
+        }
         let _ = sender.send(frame); // no consumer yet: nothing to do
         true
     }
 
     /// A new consumer, receiving every frame delivered from now on.
     pub fn subscribe(&self) -> FrameReceiver {
-        let receiver = self.inner.sender.lock().unwrap().as_ref().map(|s| s.subscribe());
-        FrameReceiver { receiver, track: self.clone() }
+        let sender = self.inner.sender.lock().unwrap();
+        let receiver = sender.as_ref().map(|s| s.subscribe());
+        let held = self.inner.held.lock().unwrap().take().unwrap_or_default();
+        drop(sender);
+        self.inner.consumed.send_replace(true);
+        FrameReceiver { held, receiver, track: self.clone() }
     }
 
     pub async fn next_events(&self) -> Vec<TrackEvent> {
@@ -193,6 +241,8 @@ fn muted(frame: &MediaFrame) -> MediaFrame {
 
 /// One consumer of a track.
 pub struct FrameReceiver {
+    /// What the track held for its first consumer, given before the rest.
+    held: std::collections::VecDeque<MediaFrame>,
     receiver: Option<broadcast::Receiver<MediaFrame>>,
     track: MediaStreamTrack,
 }
@@ -201,6 +251,9 @@ impl FrameReceiver {
     /// The next frame; InvalidStateError once the track has ended and everything
     /// delivered before was received. A consumer that fell behind skips the oldest.
     pub async fn recv(&mut self) -> Result<MediaFrame> {
+        if let Some(frame) = self.held.pop_front() {
+            return Ok(frame);
+        }
         let ended = || Error::invalid_state(format!("the {} track {:?} has ended", self.track.kind().as_str(), self.track.label()));
         let Some(receiver) = self.receiver.as_mut() else { return Err(ended()) };
         loop {

@@ -4,69 +4,13 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::{call, config, dominant_frequency, only_codec};
 use rtckit_core::device::{self, read_frame_number, AudioConstraints, VideoConstraints};
 use rtckit_core::{
     Configuration, MediaFrame, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription,
 };
-
-fn config() -> Configuration {
-    Configuration { bind_addresses: Some(vec!["127.0.0.1".into()]), ..Default::default() }
-}
-
-/// Keeps only the payload types of `codec` (and their RTX) in the offer's media sections.
-fn only_codec(sdp: &str, codec: &str) -> String {
-    let wanted: Vec<String> = sdp
-        .lines()
-        .filter_map(|l| l.strip_prefix("a=rtpmap:"))
-        .filter(|l| l.split_whitespace().nth(1).is_some_and(|c| c.to_lowercase().starts_with(&codec.to_lowercase())))
-        .map(|l| l.split_whitespace().next().unwrap().to_owned())
-        .collect();
-    let keep = |pt: &str| wanted.iter().any(|w| w == pt);
-    let mut out = String::new();
-    for line in sdp.lines() {
-        if line.starts_with("m=audio") || line.starts_with("m=video") {
-            let mut parts: Vec<&str> = line.split(' ').collect();
-            let pts: Vec<&str> = parts.split_off(3).into_iter().filter(|pt| keep(pt)).collect();
-            if !pts.is_empty() {
-                out += &format!("{} {}\r\n", parts.join(" "), pts.join(" "));
-                continue;
-            }
-        } else if let Some(rest) = ["a=rtpmap:", "a=fmtp:", "a=rtcp-fb:"].iter().find_map(|p| line.strip_prefix(p)) {
-            let pt = rest.split([' ', ':']).next().unwrap_or("");
-            if pt != "*" && !keep(pt) {
-                continue;
-            }
-        }
-        out += line;
-        out += "\r\n";
-    }
-    out
-}
-
-/// Sends `track` from a to b (with the offer cut down to `codec`) and returns b's track.
-async fn call(track: &MediaStreamTrack, codec: &str) -> (PeerConnection, PeerConnection, MediaStreamTrack) {
-    let a = PeerConnection::build(config()).await.unwrap();
-    let b = PeerConnection::build(config()).await.unwrap();
-    a.add_track(track, vec!["s".into()]).await.unwrap();
-    a.set_local_description(None).await.unwrap();
-    while a.states().ice_gathering != "complete" {
-        a.next_events().await;
-    }
-    let offer = a.local_description().await.unwrap();
-    let offer = SessionDescription::new("offer", only_codec(&offer.sdp, codec)).unwrap();
-    b.set_remote_description(offer).await.unwrap();
-    b.set_local_description(None).await.unwrap();
-    let answer = b.local_description().await.unwrap();
-    assert!(answer.sdp.to_lowercase().contains(&format!(" {}/", codec.to_lowercase())), "{}", answer.sdp);
-    a.set_remote_description(answer).await.unwrap();
-    let remote = loop {
-        let events = tokio::time::timeout(Duration::from_secs(10), b.next_events()).await.expect("track event");
-        if let Some(PeerConnectionEvent::Track(t, _)) = events.into_iter().find(|e| e.name() == "track") {
-            break t;
-        }
-    };
-    (a, b, remote)
-}
 
 async fn frame_numbers(codec: &str) {
     device::use_fake_devices(true);
@@ -97,21 +41,6 @@ async fn vp8_carries_the_camera_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn h264_carries_the_camera_in_order() {
     frame_numbers("H264").await;
-}
-
-/// The strongest frequency from 100 to 2000 Hz, 5 Hz apart (Goertzel at each).
-fn dominant_frequency(samples: &[f64], rate: f64) -> f64 {
-    let power = |f: f64| {
-        let w = 2.0 * std::f64::consts::PI * f / rate;
-        let (mut s1, mut s2) = (0.0, 0.0);
-        for &x in samples {
-            let s0 = x + 2.0 * w.cos() * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2
-    };
-    (20..=400).map(|i| i as f64 * 5.0).max_by(|x, y| power(*x).total_cmp(&power(*y))).unwrap()
 }
 
 async fn tone(codec: &str, rate: u32) {

@@ -77,7 +77,13 @@ impl Decoder for G711Decoder {
             return Ok(None);
         }
         let samples = payload.iter().map(|&b| self.law.decode(b)).collect();
-        Ok(Some(MediaFrame::Audio(AudioFrame::new(samples, RATE, 1)?)))
+        let mut frame = AudioFrame::new(samples, RATE, 1)?;
+        let codec = match self.law {
+            Law::Mu => super::CodecName::Pcmu,
+            Law::A => super::CodecName::Pcma,
+        };
+        frame.unit = Some(crate::frame::EncodedUnit { codec, data: payload.clone() });
+        Ok(Some(MediaFrame::Audio(frame)))
     }
 }
 

@@ -86,7 +86,7 @@ impl FrameEncoder for H264Encoder {
 /// RTP in, decoded frames out.
 pub(crate) fn rtp_decoder() -> Result<Box<dyn RtpDecoder>> {
     let mut decoder = H264Decoder::new()?;
-    Ok(Box::new(VideoAssembler::new(H264Packet::default(), move |unit: &[u8]| decoder.decode(unit))))
+    Ok(Box::new(VideoAssembler::new(super::CodecName::H264, H264Packet::default(), move |unit: &[u8]| decoder.decode(unit))))
 }
 
 /// Decodes H.264 Annex-B access units into frames.

@@ -43,10 +43,15 @@ pub trait Encoder: Send {
 /// Turns RTP payloads into frames; video decoders reassemble units across packets.
 pub trait Decoder: Send {
     fn decode(&mut self, payload: &bytes::Bytes, marker: bool) -> Result<Option<MediaFrame>>;
+
+    /// Decodes a whole unit (as a file holds it), not an RTP payload.
+    fn decode_unit(&mut self, unit: &[u8]) -> Result<Option<MediaFrame>> {
+        self.decode(&bytes::Bytes::copy_from_slice(unit), true)
+    }
 }
 
 /// The codecs rtckit encodes and decodes, by RTP name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CodecName {
     H264,
     Vp8,
@@ -66,6 +71,22 @@ impl CodecName {
             "pcma" => Self::Pcma,
             _ => return None,
         })
+    }
+
+    pub fn kind(self) -> crate::track::TrackKind {
+        match self {
+            Self::H264 | Self::Vp8 => crate::track::TrackKind::Video,
+            _ => crate::track::TrackKind::Audio,
+        }
+    }
+
+    /// The codec rtckit registers under this name (payload type, clock rate, fmtp).
+    pub(crate) fn rtp_codec(self) -> RTCRtpCodec {
+        supported()
+            .into_iter()
+            .map(|(_, p)| p.rtp_codec)
+            .find(|c| CodecName::from_mime(&c.mime_type) == Some(self))
+            .expect("every CodecName is registered")
     }
 }
 
@@ -254,6 +275,7 @@ pub fn decoder_for(codec: &RTCRtpCodec) -> Result<Box<dyn Decoder>> {
 
 /// Reassembles a video unit from its RTP packets (the marker bit ends one) and decodes it.
 pub(crate) struct VideoAssembler<P, F> {
+    codec: CodecName,
     depacketizer: P,
     decode: F,
     unit: BytesMut,
@@ -264,8 +286,8 @@ where
     P: Depacketizer + Send,
     F: FnMut(&[u8]) -> Result<Option<crate::frame::VideoFrame>> + Send,
 {
-    pub(crate) fn new(depacketizer: P, decode: F) -> Self {
-        Self { depacketizer, decode, unit: BytesMut::new() }
+    pub(crate) fn new(codec: CodecName, depacketizer: P, decode: F) -> Self {
+        Self { codec, depacketizer, decode, unit: BytesMut::new() }
     }
 }
 
@@ -286,7 +308,13 @@ where
         if !marker {
             return Ok(None);
         }
-        let unit = std::mem::take(&mut self.unit);
-        Ok((self.decode)(&unit)?.map(MediaFrame::Video))
+        let unit = std::mem::take(&mut self.unit).freeze();
+        self.decode_unit(&unit)
+    }
+
+    fn decode_unit(&mut self, unit: &[u8]) -> Result<Option<MediaFrame>> {
+        let Some(mut frame) = (self.decode)(unit)? else { return Ok(None) };
+        frame.unit = Some(crate::frame::EncodedUnit { codec: self.codec, data: bytes::Bytes::copy_from_slice(unit) });
+        Ok(Some(MediaFrame::Video(frame)))
     }
 }

@@ -59,7 +59,11 @@ pub struct OpusDecoder {
 impl OpusDecoder {
     pub fn new(codec: &RTCRtpCodec) -> Result<Self> {
         let stereo = codec.sdp_fmtp_line.split(';').any(|p| p.trim() == "stereo=1");
-        let channels = if stereo { 2 } else { 1 };
+        Self::with_channels(if stereo { 2 } else { 1 })
+    }
+
+    /// A decoder giving `channels` (1 or 2) whatever the packets carry.
+    pub fn with_channels(channels: u16) -> Result<Self> {
         let decoder = opus::Decoder::new(RATE, channels_of(channels)).map_err(|e| opus_error("decoder setup", e))?;
         // 120 ms is the longest packet Opus has.
         Ok(Self { decoder, channels, buffer: vec![0; 5760 * channels as usize] })
@@ -73,6 +77,8 @@ impl Decoder for OpusDecoder {
         }
         let n = self.decoder.decode(payload, &mut self.buffer, false).map_err(|e| opus_error("decoding", e))?;
         let samples = self.buffer[..n * self.channels as usize].to_vec();
-        Ok(Some(MediaFrame::Audio(AudioFrame::new(samples, RATE, self.channels)?)))
+        let mut frame = AudioFrame::new(samples, RATE, self.channels)?;
+        frame.unit = Some(crate::frame::EncodedUnit { codec: super::CodecName::Opus, data: payload.clone() });
+        Ok(Some(MediaFrame::Audio(frame)))
     }
 }

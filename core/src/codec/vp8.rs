@@ -211,7 +211,7 @@ unsafe fn copy_image(image: &vpx::vpx_image_t) -> Result<VideoFrame> {
 /// RTP in, decoded frames out.
 pub(crate) fn rtp_decoder() -> Result<Box<dyn Decoder>> {
     let mut decoder = Vp8Decoder::new()?;
-    Ok(Box::new(VideoAssembler::new(Vp8Packet::default(), move |unit: &[u8]| decoder.decode(unit))))
+    Ok(Box::new(VideoAssembler::new(super::CodecName::Vp8, Vp8Packet::default(), move |unit: &[u8]| decoder.decode(unit))))
 }
 
 #[cfg(test)]
