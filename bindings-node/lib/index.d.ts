@@ -306,6 +306,29 @@ export declare class RTCAudioSink extends EventTarget {
   stop(): void;
 }
 
+/** rtckit extra: a file as a track (.ivf VP8, .ogg Opus, .h264 Annex-B, .y4m, .wav). */
+export declare class MediaPlayer {
+  constructor(file: string | URL, options?: { loop?: boolean });
+  readonly audio: MediaStreamTrack | null;
+  readonly video: MediaStreamTrack | null;
+  stop(): void;
+}
+
+/** rtckit extra: writes a track to a file (.ivf, .ogg, .h264, .y4m, .wav). */
+export declare class MediaRecorder {
+  constructor(file: string | URL);
+  addTrack(track: MediaStreamTrack): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Frames (video) or packets (audio) written so far. */
+  readonly count: number;
+}
+
+/** rtckit extra: consumes tracks and drops their frames. */
+export declare class MediaBlackhole extends MediaRecorder {
+  constructor();
+}
+
 /** @roamhq/wrtc's non-standard namespace: raw-frame sources and sinks, i420 helpers. */
 export declare const nonstandard: {
   RTCVideoSource: typeof RTCVideoSource;
@@ -318,4 +341,7 @@ export declare const nonstandard: {
   i420ToPng(i420Frame: I420Frame): Uint8Array;
   /** rtckit extra: the frame number the fake camera drew into a frame. */
   readFrameNumber(i420Frame: I420Frame): number;
+  MediaPlayer: typeof MediaPlayer;
+  MediaRecorder: typeof MediaRecorder;
+  MediaBlackhole: typeof MediaBlackhole;
 };

@@ -6,6 +6,8 @@ const native = require('./native');
 const { call, fromNative } = require('./errors');
 const { defineEventAttributes } = require('./events');
 const { MediaStreamTrack, NATIVE } = require('./track');
+const { MediaPlayer } = require('./media_player');
+const { MediaRecorder, MediaBlackhole } = require('./media_recorder');
 
 function checkFrame(frame, what) {
   if (frame == null || typeof frame !== 'object' || !(frame.data instanceof Uint8Array)
@@ -183,4 +185,7 @@ module.exports = {
   rgbaToI420,
   i420ToPng,
   readFrameNumber,
+  MediaPlayer,
+  MediaRecorder,
+  MediaBlackhole,
 };

@@ -6,6 +6,8 @@ mod device;
 mod error;
 mod frame;
 mod ice_candidate;
+mod media_player;
+mod media_recorder;
 mod peer_connection;
 mod rtp_sender;
 mod rtp_transceiver;

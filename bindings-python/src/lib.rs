@@ -9,6 +9,8 @@ mod error;
 mod frame;
 mod hub;
 mod ice_candidate;
+mod media_player;
+mod media_recorder;
 mod peer_connection;
 mod rtp_sender;
 mod rtp_transceiver;
@@ -29,6 +31,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<track::PyFrameReceiver>()?;
     m.add_class::<track::PyMediaStream>()?;
     m.add_class::<track::PyMediaSource>()?;
+    m.add_class::<media_player::PyMediaPlayer>()?;
+    m.add_class::<media_recorder::PyMediaRecorder>()?;
     m.add_function(wrap_pyfunction!(device::get_user_media, m)?)?;
     m.add_function(wrap_pyfunction!(device::enumerate_devices, m)?)?;
     m.add_function(wrap_pyfunction!(device::use_fake_devices, m)?)?;

@@ -40,6 +40,14 @@ def next_event(emitter: Any, name: str) -> "asyncio.Future[Any]":
     return fut
 
 
+def dominant_frequency(samples: Any, rate: float) -> float:
+    """The strongest frequency of a numpy array of samples."""
+    import numpy as np
+
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
+
+
 def only_codec(sdp: str, codec: str) -> str:
     """Forces a codec: keeps only `codec`'s payload types in the media section that offers
     it (other sections untouched), so negotiation can pick nothing else."""

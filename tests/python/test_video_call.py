@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rtckit
-from conftest import LOOPBACK, connect, next_event, run
+from conftest import LOOPBACK, connect, dominant_frequency, next_event, run
 
 
 async def call(track, *streams, feed=None, codec=None):
@@ -81,11 +81,6 @@ def test_pushed_numpy_frames_arrive():
         await b.close()
 
     run(main())
-
-
-def dominant_frequency(samples, rate):
-    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
-    return np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))]
 
 
 async def received_audio(remote, seconds=0.5):

@@ -26,6 +26,8 @@ from .exceptions import (
 )
 from .frame import AudioFrame, VideoFrame
 from .ice_candidate import RTCIceCandidate
+from .media_player import MediaPlayer
+from .media_recorder import MediaBlackhole, MediaRecorder
 from .media_devices import MediaDeviceInfo, MediaDevices, mediaDevices, read_frame_number
 from .peer_connection import RTCPeerConnection
 from .rtp_sender import (
@@ -46,7 +48,10 @@ __all__ = [
     "AudioStreamTrack",
     "VideoStreamTrack",
     "AudioSource",
+    "MediaBlackhole",
     "MediaDeviceInfo",
+    "MediaPlayer",
+    "MediaRecorder",
     "MediaDevices",
     "MediaStream",
     "MediaStreamTrack",

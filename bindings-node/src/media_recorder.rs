@@ -1,0 +1,43 @@
+//! NativeMediaRecorder wraps core's media_recorder.rs for nonstandard.MediaRecorder and
+//! MediaBlackhole (no path).
+
+use std::sync::Arc;
+
+use napi_derive::napi;
+
+use crate::error::IntoNapi;
+use crate::track::NativeTrack;
+
+#[napi]
+pub struct NativeMediaRecorder {
+    inner: Arc<rtckit_core::MediaRecorder>,
+}
+
+#[napi]
+impl NativeMediaRecorder {
+    #[napi(constructor)]
+    pub fn new(path: Option<String>) -> napi::Result<Self> {
+        let inner = match path {
+            Some(path) => rtckit_core::MediaRecorder::new(&path).napi()?,
+            None => rtckit_core::MediaRecorder::blackhole(),
+        };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+    #[napi]
+    pub fn add_track(&self, track: &NativeTrack) -> napi::Result<()> {
+        self.inner.add_track(&track.inner).napi()
+    }
+    #[napi]
+    pub fn start(&self) -> napi::Result<()> {
+        self.inner.start().napi()
+    }
+    #[napi]
+    pub async fn stop(&self) -> napi::Result<()> {
+        self.inner.stop().await.napi()
+    }
+    /// Frames (video) or packets (audio) written so far.
+    #[napi(getter)]
+    pub fn count(&self) -> f64 {
+        self.inner.count() as f64
+    }
+}

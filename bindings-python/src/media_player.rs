@@ -1,0 +1,31 @@
+//! rtckit._native.MediaPlayer wraps core's media_player.rs.
+
+use pyo3::prelude::*;
+
+use crate::error::IntoPyResult;
+use crate::track::PyTrack;
+
+#[pyclass(name = "MediaPlayer", module = "rtckit._native", frozen)]
+pub struct PyMediaPlayer {
+    inner: rtckit_core::MediaPlayer,
+}
+
+#[pymethods]
+impl PyMediaPlayer {
+    #[new]
+    #[pyo3(signature = (path, looping = false))]
+    fn new(path: &str, looping: bool) -> PyResult<Self> {
+        Ok(Self { inner: rtckit_core::MediaPlayer::open(path, looping).py_err()? })
+    }
+    #[getter]
+    fn audio(&self) -> Option<PyTrack> {
+        self.inner.audio().map(|inner| PyTrack { inner })
+    }
+    #[getter]
+    fn video(&self) -> Option<PyTrack> {
+        self.inner.video().map(|inner| PyTrack { inner })
+    }
+    fn stop(&self) {
+        self.inner.stop()
+    }
+}

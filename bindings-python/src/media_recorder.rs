@@ -1,0 +1,43 @@
+//! rtckit._native.MediaRecorder wraps core's media_recorder.rs (a path, or None for the
+//! blackhole).
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+
+use crate::error::IntoPyResult;
+use crate::runtime::awaitable;
+use crate::track::PyTrack;
+
+#[pyclass(name = "MediaRecorder", module = "rtckit._native", frozen)]
+pub struct PyMediaRecorder {
+    inner: Arc<rtckit_core::MediaRecorder>,
+}
+
+#[pymethods]
+impl PyMediaRecorder {
+    #[new]
+    #[pyo3(signature = (path = None))]
+    fn new(path: Option<&str>) -> PyResult<Self> {
+        let inner = match path {
+            Some(path) => rtckit_core::MediaRecorder::new(path).py_err()?,
+            None => rtckit_core::MediaRecorder::blackhole(),
+        };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+    fn add_track(&self, track: PyRef<'_, PyTrack>) -> PyResult<()> {
+        self.inner.add_track(&track.inner).py_err()
+    }
+    fn start(&self) -> PyResult<()> {
+        self.inner.start().py_err()
+    }
+    fn stop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = self.inner.clone();
+        awaitable(py, async move { inner.stop().await })
+    }
+    /// Frames (video) or packets (audio) written so far.
+    #[getter]
+    fn count(&self) -> u64 {
+        self.inner.count()
+    }
+}
