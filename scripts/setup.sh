@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
 need_apt=(gcc pkg-config nasm libopus-dev libvpx-dev)
-[ "$mode" = test ] && need_apt+=(chromium)
+# iproute2: the bandwidth test shapes a network namespace of its own.
+[ "$mode" = test ] && need_apt+=(chromium iproute2)
 missing=()
 for pkg in "${need_apt[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

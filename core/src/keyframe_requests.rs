@@ -2,8 +2,13 @@
 //! the sender answers them with a key frame. webrtc-rs stops inbound RTCP at the end of its
 //! interceptor chain unless one marks it for the application; this one sits last, after the
 //! interceptors that act on the rest (reports, NACK, TWCC), and marks only these.
+//!
+//! It also reads the congestion controller's estimate off the packets going past (the
+//! attribute GCC attaches to the feedback that moved it), for the senders' encoders.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rtc::interceptor::{Attribute, Interceptor, Packet, StreamInfo, TaggedPacket};
@@ -16,6 +21,14 @@ use rtc::shared::error::Error;
 pub(crate) struct KeyframeRequests {
     read: VecDeque<TaggedPacket>,
     write: VecDeque<TaggedPacket>,
+    /// The connection's send-side estimate in bits per second (0 before the first).
+    estimate: Arc<AtomicU32>,
+}
+
+impl KeyframeRequests {
+    pub(crate) fn new(estimate: Arc<AtomicU32>) -> Self {
+        Self { estimate, ..Default::default() }
+    }
 }
 
 fn is_keyframe_request(packet: &Box<dyn rtc::rtcp::Packet>) -> bool {
@@ -31,10 +44,22 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
     type Time = Instant;
 
     fn handle_read(&mut self, mut msg: TaggedPacket) -> Result<(), Self::Error> {
+        let estimate = msg.message.get(&Attribute::TargetBitrateChanged { bits_per_second: 0.0 });
+        let carries_estimate = if let Some(Attribute::TargetBitrateChanged { bits_per_second }) = estimate {
+            self.estimate.store(bits_per_second.clamp(1.0, u32::MAX as f64) as u32, Ordering::Relaxed);
+            true
+        } else {
+            false
+        };
         if let Packet::Rtcp(packets) = &msg.message.packet {
             let requests: Vec<_> = packets.iter().filter(|p| is_keyframe_request(p)).cloned().collect();
             if requests.is_empty() {
-                // Already acted on by the interceptors before this one; nothing for rtckit.
+                // Already acted on by the interceptors before this one; nothing for rtckit but
+                // the estimate, which webrtc-rs's stats read off an empty carrier.
+                if carries_estimate {
+                    msg.message.packet = Packet::Rtcp(vec![]);
+                    self.read.push_back(msg);
+                }
                 return Ok(());
             }
             msg.message.packet = Packet::Rtcp(requests);

@@ -14,7 +14,7 @@ use webrtc::data_channel::DataChannel as WebrtcDataChannel;
 use webrtc::peer_connection::{
     PeerConnection as WebrtcPeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
     RTCIceCandidateInit, RTCIceConnectionState, RTCIceGatheringState, RTCPeerConnectionIceEvent,
-    RTCPeerConnectionState, SettingEngineBuilder, MediaEngine, Registry, register_default_interceptors,
+    RTCPeerConnectionState, SettingEngineBuilder, MediaEngine, Registry,
 };
 
 use crate::configuration::Configuration;
@@ -106,6 +106,9 @@ pub struct States {
 struct Shared {
     events: EventQueue<PeerConnectionEvent>,
     states: Mutex<States>,
+    /// The send-side bandwidth estimate (GCC over TWCC) in bits per second, 0 before the
+    /// first feedback; the video encoders stay under it.
+    estimate: Arc<std::sync::atomic::AtomicU32>,
     /// True once the connection is up: senders start consuming their tracks then.
     connected: tokio::sync::watch::Sender<bool>,
     closed: AtomicBool,
@@ -347,6 +350,27 @@ fn normalize_candidate(candidate: &str) -> String {
 }
 
 /// A cloneable handle to one peer connection.
+/// webrtc-rs's default interceptors (NACK, RTCP reports, TWCC), send-side congestion control
+/// (GCC over TWCC feedback, without its pacer: encoders follow the estimate instead), and
+/// last the one handing keyframe requests and the estimate to the senders.
+fn interceptors(
+    media_engine: &mut MediaEngine,
+    estimate: Arc<std::sync::atomic::AtomicU32>,
+) -> std::result::Result<Registry, webrtc::error::Error> {
+    use rtc::interceptor::{CongestionControlBuilder, Gcc, Slot};
+    use rtc::peer_connection::configuration::interceptor_registry as defaults;
+    let registry = defaults::configure_nack(Registry::new(), media_engine);
+    defaults::configure_simulcast_extension_headers(media_engine)?;
+    let registry = defaults::configure_rtcp_reports(registry);
+    let registry = defaults::configure_twcc(registry, media_engine)?;
+    // Starts where the encoders' size default would (1.5 Mbit/s), floors at what still
+    // carries a small picture.
+    let gcc = Gcc::new(1_500_000.0, 150_000.0, 50_000_000.0);
+    Ok(registry
+        .with(Slot::CongestionControl, CongestionControlBuilder::new(gcc).build())
+        .with(Slot::from(14_000), crate::keyframe_requests::KeyframeRequests::new(estimate)))
+}
+
 #[derive(Clone)]
 pub struct PeerConnection {
     connection: Arc<dyn WebrtcPeerConnection>,
@@ -373,6 +397,7 @@ impl PeerConnection {
                 ice_connection: "new",
                 connection: "new",
             }),
+            estimate: Default::default(),
             connected: tokio::sync::watch::channel(false).0,
             closed: AtomicBool::new(false),
             channels: Mutex::new(Vec::new()),
@@ -403,14 +428,11 @@ impl PeerConnection {
             .with_prflx_acceptance_min_wait(Some(Duration::ZERO))
             .with_host_acceptance_min_wait(Some(Duration::ZERO))
             .build();
-        // The codecs rtckit encodes and decodes, and the default interceptors (NACK/RTX,
-        // RTCP reports, TWCC).
+        // The codecs rtckit encodes and decodes, and the interceptors.
         let mut media_engine = MediaEngine::default();
         crate::codec::register(&mut media_engine).map_err(|e| Error::from_webrtc("registering codecs failed", e))?;
-        let registry = register_default_interceptors(Registry::new(), &mut media_engine)
-            .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?
-            // Last: keyframe requests reach the senders (rtp_sender answers them).
-            .with(rtc::interceptor::Slot::from(14_000), crate::keyframe_requests::KeyframeRequests::default());
+        let registry = interceptors(&mut media_engine, shared.estimate.clone())
+            .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?;
         let built = PeerConnectionBuilder::new()
             .with_configuration(configuration.to_webrtc())
             .with_media_engine(media_engine)
@@ -512,6 +534,9 @@ impl PeerConnection {
         if let Some(mid) = first_mid(&description.sdp) {
             *self.shared.first_mid.lock().unwrap() = Some(mid);
         }
+        if description.sdp_type == SdpType::Answer {
+            self.bind_sender_codecs(&description.sdp).await;
+        }
         self.connection
             .set_local_description(parsed)
             .await
@@ -539,6 +564,9 @@ impl PeerConnection {
             }
         };
         let parsed = description.to_webrtc()?;
+        if description.sdp_type == SdpType::Answer {
+            self.bind_sender_codecs(&description.sdp).await;
+        }
         self.connection
             .set_remote_description(parsed)
             .await
@@ -555,6 +583,24 @@ impl PeerConnection {
         }
         self.set_signaling(next);
         Ok(())
+    }
+
+    /// Before an answer completes negotiation: each sender's track names the codec the answer
+    /// chose for its m-section (see RtpSender::bind_codec).
+    async fn bind_sender_codecs(&self, answer: &str) {
+        let sections = crate::session_description::media_sections(answer);
+        let senders = self.shared.senders.lock().unwrap().clone();
+        for transceiver in self.connection.get_transceivers().await {
+            let (Ok(Some(mid)), Ok(Some(webrtc))) = (transceiver.mid().await, transceiver.sender().await) else { continue };
+            let Some(sender) = senders.iter().find(|s| s.webrtc().id() == webrtc.id()) else { continue };
+            let chosen = sections
+                .iter()
+                .find(|s| s.mid.as_deref() == Some(mid.as_str()))
+                .and_then(|s| s.codecs.iter().find_map(|name| crate::codec::CodecName::from_mime(name)));
+            if let Some(codec) = chosen {
+                sender.bind_codec(codec).await;
+            }
+        }
     }
 
     /// addIceCandidate; None (or an empty candidate) marks the end of remote candidates.
@@ -719,7 +765,7 @@ impl PeerConnection {
         if self.get_senders().iter().any(|s| s.track().is_some_and(|t| t.id() == track.id())) {
             return Err(Error::new(ErrorKind::InvalidAccessError, "this track is already being sent on this connection"));
         }
-        let sender = RtpSender::start(&self.connection, track, &stream_ids, None, self.shared.connected.subscribe()).await?;
+        let sender = RtpSender::start(&self.connection, track, &stream_ids, None, self.shared.connected.subscribe(), self.shared.estimate.clone()).await?;
         self.shared.senders.lock().unwrap().push(sender.clone());
         Ok(sender)
     }
@@ -735,6 +781,12 @@ impl PeerConnection {
     }
 
     /// getSenders: addTrack's senders, including removed ones (whose track is None).
+    /// The send-side bandwidth estimate in bits per second (W3C candidate-pair
+    /// availableOutgoingBitrate); None before the first congestion feedback.
+    pub fn available_outgoing_bitrate(&self) -> Option<u32> {
+        Some(self.shared.estimate.load(Ordering::Relaxed)).filter(|&b| b > 0)
+    }
+
     pub fn get_senders(&self) -> Vec<RtpSender> {
         self.shared.senders.lock().unwrap().clone()
     }
@@ -813,7 +865,7 @@ impl PeerConnection {
     ) -> Result<RtpTransceiver> {
         self.check_open()?;
         let direction = parse_direction(direction)?;
-        let sender = RtpSender::start(&self.connection, track, &stream_ids, Some(direction), self.shared.connected.subscribe()).await?;
+        let sender = RtpSender::start(&self.connection, track, &stream_ids, Some(direction), self.shared.connected.subscribe(), self.shared.estimate.clone()).await?;
         self.shared.senders.lock().unwrap().push(sender.clone());
         let id = self
             .connection

@@ -43,6 +43,10 @@ struct Inner {
     stopped: Arc<AtomicBool>,
     counters: Arc<Counters>,
     webrtc: Arc<dyn WebrtcRtpSender>,
+    /// What the webrtc-rs track was made with, to make it again with the negotiated codec.
+    ids: (String, String, String),
+    stream_ids: Vec<String>,
+    codec_bound: AtomicBool,
 }
 
 /// What the sender and its send task share: getStats' key-frame counts and the bitrate cap.
@@ -57,6 +61,8 @@ struct Counters {
     /// framesEncoded (video) and the payload bytes of every unit sent (bytesSent, less headers)
     frames_encoded: AtomicU64,
     bytes_sent: AtomicU64,
+    /// The video encoder's target in bits per second (W3C targetBitrate); 0 for audio.
+    target_bitrate: AtomicU32,
 }
 
 /// RTCRtpSender.getParameters, as far as rtckit has it: the negotiated codecs (payload
@@ -81,6 +87,13 @@ impl RtpSender {
     /// Payload bytes sent so far (W3C bytesSent, without RTP headers).
     pub fn bytes_sent(&self) -> u64 {
         self.inner.counters.bytes_sent.load(Ordering::Relaxed)
+    }
+
+    /// The video encoder's current target in bits per second (W3C targetBitrate): the frame
+    /// size's default, under the transport's estimate and maxBitrate. None before the first
+    /// frame and for audio.
+    pub fn target_bitrate(&self) -> Option<u32> {
+        Some(self.inner.counters.target_bitrate.load(Ordering::Relaxed)).filter(|&b| b > 0)
     }
 
     /// PLI and FIR requests received so far (W3C pliCount + firCount).
@@ -141,6 +154,41 @@ impl RtpSender {
         Ok(())
     }
 
+    /// Names the codec the answer chose on the webrtc-rs track, before the description that
+    /// completes negotiation is applied. webrtc-rs binds a sender's stream to its interceptors
+    /// (NACK buffers, TWCC numbers, sender reports) only when the track names a negotiated
+    /// codec, and a track naming one is offered with that codec alone: rtckit offers every
+    /// codec, then names the chosen one here. Once; later renegotiations keep the binding.
+    pub(crate) async fn bind_codec(&self, codec: CodecName) {
+        if self.inner.codec_bound.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let webrtc = &self.inner.webrtc;
+        let Ok(parameters) = webrtc.get_parameters().await else { return };
+        let Some(encoding) = parameters.encodings.first() else { return };
+        let kind = match self.inner.kind {
+            TrackKind::Video => RtpCodecKind::Video,
+            TrackKind::Audio => RtpCodecKind::Audio,
+        };
+        let (stream_id, track_id, label) = self.inner.ids.clone();
+        let named = WebrtcTrack::new(
+            stream_id,
+            track_id,
+            label,
+            kind,
+            vec![RTCRtpEncodingParameters {
+                rtp_coding_parameters: encoding.rtp_coding_parameters.clone(),
+                codec: codec.rtp_codec(),
+                ..Default::default()
+            }],
+        );
+        // Only the track description changes: the bound TrackLocal (what send() writes to)
+        // stays the one addTrack gave.
+        if webrtc.replace_track(Arc::new(TrackLocalStaticRTP::new(named))).await.is_ok() && !self.inner.stream_ids.is_empty() {
+            let _ = webrtc.set_streams(self.inner.stream_ids.clone()).await;
+        }
+    }
+
     pub(crate) fn webrtc(&self) -> &Arc<dyn WebrtcRtpSender> {
         &self.inner.webrtc
     }
@@ -158,6 +206,7 @@ impl RtpSender {
         stream_ids: &[String],
         direction: Option<RTCRtpTransceiverDirection>,
         connected: watch::Receiver<bool>,
+        estimate: Arc<AtomicU32>,
     ) -> Result<Self> {
         if !track.is_live() {
             return Err(Error::invalid_state("the track has ended"));
@@ -169,7 +218,7 @@ impl RtpSender {
         };
         let stream_id = stream_ids.first().cloned().unwrap_or_else(|| "-".to_owned());
         let local = Arc::new(TrackLocalStaticRTP::new(WebrtcTrack::new(
-            stream_id,
+            stream_id.clone(),
             track.id().to_owned(),
             track.label().to_owned(),
             kind,
@@ -208,8 +257,11 @@ impl RtpSender {
             stopped: stopped.clone(),
             counters: counters.clone(),
             webrtc: sender.clone(),
+            ids: (stream_id.clone(), track.id().to_owned(), track.label().to_owned()),
+            stream_ids: stream_ids.to_vec(),
+            codec_bound: AtomicBool::new(false),
         };
-        handle().spawn(send(watching, connected, stopped, counters, local, sender, ssrc));
+        handle().spawn(send(watching, connected, estimate, stopped, counters, local, sender, ssrc));
         Ok(Self { inner: Arc::new(inner) })
     }
 }
@@ -253,6 +305,7 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
 async fn send(
     mut tracks: watch::Receiver<Option<MediaStreamTrack>>,
     mut connected: watch::Receiver<bool>,
+    estimate: Arc<AtomicU32>,
     stopped: Arc<AtomicBool>,
     counters: Arc<Counters>,
     local: Arc<TrackLocalStaticRTP>,
@@ -354,7 +407,9 @@ async fn send(
                 };
                 vec![crate::codec::Encoded { data: unit.expect("forwarding has a unit").data.to_vec(), ticks }]
             } else {
-                p.encoder.set_max_bitrate((max > 0).then_some(max));
+                // Under the transport's estimate (GCC) and setParameters' maxBitrate.
+                let cap = [max, estimate.load(Ordering::Relaxed)].into_iter().filter(|&b| b > 0).min();
+                counters.target_bitrate.store(p.encoder.set_max_bitrate(cap).unwrap_or(0), Ordering::Relaxed);
                 match p.encoder.encode(&frame, need_key) {
                     Ok(units) => units,
                     Err(err) => {

@@ -95,6 +95,9 @@ pub(crate) struct MediaSection {
     pub direction: &'static str,
     /// The sender's track id, from a=msid (or, for older peers, a=ssrc:... msid:).
     pub track_id: Option<String>,
+    /// The codecs' encoding names (a=rtpmap), in the m-line's order: an answer's first is
+    /// the one to send.
+    pub codecs: Vec<String>,
 }
 
 pub(crate) fn media_sections(sdp: &str) -> Vec<MediaSection> {
@@ -102,10 +105,15 @@ pub(crate) fn media_sections(sdp: &str) -> Vec<MediaSection> {
         .skip(1)
         .map(|section| {
             let mut lines = section.lines().map(str::trim);
-            let port = lines.next().and_then(|m| m.split_whitespace().nth(1)).unwrap_or("0");
-            let mut out = MediaSection { mid: None, rejected: port == "0", direction: "sendrecv", track_id: None };
+            let m_line = lines.next().unwrap_or("");
+            let port = m_line.split_whitespace().nth(1).unwrap_or("0");
+            let payload_types: Vec<&str> = m_line.split_whitespace().skip(3).collect();
+            let mut names = std::collections::HashMap::new();
+            let mut out = MediaSection { mid: None, rejected: port == "0", direction: "sendrecv", track_id: None, codecs: vec![] };
             for line in lines {
-                if let Some(mid) = line.strip_prefix("a=mid:") {
+                if let Some((pt, name)) = line.strip_prefix("a=rtpmap:").and_then(|r| r.split_once(' ')) {
+                    names.insert(pt.to_owned(), name.split('/').next().unwrap_or("").to_owned());
+                } else if let Some(mid) = line.strip_prefix("a=mid:") {
                     out.mid = Some(mid.to_owned());
                 } else if let Some(msid) = line.strip_prefix("a=msid:") {
                     out.track_id = msid.split_whitespace().nth(1).map(str::to_owned);
@@ -115,6 +123,7 @@ pub(crate) fn media_sections(sdp: &str) -> Vec<MediaSection> {
                     out.direction = d;
                 }
             }
+            out.codecs = payload_types.iter().filter_map(|pt| names.get(*pt).cloned()).collect();
             out
         })
         .collect()

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 mod common;
 
-use common::{call, config, dominant_frequency, only_codec};
+use common::{call, config, dominant_frequency};
 use rtckit_core::device::{self, read_frame_number, AudioConstraints, VideoConstraints};
 use rtckit_core::{
-    Configuration, MediaFrame, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription,
+    MediaFrame, PeerConnection, PeerConnectionEvent,
 };
 
 async fn frame_numbers(codec: &str) {

@@ -22,7 +22,8 @@ fn codec_error(what: &str, err: openh264::Error) -> Error {
 
 /// Encodes frames to H.264 Annex-B access units; the size follows the frames.
 pub struct H264Encoder {
-    encoder: Option<(Encoder, u32, u32)>,
+    /// The encoder, its frame size and its target bitrate.
+    encoder: Option<(Encoder, u32, u32, u32)>,
     bitrate: Option<u32>,
     max_bitrate: Option<u32>,
     fps: f32,
@@ -40,10 +41,11 @@ impl H264Encoder {
         if w % 2 != 0 || h % 2 != 0 {
             return Err(Error::type_error(format!("H.264 needs even frame sizes, not {w}x{h}")));
         }
-        let fresh = !matches!(&self.encoder, Some((_, ew, eh)) if *ew == w && *eh == h);
+        let fresh = !matches!(&self.encoder, Some((_, ew, eh, _)) if *ew == w && *eh == h);
         if fresh {
+            let target = super::target_bitrate(self.bitrate, self.max_bitrate, w, h);
             let config = EncoderConfig::new()
-                .bitrate(BitRate::from_bps(super::target_bitrate(self.bitrate, self.max_bitrate, w, h)))
+                .bitrate(BitRate::from_bps(target))
                 .max_frame_rate(FrameRate::from_hz(self.fps))
                 .skip_frames(true)
                 // A key frame every two seconds at most: a receiver joining late (or losing
@@ -51,9 +53,9 @@ impl H264Encoder {
                 .intra_frame_period(IntraFramePeriod::from_num_frames((self.fps * 2.0) as u32));
             let encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
                 .map_err(|e| codec_error("encoder setup", e))?;
-            self.encoder = Some((encoder, w, h));
+            self.encoder = Some((encoder, w, h, target));
         }
-        let (encoder, _, _) = self.encoder.as_mut().expect("set above");
+        let (encoder, _, _, _) = self.encoder.as_mut().expect("set above");
         if key && !fresh {
             encoder.force_intra_frame();
         }
@@ -74,12 +76,22 @@ impl FrameEncoder for H264Encoder {
         Ok(if unit.is_empty() { vec![] } else { vec![Encoded { data: unit, ticks: None }] })
     }
 
-    fn set_max_bitrate(&mut self, max: Option<u32>) {
-        if max != self.max_bitrate {
-            // Opened again at the next frame, with a key frame.
-            self.max_bitrate = max;
-            self.encoder = None;
+    fn set_max_bitrate(&mut self, max: Option<u32>) -> Option<u32> {
+        self.max_bitrate = max;
+        let (encoder, w, h, target) = self.encoder.as_mut()?;
+        let wanted = super::target_bitrate(self.bitrate, max, *w, *h);
+        if super::worth_changing(*target, wanted) {
+            let mut info = openh264_sys2::SBitrateInfo { iLayer: openh264_sys2::SPATIAL_LAYER_ALL, iBitrate: wanted as i32 };
+            // SAFETY: the encoder is initialised (it has encoded a frame) and SetOption only
+            // reads the struct for the call.
+            let done = unsafe {
+                encoder.raw_api().set_option(openh264_sys2::ENCODER_OPTION_BITRATE, std::ptr::addr_of_mut!(info).cast())
+            };
+            if done == 0 {
+                *target = wanted;
+            }
         }
+        Some(*target)
     }
 }
 

@@ -35,9 +35,12 @@ pub struct Encoded {
 pub trait Encoder: Send {
     fn encode(&mut self, frame: &MediaFrame, key: bool) -> Result<Vec<Encoded>>;
 
-    /// A cap on the video bitrate (RTCRtpSender.setParameters' maxBitrate), in bits per
-    /// second; None lifts it. Audio encoders keep their own rate.
-    fn set_max_bitrate(&mut self, _max: Option<u32>) {}
+    /// A cap on the video bitrate (setParameters' maxBitrate, the transport's estimate), in
+    /// bits per second; None lifts it. Applied without a key frame. Returns the target now
+    /// in force (None before the first frame, and for audio, whose encoders keep their rate).
+    fn set_max_bitrate(&mut self, _max: Option<u32>) -> Option<u32> {
+        None
+    }
 }
 
 /// Turns RTP payloads into frames; video decoders reassemble units across packets.
@@ -248,6 +251,12 @@ pub fn default_bitrate(width: u32, height: u32) -> u32 {
 pub(crate) fn target_bitrate(fixed: Option<u32>, max: Option<u32>, width: u32, height: u32) -> u32 {
     let target = fixed.unwrap_or_else(|| default_bitrate(width, height));
     max.map_or(target, |max| target.min(max)).max(10_000)
+}
+
+/// Whether a running encoder should move from `current` to `wanted`: a change of 5% or more,
+/// so an estimate that wobbles does not reconfigure it at every feedback.
+pub(crate) fn worth_changing(current: u32, wanted: u32) -> bool {
+    current.abs_diff(wanted) as u64 * 20 >= current as u64
 }
 
 /// The encoder for a negotiated codec; `bitrate` is the video target in bits per second

@@ -32,8 +32,15 @@ impl Drop for Context {
     }
 }
 
+/// An encoder's configuration (plain data, with a pointer libvpx leaves null for VP8).
+#[derive(Clone, Copy)]
+struct Config(vpx::vpx_codec_enc_cfg_t);
+
+unsafe impl Send for Config {}
+
 pub struct Vp8Encoder {
-    context: Option<(Context, u32, u32)>,
+    /// The encoder, its configuration (kept for bitrate changes) and frame size.
+    context: Option<(Context, Config, u32, u32)>,
     bitrate: Option<u32>,
     max_bitrate: Option<u32>,
     /// Frames encoded, the pts libvpx wants.
@@ -46,7 +53,7 @@ impl Vp8Encoder {
         Self { context: None, bitrate, max_bitrate: None, count: 0 }
     }
 
-    fn open(&self, width: u32, height: u32) -> Result<Context> {
+    fn open(&self, width: u32, height: u32) -> Result<(Context, Config)> {
         unsafe {
             let iface = vpx::vpx_codec_vp8_cx();
             let mut cfg = MaybeUninit::<vpx::vpx_codec_enc_cfg_t>::zeroed();
@@ -82,19 +89,20 @@ impl Vp8Encoder {
             // unchanged blocks (libwebrtc's static threshold of 1).
             vpx::vpx_codec_control_(&mut *ctx, vpx::vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int, -6 as c_int);
             vpx::vpx_codec_control_(&mut *ctx, vpx::vp8e_enc_control_id::VP8E_SET_STATIC_THRESHOLD as c_int, 1 as c_int);
-            Ok(Context(ctx))
+            Ok((Context(ctx), Config(cfg)))
         }
     }
 
     /// One encoded frame; a key frame when `key` or the size changed.
     pub fn encode(&mut self, frame: &VideoFrame, key: bool) -> Result<Vec<u8>> {
         let (w, h) = (frame.width(), frame.height());
-        let fresh = !matches!(&self.context, Some((_, ew, eh)) if *ew == w && *eh == h);
+        let fresh = !matches!(&self.context, Some((_, _, ew, eh)) if *ew == w && *eh == h);
         if fresh {
             self.context = None;
-            self.context = Some((self.open(w, h)?, w, h));
+            let (context, cfg) = self.open(w, h)?;
+            self.context = Some((context, cfg, w, h));
         }
-        let (context, _, _) = self.context.as_mut().expect("set above");
+        let (context, _, _, _) = self.context.as_mut().expect("set above");
         let data = frame.i420();
         let mut out = Vec::new();
         unsafe {
@@ -141,12 +149,19 @@ impl Encoder for Vp8Encoder {
         Ok(if data.is_empty() { vec![] } else { vec![Encoded { data, ticks: None }] })
     }
 
-    fn set_max_bitrate(&mut self, max: Option<u32>) {
-        if max != self.max_bitrate {
-            // Opened again at the next frame, with a key frame.
-            self.max_bitrate = max;
-            self.context = None;
+    fn set_max_bitrate(&mut self, max: Option<u32>) -> Option<u32> {
+        self.max_bitrate = max;
+        let (context, cfg, w, h) = self.context.as_mut()?;
+        let wanted = super::target_bitrate(self.bitrate, max, *w, *h) / 1000;
+        if super::worth_changing(cfg.0.rc_target_bitrate, wanted) {
+            let mut changed = *cfg;
+            changed.0.rc_target_bitrate = wanted;
+            // libvpx takes a new rate between frames; on failure the old one stays.
+            if unsafe { vpx::vpx_codec_enc_config_set(&mut *context.0, &changed.0) } == vpx::vpx_codec_err_t::VPX_CODEC_OK {
+                *cfg = changed;
+            }
         }
+        Some(cfg.0.rc_target_bitrate * 1000)
     }
 }
 
