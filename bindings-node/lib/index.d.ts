@@ -165,8 +165,19 @@ export declare class RTCTrackEvent extends Event {
   readonly track: MediaStreamTrack;
   readonly streams: MediaStream[];
   readonly receiver: RTCRtpReceiver;
-  readonly transceiver: { receiver: RTCRtpReceiver; sender: RTCRtpSender | null; mid: string | null };
+  readonly transceiver: RTCRtpTransceiver | null;
 }
+
+/** One W3C stats object: id, type, timestamp and the members of its type. */
+export interface RTCStats {
+  id: string;
+  type: string;
+  timestamp: number;
+  [member: string]: unknown;
+}
+
+/** getStats' report: stats objects by id. */
+export declare class RTCStatsReport extends Map<string, RTCStats> {}
 
 export declare class RTCPeerConnection extends EventTarget {
   constructor(configuration?: RTCConfiguration);
@@ -193,6 +204,9 @@ export declare class RTCPeerConnection extends EventTarget {
   removeTrack(sender: RTCRtpSender): void;
   addTransceiver(trackOrKind: MediaStreamTrack | 'audio' | 'video', init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
   getTransceivers(): RTCRtpTransceiver[];
+  getReceivers(): RTCRtpReceiver[];
+  /** W3C stats objects by id. */
+  getStats(): Promise<RTCStatsReport>;
   getConfiguration(): RTCConfiguration & { bundlePolicy: 'max-bundle'; rtcpMuxPolicy: 'require' };
   setConfiguration(configuration?: RTCConfiguration): void;
   createOffer(): Promise<RTCSessionDescription>;

@@ -6,6 +6,7 @@ const { RTCRtpTransceiver } = require('./rtp_transceiver');
 const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate } = require('./ice_candidate');
 const { RTCSessionDescription } = require('./session_description');
+const { RTCStatsReport } = require('./stats');
 const nonstandard = require('./nonstandard');
 const { MediaStream, MediaStreamTrack } = require('./track');
 const { mediaDevices, MediaDeviceInfo } = require('./media_devices');
@@ -21,6 +22,7 @@ module.exports = {
   RTCRtpSender,
   RTCRtpReceiver,
   RTCRtpTransceiver,
+  RTCStatsReport,
   MediaStream,
   MediaStreamTrack,
   MediaDeviceInfo,

@@ -1,6 +1,7 @@
 'use strict';
 const native = require('./native');
 const { call, callAsync } = require('./errors');
+const { RTCStatsReport } = require('./stats');
 const { defineEventAttributes, pump } = require('./events');
 const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate, toInit: candidateInit } = require('./ice_candidate');
@@ -75,6 +76,8 @@ class RTCPeerConnection extends EventTarget {
   #native;
   #senders = [];
   #transceivers = new Map();
+  /** Received tracks by id: one JS object per track, for receiver.track. */
+  #remoteTracks = new Map();
   #remoteStreams = new Map();
 
   constructor(configuration = {}) {
@@ -102,8 +105,13 @@ class RTCPeerConnection extends EventTarget {
           stream.addTrack(track);
           return stream;
         });
-        const receiver = new RTCRtpReceiver(track);
-        this.dispatchEvent(new RTCTrackEvent('track', { track, streams, receiver, transceiver: { receiver, sender: null, mid: null } }));
+        this.#remoteTracks.set(track.id, track);
+        const nativeTransceiver = this.#native.transceiverOfTrack(track[NATIVE]);
+        // Its receiver.track is this track from now on. Without an m-section to match (a
+        // remote that names no track id), the event gets a receiver of its own.
+        const transceiver = nativeTransceiver ? this.#transceiver(nativeTransceiver) : null;
+        const receiver = transceiver ? transceiver.receiver : new RTCRtpReceiver(track);
+        this.dispatchEvent(new RTCTrackEvent('track', { track, streams, receiver, transceiver }));
         break;
       }
       case 'datachannel': {
@@ -145,6 +153,11 @@ class RTCPeerConnection extends EventTarget {
   setConfiguration(configuration = {}) {
     const config = configurationInit(configuration ?? {});
     call(() => this.#native.setConfiguration(config));
+  }
+
+  /** W3C stats, as a browser's RTCStatsReport (a Map of id to stats object). */
+  async getStats() {
+    return RTCStatsReport._fromJson(await callAsync(() => this.#native.getStats()));
   }
 
   async createOffer() {
@@ -206,6 +219,11 @@ class RTCPeerConnection extends EventTarget {
     return this.#transceiver(nativeTransceiver);
   }
 
+  /** Every transceiver's receiver; its track is set once media arrived on it. */
+  getReceivers() {
+    return this.getTransceivers().map((t) => t.receiver);
+  }
+
   getTransceivers() {
     return call(() => this.#native.getTransceivers()).map((t) => this.#transceiver(t));
   }
@@ -218,7 +236,12 @@ class RTCPeerConnection extends EventTarget {
       const sender = nativeSender ? this.#senders.find((s) => s[SENDER].same(nativeSender)) ?? null : null;
       this.#transceivers.set(key, new RTCRtpTransceiver(nativeTransceiver, sender));
     }
-    return this.#transceivers.get(key);
+    const transceiver = this.#transceivers.get(key);
+    const trackId = nativeTransceiver.receiverTrackId;
+    if (transceiver.receiver.track === null && trackId != null) {
+      transceiver.receiver.track = this.#remoteTracks.get(trackId) ?? null;
+    }
+    return transceiver;
   }
 
   createDataChannel(label, options = {}) {

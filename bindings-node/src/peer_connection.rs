@@ -121,6 +121,12 @@ impl NativePeerConnection {
         })
     }
 
+    /// A JSON array of W3C stats objects.
+    #[napi]
+    pub async fn get_stats(&self) -> napi::Result<String> {
+        self.inner.get_stats_json().await.napi()
+    }
+
     #[napi]
     pub async fn create_offer(&self) -> napi::Result<SessionDescriptionInit> {
         self.inner.create_offer().await.map(description).napi()
@@ -234,6 +240,12 @@ impl NativePeerConnection {
     #[napi]
     pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<NativeRtpSender> {
         Ok(NativeRtpSender { inner: self.inner.add_track_now(&track.inner, stream_ids).napi()? })
+    }
+
+    /// The transceiver whose receiver got `track` (null if none did).
+    #[napi]
+    pub fn transceiver_of_track(&self, track: &crate::track::NativeTrack) -> Option<NativeRtpTransceiver> {
+        self.inner.transceiver_of_track_now(&track.inner).map(|inner| NativeRtpTransceiver { inner })
     }
 
     #[napi]

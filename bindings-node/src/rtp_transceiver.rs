@@ -25,6 +25,11 @@ impl NativeRtpTransceiver {
     pub fn sender(&self) -> Option<NativeRtpSender> {
         self.inner.sender().map(|s| NativeRtpSender { inner: s.clone() })
     }
+    /// The id of the track its receiver got (null before media arrived).
+    #[napi(getter)]
+    pub fn receiver_track_id(&self) -> Option<String> {
+        self.inner.receiver_track().map(|t| t.id().to_owned())
+    }
     #[napi(getter)]
     pub fn mid(&self) -> Option<String> {
         self.inner.mid()

@@ -173,6 +173,12 @@ impl PyPeerConnection {
         Ok(PyRtpSender { inner })
     }
 
+    /// The transceiver whose receiver got `track` (None if none did).
+    fn transceiver_of_track(&self, py: Python<'_>, track: PyRef<'_, crate::track::PyTrack>) -> Option<PyRtpTransceiver> {
+        let (pc, track) = (self.inner.clone(), track.inner.clone());
+        block(py, move || pc.transceiver_of_track_now(&track)).map(|inner| PyRtpTransceiver { inner })
+    }
+
     fn get_transceivers(&self, py: Python<'_>) -> Vec<PyRtpTransceiver> {
         let pc = self.inner.clone();
         block(py, move || pc.get_transceivers_now()).into_iter().map(|inner| PyRtpTransceiver { inner }).collect()
@@ -198,6 +204,12 @@ impl PyPeerConnection {
     fn remove_track(&self, py: Python<'_>, sender: PyRef<'_, PyRtpSender>) -> PyResult<()> {
         let (pc, sender) = (self.inner.clone(), sender.inner.clone());
         block(py, move || pc.remove_track_now(&sender)).py_err()
+    }
+
+    /// Awaitable JSON array of W3C stats objects.
+    fn get_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        awaitable(py, async move { pc.get_stats_json().await })
     }
 
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

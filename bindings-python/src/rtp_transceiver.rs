@@ -26,6 +26,11 @@ impl PyRtpTransceiver {
     fn sender(&self) -> Option<PyRtpSender> {
         self.inner.sender().map(|s| PyRtpSender { inner: s.clone() })
     }
+    /// The id of the track its receiver got (None before media arrived).
+    #[getter]
+    fn receiver_track_id(&self) -> Option<String> {
+        self.inner.receiver_track().map(|t| t.id().to_owned())
+    }
     fn mid(&self, py: Python<'_>) -> Option<String> {
         let t = self.inner.clone();
         block(py, move || t.mid())

@@ -26,6 +26,7 @@ pub mod rtp_transceiver;
 pub mod runtime;
 pub mod session_description;
 pub mod source;
+pub mod stats;
 pub mod track;
 
 pub use configuration::{Configuration, IceServer, IceTransportPolicy};

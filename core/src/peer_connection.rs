@@ -125,6 +125,11 @@ struct Shared {
     remote_sources: Mutex<HashMap<String, MediaSource>>,
     /// The remote streams received tracks are in, by the sender's stream id.
     remote_streams: Mutex<HashMap<String, MediaStream>>,
+    /// Each received track by the mid of the remote m-section it came on (the transceiver's
+    /// receiver.track).
+    received_by_mid: Mutex<HashMap<String, MediaStreamTrack>>,
+    /// What each receiver counts, for getStats.
+    receive_counters: Mutex<Vec<Arc<crate::rtp_receiver::ReceiveCounters>>>,
     /// webrtc-rs's remote track behind each received track, by the received track's id.
     remote_tracks: Mutex<HashMap<String, Arc<dyn webrtc::media_stream::track_remote::TrackRemote>>>,
     /// Which track id each mid of the remote description sends; a mid that stops sending
@@ -294,6 +299,11 @@ impl PeerConnectionEventHandler for Handler {
             }
             shared.remote_sources.lock().unwrap().insert(received.remote_id.clone(), received.source.clone());
             shared.remote_tracks.lock().unwrap().insert(received.track.id().to_owned(), received.remote.clone());
+            shared.receive_counters.lock().unwrap().push(received.counters.clone());
+            let mid = shared.remote_senders.lock().unwrap().iter().find(|(_, id)| **id == received.remote_id).map(|(mid, _)| mid.clone());
+            if let Some(mid) = mid {
+                shared.received_by_mid.lock().unwrap().insert(mid, received.track.clone());
+            }
             let streams: Vec<MediaStream> = {
                 let mut known = shared.remote_streams.lock().unwrap();
                 received
@@ -404,6 +414,8 @@ impl PeerConnection {
             senders: Mutex::new(Vec::new()),
             remote_sources: Mutex::new(HashMap::new()),
             remote_tracks: Mutex::new(HashMap::new()),
+            receive_counters: Default::default(),
+            received_by_mid: Default::default(),
             remote_streams: Mutex::new(HashMap::new()),
             remote_senders: Mutex::new(HashMap::new()),
             stopped_transceivers: Mutex::new(HashMap::new()),
@@ -781,6 +793,19 @@ impl PeerConnection {
     }
 
     /// getSenders: addTrack's senders, including removed ones (whose track is None).
+    /// getStats: every stats object of the connection, in its W3C shape.
+    pub async fn get_stats(&self) -> Result<Vec<crate::stats::Stats>> {
+        self.check_open()?;
+        let senders = self.shared.senders.lock().unwrap().clone();
+        let receivers = self.shared.receive_counters.lock().unwrap().clone();
+        Ok(crate::stats::report(&self.connection, &senders, &receivers, self.available_outgoing_bitrate()).await)
+    }
+
+    /// getStats as a JSON array of stats objects, what the bindings hand their languages.
+    pub async fn get_stats_json(&self) -> Result<String> {
+        Ok(serde_json::Value::Array(self.get_stats().await?.into_iter().map(serde_json::Value::Object).collect()).to_string())
+    }
+
     /// The send-side bandwidth estimate in bits per second (W3C candidate-pair
     /// availableOutgoingBitrate); None before the first congestion feedback.
     pub fn available_outgoing_bitrate(&self) -> Option<u32> {
@@ -823,11 +848,18 @@ impl PeerConnection {
             };
             let stopped = self.shared.stopped_transceivers.lock().unwrap().entry(id).or_default().clone();
             let connection = Arc::downgrade(&self.connection);
-            out.push(RtpTransceiver { key: id as u64, kind, inner, sender, stopped, connection });
+            let mid = inner.mid().await.ok().flatten();
+            let receiver_track = mid.and_then(|mid| self.shared.received_by_mid.lock().unwrap().get(&mid).cloned());
+            out.push(RtpTransceiver { key: id as u64, kind, inner, sender, stopped, connection, receiver_track });
         }
         // webrtc-rs hands them out of a map; its ids count up from the first.
         out.sort_by_key(|t| t.key);
         out
+    }
+
+    /// The transceiver whose receiver got `track` (for the track event).
+    pub fn transceiver_of_track_now(&self, track: &MediaStreamTrack) -> Option<RtpTransceiver> {
+        self.get_transceivers_now().into_iter().find(|t| t.receiver_track().is_some_and(|r| r.id() == track.id()))
     }
 
     pub fn get_transceivers_now(&self) -> Vec<RtpTransceiver> {

@@ -1,5 +1,6 @@
 //! RtpReceiver: turns a remote track's RTP into decoded frames on a local MediaStreamTrack.
 
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use std::time::{Duration, Instant};
@@ -22,6 +23,18 @@ pub struct RemoteTrack {
     pub(crate) remote_id: String,
     pub(crate) source: MediaSource,
     pub(crate) remote: Arc<dyn TrackRemote>,
+    pub(crate) counters: Arc<ReceiveCounters>,
+}
+
+/// What a receiver counts for getStats' inbound-rtp (webrtc-rs counts packets, not frames).
+#[derive(Default)]
+pub(crate) struct ReceiveCounters {
+    /// The SSRC the frames came on (0 before the first packet).
+    pub ssrc: AtomicU32,
+    pub frames_decoded: AtomicU64,
+    pub key_frames_decoded: AtomicU64,
+    pub frame_width: AtomicU32,
+    pub frame_height: AtomicU32,
 }
 
 /// Minimum time between two keyframe requests the receiver makes on its own.
@@ -46,12 +59,13 @@ pub(crate) async fn start(remote: Arc<dyn TrackRemote>) -> RemoteTrack {
     let remote_id = remote.track_id().await;
     let source = MediaSource::new(kind, &label);
     let track = source.create_held_track().expect("a new source is open");
-    crate::runtime::handle().spawn(receive(remote.clone(), source.clone(), kind));
+    let counters = Arc::new(ReceiveCounters::default());
+    crate::runtime::handle().spawn(receive(remote.clone(), source.clone(), kind, counters.clone()));
     let stream_ids = if stream_id.is_empty() || stream_id == "-" { vec![] } else { vec![stream_id] };
-    RemoteTrack { track, stream_ids, remote_id, source, remote }
+    RemoteTrack { track, stream_ids, remote_id, source, remote, counters }
 }
 
-async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackKind) {
+async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackKind, counters: Arc<ReceiveCounters>) {
     // Made for the codec of the first packet, as its payload type says.
     let mut decoder: Option<Box<dyn Decoder>> = None;
     let mut payload_type = None;
@@ -70,10 +84,19 @@ async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackK
                         None => None,
                     };
                 }
+                counters.ssrc.store(packet.header.ssrc, Ordering::Relaxed);
                 let Some(decoder) = decoder.as_mut() else { continue };
                 match decoder.decode(&packet.payload, packet.header.marker) {
                     Ok(Some(mut frame)) => {
                         frame.set_pts(packet.header.timestamp as i64);
+                        if let crate::track::MediaFrame::Video(v) = &frame {
+                            counters.frames_decoded.fetch_add(1, Ordering::Relaxed);
+                            if v.unit.as_ref().is_some_and(|u| u.is_key_frame()) {
+                                counters.key_frames_decoded.fetch_add(1, Ordering::Relaxed);
+                            }
+                            counters.frame_width.store(v.width(), Ordering::Relaxed);
+                            counters.frame_height.store(v.height(), Ordering::Relaxed);
+                        }
                         if source.push(frame).is_err() {
                             break;
                         }

@@ -47,6 +47,7 @@ struct Inner {
     ids: (String, String, String),
     stream_ids: Vec<String>,
     codec_bound: AtomicBool,
+    ssrc: u32,
 }
 
 /// What the sender and its send task share: getStats' key-frame counts and the bitrate cap.
@@ -63,6 +64,9 @@ struct Counters {
     bytes_sent: AtomicU64,
     /// The video encoder's target in bits per second (W3C targetBitrate); 0 for audio.
     target_bitrate: AtomicU32,
+    /// The last video frame's size.
+    frame_width: AtomicU32,
+    frame_height: AtomicU32,
 }
 
 /// RTCRtpSender.getParameters, as far as rtckit has it: the negotiated codecs (payload
@@ -189,6 +193,24 @@ impl RtpSender {
         }
     }
 
+    /// What rtckit adds to this sender's outbound-rtp stats (webrtc-rs counts packets):
+    /// its SSRC and the W3C members for frames and the encoder.
+    pub(crate) fn stats(&self) -> (u32, serde_json::Map<String, serde_json::Value>) {
+        let c = &self.inner.counters;
+        let mut out = serde_json::Map::new();
+        if self.inner.kind == TrackKind::Video {
+            let frames = c.frames_encoded.load(Ordering::Relaxed);
+            out.insert("framesEncoded".into(), frames.into());
+            out.insert("keyFramesEncoded".into(), c.key_frames.load(Ordering::Relaxed).into());
+            out.insert("frameWidth".into(), c.frame_width.load(Ordering::Relaxed).into());
+            out.insert("frameHeight".into(), c.frame_height.load(Ordering::Relaxed).into());
+            if let Some(target) = self.target_bitrate() {
+                out.insert("targetBitrate".into(), target.into());
+            }
+        }
+        (self.inner.ssrc, out)
+    }
+
     pub(crate) fn webrtc(&self) -> &Arc<dyn WebrtcRtpSender> {
         &self.inner.webrtc
     }
@@ -260,6 +282,7 @@ impl RtpSender {
             ids: (stream_id.clone(), track.id().to_owned(), track.label().to_owned()),
             stream_ids: stream_ids.to_vec(),
             codec_bound: AtomicBool::new(false),
+            ssrc,
         };
         handle().spawn(send(watching, connected, estimate, stopped, counters, local, sender, ssrc));
         Ok(Self { inner: Arc::new(inner) })
@@ -419,6 +442,10 @@ async fn send(
                 }
             };
             let is_video = matches!(frame, MediaFrame::Video(_));
+            if let MediaFrame::Video(v) = &frame {
+                counters.frame_width.store(v.width(), Ordering::Relaxed);
+                counters.frame_height.store(v.height(), Ordering::Relaxed);
+            }
             for unit in units {
                 if is_key_frame(p.codec, &unit.data) {
                     counters.key_frames.fetch_add(1, Ordering::Relaxed);

@@ -25,6 +25,8 @@ pub struct RtpTransceiver {
     /// Set by stop(): webrtc-rs keeps reporting the old direction.
     pub(crate) stopped: Arc<std::sync::atomic::AtomicBool>,
     pub(crate) connection: Weak<dyn WebrtcPeerConnection>,
+    /// The track its receiver got (None until media arrived on it).
+    pub(crate) receiver_track: Option<crate::track::MediaStreamTrack>,
 }
 
 /// A W3C direction string.
@@ -64,6 +66,11 @@ impl RtpTransceiver {
 
     fn is_stopped(&self) -> bool {
         self.stopped.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// receiver.track: what arrived on this transceiver's m-section (None before).
+    pub fn receiver_track(&self) -> Option<crate::track::MediaStreamTrack> {
+        self.receiver_track.clone()
     }
 
     pub fn mid(&self) -> Option<String> {

@@ -51,3 +51,22 @@ export function receiveH264(pc: RTCPeerConnection): string | null {
   transceiver.direction = 'inactive';
   return transceiver.currentDirection ?? transceiver.mid;
 }
+
+export async function statsAndFiles(pc: RTCPeerConnection): Promise<number> {
+  const report = await pc.getStats();
+  let packets = 0;
+  report.forEach((stats) => {
+    if (stats.type === 'outbound-rtp') packets += Number(stats.packetsSent);
+  });
+  pc.ontrack = (event) => {
+    const track = event.transceiver?.receiver.track ?? event.track;
+    const recorder = new nonstandard.MediaRecorder('/dev/null.ivf');
+    recorder.addTrack(track);
+    void recorder.start();
+  };
+  const player = new nonstandard.MediaPlayer('clip.ivf', { loop: true });
+  if (player.video) pc.addTrack(player.video);
+  const blackhole = new nonstandard.MediaBlackhole();
+  await blackhole.stop();
+  return packets + pc.getReceivers().length + blackhole.count;
+}

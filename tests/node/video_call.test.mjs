@@ -273,3 +273,56 @@ test('transceivers, codec preferences and directions', async () => {
   a.close();
   b.close();
 });
+
+test('getStats, and the track event carries the transceiver the track came on', async () => {
+  mediaDevices.useFakeDevices(true);
+  let stream;
+  try {
+    stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+  } finally {
+    mediaDevices.useFakeDevices(false);
+  }
+  const [camera] = stream.getVideoTracks();
+  const { a, b, event } = await call(camera, [stream]);
+  const [transceiver] = b.getTransceivers();
+  assert.ok(event.transceiver instanceof rtckit.RTCRtpTransceiver);
+  assert.equal(event.transceiver, transceiver);
+  assert.equal(event.receiver, transceiver.receiver);
+  assert.equal(transceiver.receiver.track, event.track);
+  assert.ok(transceiver.mid !== null);
+  assert.deepEqual(b.getReceivers().map((r) => r.track), [event.track]);
+
+  const sink = new nonstandard.RTCVideoSink(event.track);
+  let frames = 0;
+  sink.onframe = () => frames++;
+  await waitUntil(() => frames >= 20, 15000, '20 frames');
+  sink.stop();
+  // TWCC feedback brings the estimate within a second or two.
+  let sent;
+  let pair;
+  for (let i = 0; i < 100 && !pair; i++) {
+    sent = await a.getStats();
+    pair = [...sent.values()].find((s) => s.type === 'candidate-pair' && 'availableOutgoingBitrate' in s);
+    if (!pair) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(sent instanceof rtckit.RTCStatsReport && sent instanceof Map);
+  assert.ok(pair.availableOutgoingBitrate > 100000);
+  const outbound = [...sent.values()].filter((s) => s.type === 'outbound-rtp');
+  assert.equal(outbound.length, 1);
+  const [out] = outbound;
+  assert.equal(out.kind, 'video');
+  assert.ok(out.packetsSent > 0 && out.bytesSent > 0 && out.targetBitrate > 0);
+  assert.ok(out.framesEncoded >= 20 && out.keyFramesEncoded >= 1);
+  assert.deepEqual([out.frameWidth, out.frameHeight], [320, 240]);
+  assert.ok([...sent.values()].some((s) => s.type === 'codec' && s.mimeType === 'video/VP8'));
+  sent.forEach((s, id) => assert.equal(s.id, id));
+
+  const received = await b.getStats();
+  const [inbound] = [...received.values()].filter((s) => s.type === 'inbound-rtp');
+  assert.ok(inbound.framesDecoded >= 20);
+  assert.deepEqual([inbound.frameWidth, inbound.frameHeight], [320, 240]);
+  camera.stop();
+  a.close();
+  b.close();
+  await assert.rejects(a.getStats(), { name: 'InvalidStateError' });
+});

@@ -348,3 +348,48 @@ def test_transceivers_codec_preferences_and_directions():
         await b.close()
 
     run(main())
+
+
+def test_get_stats_and_the_receiver_of_the_track():
+    async def main():
+        rtckit.mediaDevices.useFakeDevices(True)
+        try:
+            stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240})
+        finally:
+            rtckit.mediaDevices.useFakeDevices(False)
+        (camera,) = stream.getVideoTracks()
+        a, b, remote = await call(camera, stream)
+        for _ in range(20):
+            await asyncio.wait_for(remote.recv(), 10)
+        # The transceiver the track came on has it as its receiver's track.
+        (transceiver,) = b.getTransceivers()
+        assert transceiver.receiver.track is remote and transceiver.mid is not None
+        assert [r.track for r in b.getReceivers()] == [remote]
+
+        # TWCC feedback brings the estimate within a second or two.
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:
+            sent = await a.getStats()
+            pairs = [s for s in sent.values() if s.type == "candidate-pair" and "availableOutgoingBitrate" in s]
+            if pairs or asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        assert isinstance(sent, rtckit.RTCStatsReport)
+        assert pairs and pairs[0].availableOutgoingBitrate > 100_000
+        (out,) = [s for s in sent.values() if s.type == "outbound-rtp"]
+        assert out.kind == "video" and out.packetsSent > 0 and out["bytesSent"] > 0
+        assert out.framesEncoded >= 20 and out.keyFramesEncoded >= 1
+        assert (out.frameWidth, out.frameHeight) == (320, 240) and out.targetBitrate > 0
+        assert any(s.type == "codec" and s.mimeType == "video/VP8" for s in sent.values())
+        assert all(id == s.id for id, s in sent.items())
+
+        received = await b.getStats()
+        (inbound,) = [s for s in received.values() if s.type == "inbound-rtp"]
+        assert inbound.framesDecoded >= 20 and (inbound.frameWidth, inbound.frameHeight) == (320, 240)
+        camera.stop()
+        await a.close()
+        await b.close()
+        with pytest.raises(rtckit.InvalidStateError):
+            await a.getStats()
+
+    run(main())

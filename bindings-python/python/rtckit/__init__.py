@@ -42,6 +42,7 @@ from .rtp_sender import (
 from .rtp_transceiver import RTCRtpTransceiver
 from .session_description import RTCSessionDescription
 from .source import AudioSource, VideoSource
+from .stats import RTCStats, RTCStatsReport
 from .track import AudioStreamTrack, MediaStream, MediaStreamTrack, VideoStreamTrack
 
 __all__ = [
@@ -85,6 +86,8 @@ __all__ = [
     "RTCRtpSender",
     "RTCRtpTransceiver",
     "RTCSessionDescription",
+    "RTCStats",
+    "RTCStatsReport",
     "RTCSyntaxError",
     "RTCTypeError",
 ]

@@ -12,8 +12,9 @@ from .events import EventEmitter, hub
 from .ice_candidate import RTCIceCandidate
 from .ice_candidate import as_tuple as candidate_tuple
 from .exceptions import RTCTypeError
+from .stats import RTCStatsReport
 from .session_description import RTCSessionDescription
-from .rtp_sender import RTCRtpSender
+from .rtp_sender import RTCRtpReceiver, RTCRtpSender
 from .rtp_transceiver import RTCRtpTransceiver
 from .track import MediaStream, MediaStreamTrack, _PulledTrack
 from .session_description import as_tuple as description_tuple
@@ -48,6 +49,8 @@ class RTCPeerConnection(EventEmitter):
         self.ontrack = None
         self._senders: list[RTCRtpSender] = []
         self._transceivers: dict[int, RTCRtpTransceiver] = {}
+        # Received tracks by id: one Python object per track, for receiver.track.
+        self._remote_tracks: dict[str, MediaStreamTrack] = {}
         self._producers: list[_PulledTrack] = []
         self._tasks: set[asyncio.Task] = set()
         hub.register(self)  # events are delivered once an asyncio loop runs
@@ -75,7 +78,12 @@ class RTCPeerConnection(EventEmitter):
             candidate = None if value is None else RTCIceCandidate(*value)
             self.emit("icecandidate", candidate)
         elif name == "track":
-            self.emit("track", MediaStreamTrack(value))
+            track = MediaStreamTrack(value)
+            self._remote_tracks[track.id] = track
+            transceiver = self._native.transceiver_of_track(value)
+            if transceiver is not None:
+                self._transceiver(transceiver)  # its receiver.track is this track from now on
+            self.emit("track", track)
         elif name == "datachannel":
             channel = RTCDataChannel(value)
             self.emit("datachannel", channel)
@@ -185,6 +193,10 @@ class RTCPeerConnection(EventEmitter):
             raise RTCTypeError("addTransceiver takes a MediaStreamTrack or a kind (\"audio\" or \"video\")")
         return self._transceiver(native)
 
+    def getReceivers(self) -> list[RTCRtpReceiver]:
+        """Every transceiver's receiver; its ``track`` is set once media arrived on it."""
+        return [t.receiver for t in self.getTransceivers()]
+
     def getTransceivers(self) -> list[RTCRtpTransceiver]:
         return [self._transceiver(t) for t in self._native.get_transceivers()]
 
@@ -194,7 +206,11 @@ class RTCPeerConnection(EventEmitter):
             sender_native = native.sender
             sender = next((s for s in self._senders if sender_native is not None and s._native.same(sender_native)), None)
             self._transceivers[native.key] = RTCRtpTransceiver(native, sender)
-        return self._transceivers[native.key]
+        transceiver = self._transceivers[native.key]
+        track_id = native.receiver_track_id
+        if transceiver.receiver.track is None and track_id is not None:
+            transceiver.receiver.track = self._remote_tracks.get(track_id)
+        return transceiver
 
     def _pull(self, track: MediaStreamTrack) -> None:
         """A track whose frames come from its recv(): pull them while a loop runs."""
@@ -222,6 +238,12 @@ class RTCPeerConnection(EventEmitter):
         return channel
 
     # -- lifetime ---------------------------------------------------------------------------
+
+    async def getStats(self) -> RTCStatsReport:
+        """W3C stats: peer-connection, transport, candidate pairs and candidates, codecs,
+        data channels, inbound-rtp and outbound-rtp (with frame counts and targetBitrate),
+        remote-inbound-rtp; the nominated pair carries availableOutgoingBitrate."""
+        return RTCStatsReport._from_json(await self._native.get_stats())
 
     async def close(self) -> None:
         """Closes the connection and its channels (each fires close). Idempotent."""

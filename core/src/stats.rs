@@ -1,0 +1,81 @@
+//! getStats: webrtc-rs's W3C report (each entry in its W3C JSON shape), with what rtckit's
+//! own encoders and decoders count merged into the RTP entries, and the congestion
+//! controller's estimate on the candidate pair.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+use webrtc::peer_connection::{PeerConnection as WebrtcPeerConnection, RTCStatsReportEntry, StatsSelector};
+
+use crate::rtp_receiver::ReceiveCounters;
+use crate::rtp_sender::RtpSender;
+
+/// One stats object: `id`, `type`, `timestamp` and the W3C members of its type.
+pub type Stats = Map<String, Value>;
+
+fn to_json(entry: &RTCStatsReportEntry) -> Option<Stats> {
+    use RTCStatsReportEntry as E;
+    let value = match entry {
+        E::PeerConnection(s) => serde_json::to_value(s),
+        E::Transport(s) => serde_json::to_value(s),
+        E::IceCandidatePair(s) => serde_json::to_value(s),
+        E::LocalCandidate(s) | E::RemoteCandidate(s) => serde_json::to_value(s),
+        E::Certificate(s) => serde_json::to_value(s),
+        E::Codec(s) => serde_json::to_value(s),
+        E::DataChannel(s) => serde_json::to_value(s),
+        E::InboundRtp(s) => serde_json::to_value(s),
+        E::OutboundRtp(s) => serde_json::to_value(s),
+        E::RemoteInboundRtp(s) => serde_json::to_value(s),
+        E::RemoteOutboundRtp(s) => serde_json::to_value(s),
+        E::AudioSource(s) => serde_json::to_value(s),
+        E::VideoSource(s) => serde_json::to_value(s),
+        E::AudioPlayout(s) => serde_json::to_value(s),
+        _ => return None,
+    };
+    match value {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+pub(crate) async fn report(
+    connection: &Arc<dyn WebrtcPeerConnection>,
+    senders: &[RtpSender],
+    receivers: &[Arc<ReceiveCounters>],
+    estimate: Option<u32>,
+) -> Vec<Stats> {
+    let report = connection.get_stats(Instant::now(), StatsSelector::None).await;
+    let senders: Vec<_> = senders.iter().map(RtpSender::stats).collect();
+    let mut out = Vec::with_capacity(report.len());
+    for entry in report.iter() {
+        let Some(mut stats) = to_json(entry) else { continue };
+        let ssrc = stats.get("ssrc").and_then(Value::as_u64).unwrap_or(0) as u32;
+        match entry {
+            RTCStatsReportEntry::OutboundRtp(_) => {
+                if let Some((_, ours)) = senders.iter().find(|(s, _)| *s == ssrc) {
+                    stats.extend(ours.clone());
+                }
+            }
+            RTCStatsReportEntry::InboundRtp(_) => {
+                if let Some(c) = receivers.iter().find(|c| c.ssrc.load(Ordering::Relaxed) == ssrc) {
+                    if stats.get("kind").and_then(Value::as_str) == Some("video") {
+                        stats.insert("framesDecoded".into(), c.frames_decoded.load(Ordering::Relaxed).into());
+                        stats.insert("keyFramesDecoded".into(), c.key_frames_decoded.load(Ordering::Relaxed).into());
+                        stats.insert("frameWidth".into(), c.frame_width.load(Ordering::Relaxed).into());
+                        stats.insert("frameHeight".into(), c.frame_height.load(Ordering::Relaxed).into());
+                    }
+                }
+            }
+            RTCStatsReportEntry::IceCandidatePair(_) => {
+                if let (Some(estimate), Some(true)) = (estimate, stats.get("nominated").and_then(Value::as_bool)) {
+                    stats.insert("availableOutgoingBitrate".into(), estimate.into());
+                }
+            }
+            _ => {}
+        }
+        out.push(stats);
+    }
+    out
+}
