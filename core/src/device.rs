@@ -1,7 +1,8 @@
 //! Media devices: enumerateDevices and getUserMedia.
 //!
-//! Real cameras (nokhwa) and microphones (cpal) are not built in yet; fake devices are,
-//! as browsers have them: with `RTCKIT_FAKE_DEVICES=1` or `use_fake_devices(true)`, a
+//! Real cameras (camera.rs, through nokhwa), microphones and speakers (microphone.rs and
+//! audio_output.rs, through cpal); and fake devices, as browsers have them (which then
+//! replace the real ones): with `RTCKIT_FAKE_DEVICES=1` or `use_fake_devices(true)`, a
 //! camera whose moving test pattern carries its frame number (16 blocks across the top
 //! eighth of the picture, most significant bit first, white = 1; see
 //! [`read_frame_number`]) and a microphone playing a 440 Hz tone.
@@ -44,7 +45,10 @@ pub struct DeviceInfo {
 
 pub fn enumerate_devices() -> Vec<DeviceInfo> {
     if !fake_devices() {
-        return Vec::new();
+        let mut devices = crate::camera::list();
+        devices.extend(crate::microphone::list("audioinput"));
+        devices.extend(crate::microphone::list("audiooutput"));
+        return devices;
     }
     vec![
         DeviceInfo {
@@ -184,12 +188,7 @@ pub fn get_user_media(
         return Err(Error::type_error("getUserMedia needs audio or video (or both)"));
     }
     if !fake_devices() {
-        return Err(Error::new(
-            ErrorKind::NotFoundError,
-            format!(
-                "no camera or microphone is available to rtckit here; set {FAKE_DEVICES_ENV}=1 or call useFakeDevices(true) for fake ones"
-            ),
-        ));
+        return real_devices(audio, video);
     }
     let mut tracks = Vec::new();
     if let Some(c) = &video {
@@ -212,6 +211,52 @@ pub fn get_user_media(
             TrackKind::Audio => fake_microphone(a, b as u16),
         })
         .collect())
+}
+
+/// getUserMedia on the system's devices: a camera (the one asked for, else the first) and a
+/// microphone (the one asked for, else the default). Nothing is opened unless all is found.
+fn real_devices(audio: Option<AudioConstraints>, video: Option<VideoConstraints>) -> Result<Vec<MediaStreamTrack>> {
+    let camera = match &video {
+        Some(c) => {
+            let cameras = crate::camera::list();
+            let id = match &c.device_id {
+                Some(id) if cameras.iter().any(|d| &d.device_id == id) => id.clone(),
+                Some(id) => return Err(Error::new(ErrorKind::OverconstrainedError, format!("deviceId: there is no camera {id:?}"))),
+                None => cameras.first().map(|d| d.device_id.clone()).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::NotFoundError,
+                        format!("there is no camera here; set {FAKE_DEVICES_ENV}=1 or call useFakeDevices(true) for a fake one"),
+                    )
+                })?,
+            };
+            Some(id)
+        }
+        None => None,
+    };
+    let mut tracks = Vec::new();
+    if let Some(c) = &audio {
+        // Checked before the camera opens: a missing microphone fails the call alone.
+        crate::microphone::find(true, c.device_id.as_deref()).map_err(|e| match e.kind {
+            ErrorKind::NotFoundError => Error::new(
+                ErrorKind::NotFoundError,
+                format!("{}; set {FAKE_DEVICES_ENV}=1 or call useFakeDevices(true) for a fake one", e.message),
+            ),
+            _ => e,
+        })?;
+    }
+    if let (Some(id), Some(c)) = (&camera, &video) {
+        tracks.push(crate::camera::open(id, c)?);
+    }
+    if let Some(c) = &audio {
+        match crate::microphone::open(c) {
+            Ok(track) => tracks.push(track),
+            Err(e) => {
+                tracks.iter().for_each(MediaStreamTrack::stop);
+                return Err(e);
+            }
+        }
+    }
+    Ok(tracks)
 }
 
 /// Paces `make(n)` into a new source's track until the track ends.

@@ -5,8 +5,11 @@
 //! after the core file it wraps. Media so far: raw frames (`frame`), local tracks and
 //! streams (`track`), pushed sources (`source`), fake devices (`device`), and VP8/H.264
 //! video and Opus/G.711 audio over a connection (`codec`, `rtp_sender`, `rtp_receiver`),
-//! files (`container`, `media_player`, `media_recorder`); real devices are next.
+//! files (`container`, `media_player`, `media_recorder`), real devices (`camera`,
+//! `microphone`, `audio_output`).
 
+pub mod audio_output;
+pub mod camera;
 pub mod codec;
 pub mod configuration;
 pub mod container;
@@ -18,6 +21,7 @@ pub mod frame;
 pub mod ice_candidate;
 pub mod media_player;
 pub mod media_recorder;
+pub mod microphone;
 mod keyframe_requests;
 pub mod peer_connection;
 pub mod rtp_receiver;
@@ -36,6 +40,7 @@ pub use frame::{AudioFrame, PixelFormat, VideoFrame};
 pub use ice_candidate::{CandidateFields, IceCandidate};
 pub use media_player::MediaPlayer;
 pub use media_recorder::MediaRecorder;
+pub use audio_output::AudioOutput;
 pub use peer_connection::{PeerConnection, PeerConnectionEvent, SignalingState, States};
 pub use session_description::{SdpType, SessionDescription};
 pub use source::MediaSource;

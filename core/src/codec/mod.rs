@@ -4,7 +4,7 @@
 //! receiver asks [`decoder_for`] with the codec of the first RTP packet; both sides see only
 //! the [`Encoder`] and [`Decoder`] traits.
 
-mod audio_chunker;
+pub(crate) mod audio_chunker;
 pub mod g711;
 pub mod h264;
 pub mod opus;
