@@ -338,6 +338,13 @@ export declare class MediaRecorder {
   readonly count: number;
 }
 
+/** rtckit extra: plays an audio track on a speaker (deviceId from enumerateDevices). */
+export declare class AudioOutput {
+  constructor(track: MediaStreamTrack, deviceId?: string);
+  readonly playing: boolean;
+  stop(): void;
+}
+
 /** rtckit extra: consumes tracks and drops their frames. */
 export declare class MediaBlackhole extends MediaRecorder {
   constructor();
@@ -358,4 +365,5 @@ export declare const nonstandard: {
   MediaPlayer: typeof MediaPlayer;
   MediaRecorder: typeof MediaRecorder;
   MediaBlackhole: typeof MediaBlackhole;
+  AudioOutput: typeof AudioOutput;
 };

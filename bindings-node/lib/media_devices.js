@@ -1,6 +1,6 @@
 'use strict';
 const native = require('./native');
-const { call } = require('./errors');
+const { callAsync } = require('./errors');
 const { MediaStream, MediaStreamTrack } = require('./track');
 
 class MediaDeviceInfo {
@@ -14,13 +14,13 @@ class MediaDeviceInfo {
 }
 
 const mediaDevices = {
-  /** Fake camera and microphone so far (RTCKIT_FAKE_DEVICES=1 or useFakeDevices(true)). */
+  /** Cameras (nokhwa) and microphones (cpal), or the fake ones (RTCKIT_FAKE_DEVICES=1 or useFakeDevices(true)). */
   async getUserMedia(constraints = {}) {
-    const tracks = call(() => native.getUserMedia(JSON.stringify(constraints ?? {})));
+    const tracks = await callAsync(() => native.getUserMedia(JSON.stringify(constraints ?? {})));
     return new MediaStream(tracks.map((t) => MediaStreamTrack._wrap(t)));
   },
   async enumerateDevices() {
-    return native.enumerateDevices().map((d) => new MediaDeviceInfo(d));
+    return (await native.enumerateDevices()).map((d) => new MediaDeviceInfo(d));
   },
   /** Non-standard: switch fake devices on or off. */
   useFakeDevices(enabled = true) {

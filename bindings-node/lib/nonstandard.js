@@ -7,6 +7,7 @@ const { call, fromNative } = require('./errors');
 const { defineEventAttributes } = require('./events');
 const { MediaStreamTrack, NATIVE } = require('./track');
 const { MediaPlayer } = require('./media_player');
+const { AudioOutput } = require('./audio_output');
 const { MediaRecorder, MediaBlackhole } = require('./media_recorder');
 
 function checkFrame(frame, what) {
@@ -188,4 +189,5 @@ module.exports = {
   MediaPlayer,
   MediaRecorder,
   MediaBlackhole,
+  AudioOutput,
 };

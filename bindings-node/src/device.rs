@@ -15,15 +15,16 @@ pub struct DeviceInfoObj {
 
 /// getUserMedia with W3C constraints serialised as JSON ({audio, video}).
 #[napi]
-pub fn get_user_media(constraints: String) -> napi::Result<Vec<NativeTrack>> {
+pub async fn get_user_media(constraints: String) -> napi::Result<Vec<NativeTrack>> {
     let (audio, video) = rtckit_core::device::parse_constraints(&constraints).napi()?;
-    let tracks = rtckit_core::device::get_user_media(audio, video).napi()?;
+    let tracks = rtckit_core::device::get_user_media_async(audio, video).await.napi()?;
     Ok(tracks.into_iter().map(|inner| NativeTrack { inner }).collect())
 }
 
 #[napi]
-pub fn enumerate_devices() -> Vec<DeviceInfoObj> {
-    rtckit_core::device::enumerate_devices()
+pub async fn enumerate_devices() -> Vec<DeviceInfoObj> {
+    rtckit_core::device::enumerate_devices_async()
+        .await
         .into_iter()
         .map(|d| DeviceInfoObj { device_id: d.device_id, kind: d.kind.into(), label: d.label, group_id: d.group_id })
         .collect()

@@ -1,6 +1,7 @@
 //! rtckit.node: the Node face of rtckit-core. Each file wraps the core file of the same
 //! name; the JS layer (bindings-node/lib) builds the browser API on top.
 
+mod audio_output;
 mod data_channel;
 mod device;
 mod error;

@@ -6,20 +6,29 @@ use crate::error::IntoPyResult;
 use crate::track::PyTrack;
 
 /// getUserMedia with W3C constraints serialised as JSON ({"audio": ..., "video": ...}).
+/// Awaitable list of tracks.
 #[pyfunction]
-pub fn get_user_media(constraints: &str) -> PyResult<Vec<PyTrack>> {
+pub fn get_user_media<'py>(py: Python<'py>, constraints: &str) -> PyResult<Bound<'py, PyAny>> {
     let (audio, video) = rtckit_core::device::parse_constraints(constraints).py_err()?;
-    let tracks = rtckit_core::device::get_user_media(audio, video).py_err()?;
-    Ok(tracks.into_iter().map(|inner| PyTrack { inner }).collect())
+    crate::runtime::awaitable_py(py, async move {
+        let tracks = rtckit_core::device::get_user_media_async(audio, video).await?;
+        Ok(move |py: Python<'_>| -> PyResult<Py<PyAny>> {
+            let tracks: Vec<PyTrack> = tracks.into_iter().map(|inner| PyTrack { inner }).collect();
+            Ok(tracks.into_pyobject(py)?.into_any().unbind())
+        })
+    })
 }
 
-/// (deviceId, kind, label, groupId) of each device.
+/// Awaitable list of (deviceId, kind, label, groupId), one for each device.
 #[pyfunction]
-pub fn enumerate_devices() -> Vec<(String, &'static str, String, String)> {
-    rtckit_core::device::enumerate_devices()
-        .into_iter()
-        .map(|d| (d.device_id, d.kind, d.label, d.group_id))
-        .collect()
+pub fn enumerate_devices(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    crate::runtime::awaitable(py, async move {
+        Ok(rtckit_core::device::enumerate_devices_async()
+            .await
+            .into_iter()
+            .map(|d| (d.device_id, d.kind, d.label, d.group_id))
+            .collect::<Vec<_>>())
+    })
 }
 
 #[pyfunction]

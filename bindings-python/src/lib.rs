@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod audio_output;
 mod data_channel;
 mod device;
 mod error;
@@ -32,6 +33,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<track::PyMediaStream>()?;
     m.add_class::<track::PyMediaSource>()?;
     m.add_class::<media_player::PyMediaPlayer>()?;
+    m.add_class::<audio_output::PyAudioOutput>()?;
     m.add_class::<media_recorder::PyMediaRecorder>()?;
     m.add_function(wrap_pyfunction!(device::get_user_media, m)?)?;
     m.add_function(wrap_pyfunction!(device::enumerate_devices, m)?)?;

@@ -213,6 +213,19 @@ pub fn get_user_media(
         .collect())
 }
 
+/// getUserMedia off the caller's thread: opening a device can take a second, and the
+/// bindings' event loops must not wait on it.
+pub async fn get_user_media_async(audio: Option<AudioConstraints>, video: Option<VideoConstraints>) -> Result<Vec<MediaStreamTrack>> {
+    tokio::task::spawn_blocking(move || get_user_media(audio, video))
+        .await
+        .map_err(|e| Error::operation(format!("getUserMedia failed: {e}")))?
+}
+
+/// enumerateDevices off the caller's thread (it asks the sound system and the cameras).
+pub async fn enumerate_devices_async() -> Vec<DeviceInfo> {
+    tokio::task::spawn_blocking(enumerate_devices).await.unwrap_or_default()
+}
+
 /// getUserMedia on the system's devices: a camera (the one asked for, else the first) and a
 /// microphone (the one asked for, else the default). Nothing is opened unless all is found.
 fn real_devices(audio: Option<AudioConstraints>, video: Option<VideoConstraints>) -> Result<Vec<MediaStreamTrack>> {

@@ -70,3 +70,11 @@ export async function statsAndFiles(pc: RTCPeerConnection): Promise<number> {
   await blackhole.stop();
   return packets + pc.getReceivers().length + blackhole.count;
 }
+
+import type { MediaStreamTrack as RtckitTrack } from '../../bindings-node/lib/index';
+
+export function play(track: RtckitTrack): boolean {
+  const output = new nonstandard.AudioOutput(track, 'alsa:default');
+  output.stop();
+  return output.playing;
+}

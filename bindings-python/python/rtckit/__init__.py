@@ -7,6 +7,7 @@ imports. Every awaitable runs on rtckit's own runtime without holding the GIL.
 import atexit as _atexit
 
 from . import _native
+from .audio_output import AudioOutput
 from .configuration import RTCConfiguration, RTCIceServer
 from .data_channel import RTCDataChannel
 from .exceptions import (
@@ -46,6 +47,7 @@ from .stats import RTCStats, RTCStatsReport
 from .track import AudioStreamTrack, MediaStream, MediaStreamTrack, VideoStreamTrack
 
 __all__ = [
+    "AudioOutput",
     "AudioStreamTrack",
     "VideoStreamTrack",
     "AudioSource",

@@ -1,4 +1,5 @@
-"""mediaDevices: getUserMedia and enumerateDevices (fake devices so far)."""
+"""mediaDevices: getUserMedia and enumerateDevices: cameras (nokhwa), microphones and speakers
+(cpal), or fake devices (RTCKIT_FAKE_DEVICES=1 or useFakeDevices(True))."""
 
 from __future__ import annotations
 
@@ -29,11 +30,11 @@ class MediaDevices:
             encoded = json.dumps(constraints)
         except (TypeError, ValueError) as exc:
             raise RTCTypeError(f"constraints must be plain dicts, numbers and strings: {exc}") from None
-        tracks = _native.get_user_media(encoded)
+        tracks = await _native.get_user_media(encoded)
         return MediaStream(MediaStreamTrack(t) for t in tracks)
 
     async def enumerateDevices(self) -> list[MediaDeviceInfo]:
-        return [MediaDeviceInfo(*d) for d in _native.enumerate_devices()]
+        return [MediaDeviceInfo(*d) for d in await _native.enumerate_devices()]
 
     def useFakeDevices(self, enabled: bool = True) -> None:
         """Fake camera and microphone (as RTCKIT_FAKE_DEVICES=1 does)."""
