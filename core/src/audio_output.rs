@@ -19,6 +19,9 @@ const MAX_QUEUED: usize = 48_000 * 2 / 5;
 
 pub struct AudioOutput {
     stopped: Arc<AtomicBool>,
+    /// Wakes the device thread to close the stream; joined by stop().
+    wake: mpsc::Sender<()>,
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl AudioOutput {
@@ -37,8 +40,9 @@ impl AudioOutput {
         let stopped = Arc::new(AtomicBool::new(false));
 
         let (opened_tx, opened_rx) = mpsc::channel::<Result<()>>();
+        let (wake, woken) = mpsc::channel::<()>();
         let (played, flag) = (queue.clone(), stopped.clone());
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("rtckit-speaker".into())
             .spawn(move || {
                 let next = move || played.lock().unwrap().pop_front().unwrap_or(0);
@@ -69,8 +73,11 @@ impl AudioOutput {
                     }
                 };
                 let _ = opened_tx.send(Ok(()));
+                // Until stop() (a message, or its sender dropped) or the track ended.
                 while !flag.load(Ordering::Acquire) {
-                    std::thread::sleep(Duration::from_millis(50));
+                    if !matches!(woken.recv_timeout(Duration::from_millis(50)), Err(mpsc::RecvTimeoutError::Timeout)) {
+                        break;
+                    }
                 }
                 drop(stream);
             })
@@ -94,12 +101,16 @@ impl AudioOutput {
             }
             flag.store(true, Ordering::Release);
         });
-        Ok(Self { stopped })
+        Ok(Self { stopped, wake, thread: std::sync::Mutex::new(Some(thread)) })
     }
 
-    /// Stops playing. Idempotent.
+    /// Stops playing; the device is closed when it returns. Idempotent.
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Release);
+        let _ = self.wake.send(());
+        if let Some(thread) = self.thread.lock().unwrap().take() {
+            let _ = thread.join();
+        }
     }
 
     pub fn is_playing(&self) -> bool {

@@ -103,6 +103,9 @@ def main():
         threading.Thread(target=target, args=args, daemon=True).start()
     print("READY", flush=True)
     sys.stdin.read()  # until the test ends
+    # A device the test still has open when this ends would see its FIFO break, which
+    # alsa-lib's file plugin does not survive: give streams being closed time to close.
+    time.sleep(1.0)
 
 
 if __name__ == "__main__":
