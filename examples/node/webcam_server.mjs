@@ -35,8 +35,14 @@ function watch(track) {
 
 async function answer(offer) {
   const pc = new RTCPeerConnection({ bindAddresses: ['127.0.0.1'] });
-  mediaDevices.useFakeDevices(true);
-  const stream = await mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  let stream;
+  try {
+    stream = await mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  } catch (err) {
+    if (!['NotFoundError', 'NotReadableError'].includes(err.name)) throw err;
+    mediaDevices.useFakeDevices(true); // no camera here: the fake one
+    stream = await mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  }
   pc.onconnectionstatechange = () => {
     log('connection', pc.connectionState);
     if (['failed', 'closed', 'disconnected'].includes(pc.connectionState)) {

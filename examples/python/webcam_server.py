@@ -34,8 +34,11 @@ async def watch(track: rtckit.MediaStreamTrack) -> None:
 async def answer(offer: dict) -> dict:
     pc = rtckit.RTCPeerConnection({"bindAddresses": ["127.0.0.1"]})
     connections.add(pc)
-    rtckit.mediaDevices.useFakeDevices(True)
-    stream = await rtckit.mediaDevices.getUserMedia(video={"width": 640, "height": 480})
+    try:
+        stream = await rtckit.mediaDevices.getUserMedia(video={"width": 640, "height": 480})
+    except (rtckit.NotFoundError, rtckit.NotReadableError):
+        rtckit.mediaDevices.useFakeDevices(True)  # no camera here: the fake one
+        stream = await rtckit.mediaDevices.getUserMedia(video={"width": 640, "height": 480})
 
     @pc.on("connectionstatechange")
     async def on_state():
