@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use rtc::interceptor::{Attribute, Interceptor, Packet, StreamInfo, TaggedPacket};
+use rtc::interceptor::{Attribute, AttributedPacket, Interceptor, Packet, StreamInfo, TaggedPacket};
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::sansio::Protocol;
@@ -51,21 +51,24 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
         } else {
             false
         };
-        if let Packet::Rtcp(packets) = &msg.message.packet {
-            let requests: Vec<_> = packets.iter().filter(|p| is_keyframe_request(p)).cloned().collect();
-            if requests.is_empty() {
-                // Already acted on by the interceptors before this one; nothing for rtckit but
-                // the estimate, which webrtc-rs's stats read off an empty carrier.
-                if carries_estimate {
-                    msg.message.packet = Packet::Rtcp(vec![]);
-                    self.read.push_back(msg);
-                }
-                return Ok(());
-            }
-            msg.message.packet = Packet::Rtcp(requests);
-            msg.message.add(Attribute::DeliverToApplication);
+        let Packet::Rtcp(packets) = &msg.message.packet else {
+            self.read.push_back(msg);
+            return Ok(());
+        };
+        let (requests, rest): (Vec<_>, Vec<_>) = packets.iter().cloned().partition(is_keyframe_request);
+        // The rest (reports, NACKs, TWCC feedback) was acted on by the interceptors before
+        // this one; it goes on unmarked, so webrtc-rs counts it in its stats and drops it.
+        let (now, transport) = (msg.now, msg.transport);
+        if !rest.is_empty() || carries_estimate {
+            msg.message.packet = Packet::Rtcp(rest);
+            self.read.push_back(msg);
         }
-        self.read.push_back(msg);
+        // The keyframe requests alone are marked for the application (the senders).
+        if !requests.is_empty() {
+            let mut message = AttributedPacket::from(Packet::Rtcp(requests));
+            message.add(Attribute::DeliverToApplication);
+            self.read.push_back(TaggedPacket { now, transport, message });
+        }
         Ok(())
     }
 

@@ -12,9 +12,14 @@ use rtckit_core::device::{self, VideoConstraints};
 
 const INNER: &str = "RTCKIT_BANDWIDTH_INNER";
 
+/// A number from the first stats object of `kind` (0 when absent).
+fn stat(report: &[rtckit_core::stats::Stats], kind: &str, key: &str) -> u64 {
+    report.iter().find(|s| s["type"] == kind).and_then(|s| s.get(key)).and_then(|v| v.as_f64()).unwrap_or(0.0) as u64
+}
+
 /// Sends the fake camera at 640x480 for `seconds`; the sender's target bitrate at the end,
-/// and how many frames arrived.
-async fn send_camera(seconds: u64) -> (u32, usize) {
+/// how many frames arrived, and the NACKs the receiver sent.
+async fn send_camera(seconds: u64) -> (u32, usize, u64) {
     device::use_fake_devices(true);
     let mut constraints = VideoConstraints::default();
     constraints.width.ideal = Some(640.0);
@@ -30,10 +35,11 @@ async fn send_camera(seconds: u64) -> (u32, usize) {
     }
     let target = sender.target_bitrate().expect("a video sender has a target");
     assert!(a.available_outgoing_bitrate().is_some(), "TWCC feedback gave an estimate");
+    let nacks = stat(&b.get_stats().await.unwrap(), "inbound-rtp", "nackCount");
     camera.stop();
     a.close().await.unwrap();
     b.close().await.unwrap();
-    (target, received)
+    (target, received, nacks)
 }
 
 fn ip(args: &[&str]) -> std::process::Output {
@@ -52,11 +58,11 @@ impl Drop for Namespace {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_encoder_follows_the_transport_estimate() {
     if std::env::var(INNER).is_ok() {
-        let (target, received) = send_camera(10).await;
-        println!("RESULT {target} {received}");
+        let (target, received, nacks) = send_camera(10).await;
+        println!("RESULT {target} {received} {nacks}");
         return;
     }
-    let (open, received) = send_camera(4).await;
+    let (open, received, _) = send_camera(4).await;
     assert!(received > 60, "{received} frames in 4 s");
     // libvpx takes kbit/s: within 1% of the default.
     let default = rtckit_core::codec::default_bitrate(640, 480);
@@ -80,8 +86,10 @@ async fn the_encoder_follows_the_transport_estimate() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     let result = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")).expect("the inner run's result");
-    let [narrow, received]: [u64; 2] = result.split(' ').map(|v| v.parse().unwrap()).collect::<Vec<_>>().try_into().unwrap();
-    println!("narrow link: target {narrow} bit/s, {received} frames in 10 s");
+    let [narrow, received, nacks]: [u64; 3] = result.split(' ').map(|v| v.parse().unwrap()).collect::<Vec<_>>().try_into().unwrap();
+    println!("narrow link: target {narrow} bit/s, {received} frames in 10 s, {nacks} NACKs");
     assert!(received > 0, "frames still arrive over the narrow link");
+    // The link drops what overflows its queue: the receiver asks for it again.
+    assert!(nacks > 0, "no NACK over a lossy link");
     assert!(narrow < 500_000, "the target ({narrow} bit/s) fell under the link's 500 kbit/s");
 }
