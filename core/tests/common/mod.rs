@@ -12,12 +12,21 @@ pub fn config() -> Configuration {
 
 /// Keeps only the payload types of `codec` (and their RTX) in the offer's media sections.
 pub fn only_codec(sdp: &str, codec: &str) -> String {
-    let wanted: Vec<String> = sdp
+    let mut wanted: Vec<String> = sdp
         .lines()
         .filter_map(|l| l.strip_prefix("a=rtpmap:"))
         .filter(|l| l.split_whitespace().nth(1).is_some_and(|c| c.to_lowercase().starts_with(&codec.to_lowercase())))
         .map(|l| l.split_whitespace().next().unwrap().to_owned())
         .collect();
+    // The RTX payload types repairing them (a=fmtp:<rtx> apt=<codec pt>).
+    let rtx: Vec<String> = sdp
+        .lines()
+        .filter_map(|l| l.strip_prefix("a=fmtp:"))
+        .filter_map(|l| l.split_once(" apt="))
+        .filter(|(_, apt)| wanted.iter().any(|w| w == apt.trim()))
+        .map(|(pt, _)| pt.to_owned())
+        .collect();
+    wanted.extend(rtx);
     let keep = |pt: &str| wanted.iter().any(|w| w == pt);
     let mut out = String::new();
     for line in sdp.lines() {
