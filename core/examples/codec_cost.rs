@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use rtckit_core::codec::{H264Decoder, H264Encoder, Vp8Decoder, Vp8Encoder};
+use rtckit_core::codec::{H264Decoder, H264Encoder, Vpx, VpxDecoder, VpxEncoder};
 use rtckit_core::device::test_pattern;
 use rtckit_core::{Result, VideoFrame};
 
@@ -14,7 +14,7 @@ type Decode = Box<dyn FnMut(&[u8]) -> Result<Option<VideoFrame>>>;
 fn codec(name: &str) -> (Encode, Decode) {
     match name {
         "VP8" => {
-            let (mut e, mut d) = (Vp8Encoder::new(None), Vp8Decoder::new().expect("decoder"));
+            let (mut e, mut d) = (VpxEncoder::new(Vpx::Vp8, None), VpxDecoder::new(Vpx::Vp8).expect("decoder"));
             (Box::new(move |f, k| e.encode(f, k)), Box::new(move |u| d.decode(u)))
         }
         _ => {

@@ -65,7 +65,7 @@ async fn play(path: PathBuf, format: Format, mut reader: Box<dyn Reader>, loopin
 }
 
 async fn play_file(path: &Path, format: Format, reader: &mut Box<dyn Reader>, looping: bool, source: &MediaSource) -> Result<()> {
-    let mut decoder = match format.codec() {
+    let mut decoder = match reader.codec() {
         Some(codec) => {
             let mut rtp = codec.rtp_codec();
             if reader.channels() == 1 {

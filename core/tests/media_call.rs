@@ -39,6 +39,11 @@ async fn vp8_carries_the_camera_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vp9_carries_the_camera_in_order() {
+    frame_numbers("VP9").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn h264_carries_the_camera_in_order() {
     frame_numbers("H264").await;
 }
@@ -171,7 +176,7 @@ async fn transceivers_with_codec_preferences_and_directions() {
     let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
     let video = capabilities(TrackKind::Video);
     let mimes: Vec<&str> = video.iter().map(|c| c.mime_type.as_str()).collect();
-    assert_eq!(mimes, ["video/VP8", "video/rtx", "video/H264", "video/H264"]);
+    assert_eq!(mimes, ["video/VP8", "video/rtx", "video/VP9", "video/H264", "video/H264"]);
     assert!(capabilities(TrackKind::Audio).iter().any(|c| c.mime_type == "audio/opus" && c.channels == Some(2)));
 
     let a = PeerConnection::build(config()).await.unwrap();

@@ -93,15 +93,15 @@ fn numbers(frames: &[MediaFrame]) -> Vec<u32> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn y4m_to_vp8_to_ivf_and_the_ivf_forwarded_unchanged() {
-    let (y4m, ivf, copy) = (temp("a.y4m"), temp("a.ivf"), temp("copy.ivf"));
+async fn y4m_to_ivf_and_the_ivf_forwarded_unchanged(codec: &str, fourcc: &[u8]) {
+    let (y4m, ivf, copy) = (temp(&format!("{codec}.y4m")), temp(&format!("{codec}.ivf")), temp(&format!("{codec}-copy.ivf")));
     write_y4m(&y4m, 45);
-    relay(&y4m, "VP8", &ivf, 45).await;
+    relay(&y4m, codec, &ivf, 45).await;
+    assert_eq!(&std::fs::read(&ivf).unwrap()[8..12], fourcc, "recorded as received");
     let played = play_all(&ivf).await;
     assert_eq!(numbers(&played), (0..45).collect::<Vec<_>>());
-    // The IVF's VP8 frames are sent as they are, so what is recorded is the same bytes.
-    relay(&ivf, "VP8", &copy, 45).await;
+    // The IVF's frames are sent as they are, so what is recorded is the same bytes.
+    relay(&ivf, codec, &copy, 45).await;
     let (original, copied) = (std::fs::read(&ivf).unwrap(), std::fs::read(&copy).unwrap());
     let frames = |file: &[u8]| {
         let mut at = 32;
@@ -115,6 +115,16 @@ async fn y4m_to_vp8_to_ivf_and_the_ivf_forwarded_unchanged() {
     };
     assert_eq!(frames(&original), frames(&copied));
     assert_eq!(&original[8..16], &copied[8..16], "codec and size in the header");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn y4m_to_vp8_to_ivf_and_the_ivf_forwarded_unchanged() {
+    y4m_to_ivf_and_the_ivf_forwarded_unchanged("VP8", b"VP80").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn y4m_to_vp9_to_ivf_and_the_ivf_forwarded_unchanged() {
+    y4m_to_ivf_and_the_ivf_forwarded_unchanged("VP9", b"VP90").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,11 +174,11 @@ async fn bad_files_get_their_error_kind() {
     let garbage = temp("garbage.ivf");
     std::fs::write(&garbage, b"not an ivf file at all, no DKIF signature").unwrap();
     assert_eq!(kind(MediaPlayer::open(&garbage, false)), Some(ErrorKind::NotReadableError));
-    let vp9 = temp("vp9.ivf");
-    let mut header = b"DKIF\0\0\x20\0VP90".to_vec();
+    let av1 = temp("av1.ivf");
+    let mut header = b"DKIF\0\0\x20\0AV01".to_vec();
     header.extend_from_slice(&[0; 20]);
-    std::fs::write(&vp9, header).unwrap();
-    assert_eq!(kind(MediaPlayer::open(&vp9, false)), Some(ErrorKind::NotSupportedError));
+    std::fs::write(&av1, header).unwrap();
+    assert_eq!(kind(MediaPlayer::open(&av1, false)), Some(ErrorKind::NotSupportedError));
 
     let wav = temp("d.wav");
     write_wav(&wav, 100);

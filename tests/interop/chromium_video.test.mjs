@@ -112,7 +112,7 @@ async function pollReceived(page, seen) {
   }
 }
 
-for (const codec of ['VP8', 'H264']) {
+for (const codec of ['VP8', 'VP9', 'H264']) {
   test(`Chromium decodes rtckit ${codec} video and Opus audio, rtckit offering`, { skip, timeout: 60000 }, async () => {
     const { browser, page } = await launch();
     const stream = await fakeMedia();

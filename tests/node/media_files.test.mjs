@@ -65,10 +65,10 @@ async function relay(source, codec, target, expected) {
   b.close();
 }
 
-for (const [codec, extension] of [['VP8', 'ivf'], ['H264', 'h264']]) {
+for (const [codec, extension] of [['VP8', 'ivf'], ['VP9', 'ivf'], ['H264', 'h264']]) {
   test(`MediaPlayer → ${codec} → MediaRecorder (.${extension}) keeps every frame`, async () => {
     const source = file(`camera-${codec}.y4m`);
-    const target = file(`received.${extension}`);
+    const target = file(`received-${codec}.${extension}`);
     const numbers = await recordCamera(source, 30);
     assert.equal(numbers.length, 30);
     assert.deepEqual(numbers, [...numbers].sort((x, y) => x - y));

@@ -25,7 +25,7 @@ async function call(track, streams = [], feed = null, codec = null) {
   }
 }
 
-for (const codec of [null, 'H264']) {
+for (const codec of [null, 'VP9', 'H264']) {
   test(`fake camera arrives decoded with its frame numbers (${codec ?? 'VP8, the default'})`, async () => {
     mediaDevices.useFakeDevices(true);
     let stream;
@@ -212,7 +212,7 @@ test('replaceTrack mid-call, then removeTrack ends the remote track', async () =
 
 test('transceivers, codec preferences and directions', async () => {
   const video = rtckit.RTCRtpSender.getCapabilities('video').codecs;
-  assert.deepEqual(video.map((c) => c.mimeType), ['video/VP8', 'video/rtx', 'video/H264', 'video/H264']);
+  assert.deepEqual(video.map((c) => c.mimeType), ['video/VP8', 'video/rtx', 'video/VP9', 'video/H264', 'video/H264']);
   const audio = rtckit.RTCRtpReceiver.getCapabilities('audio').codecs;
   assert.ok(audio.some((c) => c.mimeType === 'audio/opus' && c.clockRate === 48000 && c.channels === 2));
   mediaDevices.useFakeDevices(true);
@@ -235,7 +235,7 @@ test('transceivers, codec preferences and directions', async () => {
   assert.throws(() => { sending.direction = 'sideways'; }, TypeError);
   assert.throws(() => a.addTransceiver('text'), TypeError);
   // H.264 (and its RTX) only; audio codecs on a video transceiver are refused.
-  sending.setCodecPreferences(video.filter((c) => c.mimeType !== 'video/VP8'));
+  sending.setCodecPreferences(video.filter((c) => !['video/VP8', 'video/VP9'].includes(c.mimeType)));
   assert.throws(() => sending.setCodecPreferences(audio), { name: 'InvalidModificationError' });
 
   const arrived = nextEvent(b, 'track');

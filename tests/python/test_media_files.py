@@ -65,7 +65,7 @@ async def relay(source, codec, target, expected):
     await b.close()
 
 
-@pytest.mark.parametrize("codec, extension", [("VP8", "ivf"), ("H264", "h264")])
+@pytest.mark.parametrize("codec, extension", [("VP8", "ivf"), ("VP9", "ivf"), ("H264", "h264")])
 def test_player_to_peer_to_recorder_keeps_every_frame(tmp_path, codec, extension):
     async def main():
         source, target = tmp_path / "camera.y4m", tmp_path / f"received.{extension}"

@@ -32,7 +32,7 @@ async def call(track, *streams, feed=None, codec=None):
     return a, b, remote
 
 
-@pytest.mark.parametrize("codec", [None, "H264"], ids=["VP8 by default", "H264"])
+@pytest.mark.parametrize("codec", [None, "VP9", "H264"], ids=["VP8 by default", "VP9", "H264"])
 def test_fake_camera_arrives_decoded_with_its_frame_numbers(codec):
     async def main():
         rtckit.mediaDevices.useFakeDevices(True)
@@ -287,7 +287,7 @@ def test_replace_track_mid_call_then_remove_track_ends_the_remote_track():
 def test_transceivers_codec_preferences_and_directions():
     async def main():
         video = rtckit.RTCRtpSender.getCapabilities("video").codecs
-        assert [c.mimeType for c in video] == ["video/VP8", "video/rtx", "video/H264", "video/H264"]
+        assert [c.mimeType for c in video] == ["video/VP8", "video/rtx", "video/VP9", "video/H264", "video/H264"]
         audio = rtckit.RTCRtpReceiver.getCapabilities("audio").codecs
         assert any(c.mimeType == "audio/opus" and c.clockRate == 48000 and c.channels == 2 for c in audio)
         rtckit.mediaDevices.useFakeDevices(True)
@@ -310,7 +310,7 @@ def test_transceivers_codec_preferences_and_directions():
         with pytest.raises(rtckit.RTCTypeError):
             a.addTransceiver("text")
         # H.264 (and its RTX) only; audio codecs on a video transceiver are refused.
-        sending.setCodecPreferences([c for c in video if c.mimeType != "video/VP8"])
+        sending.setCodecPreferences([c for c in video if c.mimeType not in ("video/VP8", "video/VP9")])
         with pytest.raises(rtckit.InvalidModificationError):
             sending.setCodecPreferences(audio)
 

@@ -8,7 +8,7 @@ pub(crate) mod audio_chunker;
 pub mod g711;
 pub mod h264;
 pub mod opus;
-pub mod vp8;
+pub mod vpx;
 
 use bytes::BytesMut;
 use rtc::peer_connection::configuration::media_engine::MediaEngine;
@@ -17,7 +17,7 @@ use rtc::rtp::packetizer::Depacketizer;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
 
 pub use h264::{H264Decoder, H264Encoder, H264_FMTP};
-pub use vp8::{Vp8Decoder, Vp8Encoder};
+pub use vpx::{Vpx, VpxDecoder, VpxEncoder};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::track::MediaFrame;
@@ -58,6 +58,7 @@ pub trait Decoder: Send {
 pub enum CodecName {
     H264,
     Vp8,
+    Vp9,
     Opus,
     Pcmu,
     Pcma,
@@ -69,6 +70,7 @@ impl CodecName {
         Some(match name.as_str() {
             "h264" => Self::H264,
             "vp8" => Self::Vp8,
+            "vp9" => Self::Vp9,
             "opus" => Self::Opus,
             "pcmu" => Self::Pcmu,
             "pcma" => Self::Pcma,
@@ -78,7 +80,7 @@ impl CodecName {
 
     pub fn kind(self) -> crate::track::TrackKind {
         match self {
-            Self::H264 | Self::Vp8 => crate::track::TrackKind::Video,
+            Self::H264 | Self::Vp8 | Self::Vp9 => crate::track::TrackKind::Video,
             _ => crate::track::TrackKind::Audio,
         }
     }
@@ -93,9 +95,9 @@ impl CodecName {
     }
 }
 
-/// What rtckit can encode and decode, in order of preference (browsers' order: VP8 before
-/// H.264, Opus before G.711), with webrtc-rs's usual payload types. Codecs it cannot encode
-/// (VP9, AV1, G.722) are left out so negotiation never picks them.
+/// What rtckit can encode and decode, in order of preference (browsers' order: VP8, VP9,
+/// H.264; Opus before G.711), with webrtc-rs's usual payload types. Codecs it cannot encode
+/// (AV1, G.722) are left out so negotiation never picks them.
 pub(crate) fn supported() -> Vec<(RtpCodecKind, RTCRtpCodecParameters)> {
     let codec = |mime: &str, clock_rate: u32, channels: u16, fmtp: &str, feedback: Vec<RTCPFeedback>, pt: u8| {
         RTCRtpCodecParameters {
@@ -124,6 +126,8 @@ pub(crate) fn supported() -> Vec<(RtpCodecKind, RTCRtpCodecParameters)> {
     let video = [
         codec("video/VP8", 90_000, 0, "", feedback(), 96),
         rtx(97, 96),
+        codec("video/VP9", 90_000, 0, "profile-id=0", feedback(), 98),
+        rtx(99, 98),
         codec("video/H264", 90_000, 0, &h264("42e01f"), feedback(), 125),
         rtx(105, 125),
         codec("video/H264", 90_000, 0, &h264("42001f"), feedback(), 102),
@@ -227,6 +231,9 @@ pub(crate) fn preferences(kind: crate::track::TrackKind, wanted: &[CodecCapabili
 pub fn is_key_frame(codec: CodecName, data: &[u8]) -> bool {
     match codec {
         CodecName::Vp8 => data.first().is_some_and(|b| b & 1 == 0),
+        // The uncompressed header of profiles 0 to 2: frame_marker (2 bits), profile (2),
+        // show_existing_frame, frame_type (0 for a key frame).
+        CodecName::Vp9 => data.first().is_some_and(|b| b & 0xc0 == 0x80 && b & 0x30 != 0x30 && b & 0x0c == 0),
         CodecName::H264 => data.windows(4).any(|w| w[..3] == [0, 0, 1] && w[3] & 0x1f == 5),
         _ => false,
     }
@@ -235,7 +242,7 @@ pub fn is_key_frame(codec: CodecName, data: &[u8]) -> bool {
 fn unsupported(codec: &RTCRtpCodec) -> Error {
     Error::new(
         ErrorKind::NotSupportedError,
-        format!("rtckit has no codec for {} (it has H264, VP8, opus, PCMU, PCMA)", codec.mime_type),
+        format!("rtckit has no codec for {} (it has VP8, VP9, H264, opus, PCMU, PCMA)", codec.mime_type),
     )
 }
 
@@ -264,7 +271,8 @@ pub(crate) fn worth_changing(current: u32, wanted: u32) -> bool {
 pub fn encoder_for(codec: &RTCRtpCodec, bitrate: Option<u32>) -> Result<Box<dyn Encoder>> {
     Ok(match CodecName::from_mime(&codec.mime_type).ok_or_else(|| unsupported(codec))? {
         CodecName::H264 => Box::new(H264Encoder::new(bitrate, 30.0)),
-        CodecName::Vp8 => Box::new(Vp8Encoder::new(bitrate)),
+        CodecName::Vp8 => Box::new(VpxEncoder::new(Vpx::Vp8, bitrate)),
+        CodecName::Vp9 => Box::new(VpxEncoder::new(Vpx::Vp9, bitrate)),
         CodecName::Opus => Box::new(opus::OpusEncoder::default()),
         CodecName::Pcmu => Box::new(g711::G711Encoder::new(g711::Law::Mu)),
         CodecName::Pcma => Box::new(g711::G711Encoder::new(g711::Law::A)),
@@ -275,7 +283,8 @@ pub fn encoder_for(codec: &RTCRtpCodec, bitrate: Option<u32>) -> Result<Box<dyn 
 pub fn decoder_for(codec: &RTCRtpCodec) -> Result<Box<dyn Decoder>> {
     match CodecName::from_mime(&codec.mime_type).ok_or_else(|| unsupported(codec))? {
         CodecName::H264 => h264::rtp_decoder(),
-        CodecName::Vp8 => vp8::rtp_decoder(),
+        CodecName::Vp8 => vpx::rtp_decoder(Vpx::Vp8),
+        CodecName::Vp9 => vpx::rtp_decoder(Vpx::Vp9),
         CodecName::Opus => Ok(Box::new(opus::OpusDecoder::new(codec)?)),
         CodecName::Pcmu => Ok(Box::new(g711::G711Decoder::new(g711::Law::Mu))),
         CodecName::Pcma => Ok(Box::new(g711::G711Decoder::new(g711::Law::A))),

@@ -72,6 +72,10 @@ impl Reader for AnnexBReader {
         self.frames += 1;
         Ok(Some((Sample::Unit(unit), at)))
     }
+
+    fn codec(&self) -> Option<CodecName> {
+        Some(CodecName::H264)
+    }
 }
 
 /// Writes access units as they are (Annex-B already).

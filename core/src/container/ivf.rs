@@ -1,5 +1,5 @@
 //! IVF: a 32-byte file header (DKIF, codec, size, time base, frame count), then frames of
-//! a 12-byte header (size, timestamp) and the VP8 frame.
+//! a 12-byte header (size, timestamp) and the VP8 or VP9 frame.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::{Duration, Instant};
@@ -14,6 +14,7 @@ use crate::track::MediaFrame;
 
 pub struct IvfReader<R> {
     reader: R,
+    codec: CodecName,
     /// Seconds per timestamp unit, as (numerator, denominator).
     time_base: (u64, u64),
 }
@@ -25,13 +26,16 @@ impl<R: Read + Send> IvfReader<R> {
         if &header[..4] != b"DKIF" {
             return Err(malformed("IVF file (no DKIF signature)"));
         }
-        let fourcc = &header[8..12];
-        if fourcc != b"VP80" {
-            return Err(Error::new(
-                ErrorKind::NotSupportedError,
-                format!("this IVF file holds {}: rtckit plays VP8 (VP80) IVF files", String::from_utf8_lossy(fourcc)),
-            ));
-        }
+        let codec = match &header[8..12] {
+            b"VP80" => CodecName::Vp8,
+            b"VP90" => CodecName::Vp9,
+            other => {
+                return Err(Error::new(
+                    ErrorKind::NotSupportedError,
+                    format!("this IVF file holds {}: rtckit plays VP8 and VP9 IVF files", String::from_utf8_lossy(other)),
+                ))
+            }
+        };
         let header_size = u16::from_le_bytes([header[6], header[7]]) as usize;
         if header_size > 32 {
             let mut skip = vec![0; header_size - 32];
@@ -42,7 +46,7 @@ impl<R: Read + Send> IvfReader<R> {
         if rate == 0 || scale == 0 {
             return Err(malformed("IVF file (a time base of 0)"));
         }
-        Ok(Self { reader, time_base: (scale, rate) })
+        Ok(Self { reader, codec, time_base: (scale, rate) })
     }
 }
 
@@ -63,14 +67,20 @@ impl<R: Read + Send> Reader for IvfReader<R> {
         self.reader.read_exact(&mut data).map_err(|_| malformed("IVF file (a truncated frame)"))?;
         let (num, den) = self.time_base;
         let at = Duration::from_nanos((timestamp as u128 * num as u128 * 1_000_000_000 / den as u128) as u64);
-        Ok(Some((Sample::Unit(EncodedUnit { codec: CodecName::Vp8, data: Bytes::from(data) }), at)))
+        Ok(Some((Sample::Unit(EncodedUnit { codec: self.codec, data: Bytes::from(data) }), at)))
+    }
+
+    fn codec(&self) -> Option<CodecName> {
+        Some(self.codec)
     }
 }
 
-/// Writes VP8 frames, timed in milliseconds from the first.
+/// Writes VP8 frames, or VP9 ones when the first frame came as VP9, timed in milliseconds
+/// from the first.
 pub struct IvfWriter<W> {
     writer: W,
-    units: UnitSource,
+    /// Chosen at the first frame.
+    units: Option<UnitSource>,
     started: Option<Instant>,
     size: Option<(u32, u32)>,
     count: u64,
@@ -78,7 +88,7 @@ pub struct IvfWriter<W> {
 
 impl<W: Write + Seek + Send> IvfWriter<W> {
     pub fn new(writer: W) -> Self {
-        Self { writer, units: UnitSource::new(CodecName::Vp8), started: None, size: None, count: 0 }
+        Self { writer, units: None, started: None, size: None, count: 0 }
     }
 
     fn header(&mut self) -> std::io::Result<()> {
@@ -87,7 +97,8 @@ impl<W: Write + Seek + Send> IvfWriter<W> {
         header.extend_from_slice(b"DKIF");
         header.extend_from_slice(&0u16.to_le_bytes());
         header.extend_from_slice(&32u16.to_le_bytes());
-        header.extend_from_slice(b"VP80");
+        let vp9 = self.units.as_ref().is_some_and(|u| u.codec() == CodecName::Vp9);
+        header.extend_from_slice(if vp9 { b"VP90" } else { b"VP80" });
         header.extend_from_slice(&(w as u16).to_le_bytes());
         header.extend_from_slice(&(h as u16).to_le_bytes());
         header.extend_from_slice(&1000u32.to_le_bytes());
@@ -102,7 +113,12 @@ impl<W: Write + Seek + Send> Writer for IvfWriter<W> {
     fn write(&mut self, frame: &MediaFrame) -> Result<()> {
         let MediaFrame::Video(video) = frame else { return Ok(()) };
         let now = Instant::now();
-        for (unit, _) in self.units.units(frame)? {
+        let codec = match frame.unit() {
+            Some(u) if u.codec == CodecName::Vp9 => CodecName::Vp9,
+            _ => CodecName::Vp8,
+        };
+        let units = self.units.get_or_insert_with(|| UnitSource::new(codec)).units(frame)?;
+        for (unit, _) in units {
             if self.size.is_none() {
                 self.size = Some((video.width(), video.height()));
                 self.started = Some(now);

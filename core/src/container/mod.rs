@@ -1,4 +1,4 @@
-//! The file formats MediaPlayer reads and MediaRecorder writes, one file each: IVF (VP8),
+//! The file formats MediaPlayer reads and MediaRecorder writes, one file each: IVF (VP8, VP9),
 //! Ogg (Opus), H.264 Annex-B, Y4M (raw I420) and WAV (16-bit PCM).
 //!
 //! Readers give what the file holds, with its time from the start: encoded units for the
@@ -43,7 +43,7 @@ impl Format {
                 return Err(Error::new(
                     ErrorKind::NotSupportedError,
                     format!(
-                        "{}: rtckit reads and writes .ivf (VP8), .ogg (Opus), .h264 (Annex-B), .y4m and .wav files",
+                        "{}: rtckit reads and writes .ivf (VP8, VP9), .ogg (Opus), .h264 (Annex-B), .y4m and .wav files",
                         path.display()
                     ),
                 ))
@@ -55,16 +55,6 @@ impl Format {
         match self {
             Self::Ogg | Self::Wav => TrackKind::Audio,
             _ => TrackKind::Video,
-        }
-    }
-
-    /// The codec of an encoded format.
-    pub fn codec(self) -> Option<CodecName> {
-        match self {
-            Self::Ivf => Some(CodecName::Vp8),
-            Self::Ogg => Some(CodecName::Opus),
-            Self::AnnexB => Some(CodecName::H264),
-            Self::Y4m | Self::Wav => None,
         }
     }
 
@@ -127,6 +117,11 @@ pub trait Reader: Send {
     fn channels(&self) -> u16 {
         0
     }
+
+    /// The codec of the units it gives; None for raw frames.
+    fn codec(&self) -> Option<CodecName> {
+        None
+    }
 }
 
 /// Writes frames; `finish` completes the file (sizes and counts in its headers).
@@ -150,6 +145,10 @@ pub(crate) struct UnitSource {
 impl UnitSource {
     pub(crate) fn new(codec: CodecName) -> Self {
         Self { codec, encoder: None, forwarding: false, started: false }
+    }
+
+    pub(crate) fn codec(&self) -> CodecName {
+        self.codec
     }
 
     /// The units for `frame` (an audio encoder may buffer, giving none or several), each

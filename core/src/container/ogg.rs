@@ -101,6 +101,10 @@ impl<R: Read + Send> Reader for OggReader<R> {
     fn channels(&self) -> u16 {
         self.channels.clamp(1, 2)
     }
+
+    fn codec(&self) -> Option<CodecName> {
+        Some(CodecName::Opus)
+    }
 }
 
 /// Writes Opus packets one to a page; the last page is marked the end of the stream.

@@ -1,22 +1,39 @@
-//! VP8 through libvpx (Debian's libvpx-dev): real-time, constant bitrate, no lag, error
-//! resilient, as browsers run it.
+//! VP8 and VP9 through libvpx (Debian's libvpx-dev): real-time, constant bitrate, no lag,
+//! error resilient, as browsers run them.
 
 use std::mem::MaybeUninit;
 use std::os::raw::c_int;
 
 use rtc::rtp::codec::vp8::Vp8Packet;
+use rtc::rtp::codec::vp9::Vp9Packet;
 use vpx_sys as vpx;
 
-use super::{Decoder, Encoded, Encoder, VideoAssembler};
+use super::{CodecName, Decoder, Encoded, Encoder, VideoAssembler};
 use crate::error::{Error, Result};
 use crate::frame::VideoFrame;
 use crate::track::MediaFrame;
 
-fn check(what: &str, err: vpx::vpx_codec_err_t) -> Result<()> {
+/// Which of libvpx's codecs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vpx {
+    Vp8,
+    Vp9,
+}
+
+impl Vpx {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Vp8 => "VP8",
+            Self::Vp9 => "VP9",
+        }
+    }
+}
+
+fn check(codec: Vpx, what: &str, err: vpx::vpx_codec_err_t) -> Result<()> {
     if err == vpx::VPX_CODEC_OK {
         Ok(())
     } else {
-        Err(Error::operation(format!("VP8 {what} failed: {err:?}")))
+        Err(Error::operation(format!("{} {what} failed: {err:?}", codec.name())))
     }
 }
 
@@ -32,13 +49,14 @@ impl Drop for Context {
     }
 }
 
-/// An encoder's configuration (plain data, with a pointer libvpx leaves null for VP8).
+/// An encoder's configuration (plain data, with a pointer libvpx leaves null here).
 #[derive(Clone, Copy)]
 struct Config(vpx::vpx_codec_enc_cfg_t);
 
 unsafe impl Send for Config {}
 
-pub struct Vp8Encoder {
+pub struct VpxEncoder {
+    codec: Vpx,
     /// The encoder, its configuration (kept for bitrate changes) and frame size.
     context: Option<(Context, Config, u32, u32)>,
     bitrate: Option<u32>,
@@ -47,17 +65,20 @@ pub struct Vp8Encoder {
     count: i64,
 }
 
-impl Vp8Encoder {
+impl VpxEncoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
-    pub fn new(bitrate: Option<u32>) -> Self {
-        Self { context: None, bitrate, max_bitrate: None, count: 0 }
+    pub fn new(codec: Vpx, bitrate: Option<u32>) -> Self {
+        Self { codec, context: None, bitrate, max_bitrate: None, count: 0 }
     }
 
     fn open(&self, width: u32, height: u32) -> Result<(Context, Config)> {
         unsafe {
-            let iface = vpx::vpx_codec_vp8_cx();
+            let iface = match self.codec {
+                Vpx::Vp8 => vpx::vpx_codec_vp8_cx(),
+                Vpx::Vp9 => vpx::vpx_codec_vp9_cx(),
+            };
             let mut cfg = MaybeUninit::<vpx::vpx_codec_enc_cfg_t>::zeroed();
-            check("configuration", vpx::vpx_codec_enc_config_default(iface, cfg.as_mut_ptr(), 0))?;
+            check(self.codec, "configuration", vpx::vpx_codec_enc_config_default(iface, cfg.as_mut_ptr(), 0))?;
             let mut cfg = cfg.assume_init();
             cfg.g_w = width;
             cfg.g_h = height;
@@ -82,12 +103,18 @@ impl Vp8Encoder {
             cfg.kf_max_dist = 60;
             let mut ctx = Box::new(MaybeUninit::<vpx::vpx_codec_ctx_t>::zeroed().assume_init());
             check(
+                self.codec,
                 "encoder setup",
                 vpx::vpx_codec_enc_init_ver(&mut *ctx, iface, &cfg, 0, vpx::VPX_ENCODER_ABI_VERSION as c_int),
             )?;
             // Speed over quality, as libwebrtc does on desktop (-6 for real time), and skip
             // unchanged blocks (libwebrtc's static threshold of 1).
-            vpx::vpx_codec_control_(&mut *ctx, vpx::vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int, -6 as c_int);
+            // VP9's real-time speeds run 5 to 9; libwebrtc uses 7 and up on desktop.
+            let speed = match self.codec {
+                Vpx::Vp8 => -6,
+                Vpx::Vp9 => 8,
+            };
+            vpx::vpx_codec_control_(&mut *ctx, vpx::vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int, speed as c_int);
             vpx::vpx_codec_control_(&mut *ctx, vpx::vp8e_enc_control_id::VP8E_SET_STATIC_THRESHOLD as c_int, 1 as c_int);
             Ok((Context(ctx), Config(cfg)))
         }
@@ -110,7 +137,7 @@ impl Vp8Encoder {
             // libvpx only reads the planes; the cast is its C signature's.
             let wrapped = vpx::vpx_img_wrap(image.as_mut_ptr(), vpx::vpx_img_fmt::VPX_IMG_FMT_I420, w, h, 1, data.as_ptr() as *mut u8);
             if wrapped.is_null() {
-                return Err(Error::operation("VP8 could not wrap the frame"));
+                return Err(Error::operation(format!("{} could not wrap the frame", self.codec.name())));
             }
             // Odd sizes: the chroma planes are rounded up, as VideoFrame stores them.
             let image = &mut *wrapped;
@@ -121,6 +148,7 @@ impl Vp8Encoder {
             image.stride = [w as c_int, cw as c_int, cw as c_int, 0];
             let flags = if key && !fresh { vpx::VPX_EFLAG_FORCE_KF as i64 } else { 0 };
             check(
+                self.codec,
                 "encoding",
                 vpx::vpx_codec_encode(&mut *context.0, image, self.count, 1, flags, vpx::VPX_DL_REALTIME as _),
             )?;
@@ -142,10 +170,10 @@ impl Vp8Encoder {
     }
 }
 
-impl Encoder for Vp8Encoder {
+impl Encoder for VpxEncoder {
     fn encode(&mut self, frame: &MediaFrame, key: bool) -> Result<Vec<Encoded>> {
         let MediaFrame::Video(frame) = frame else { return Ok(vec![]) };
-        let data = Vp8Encoder::encode(self, frame, key)?;
+        let data = VpxEncoder::encode(self, frame, key)?;
         Ok(if data.is_empty() { vec![] } else { vec![Encoded { data, ticks: None }] })
     }
 
@@ -165,25 +193,30 @@ impl Encoder for Vp8Encoder {
     }
 }
 
-pub struct Vp8Decoder {
+pub struct VpxDecoder {
+    codec: Vpx,
     context: Context,
 }
 
-impl Vp8Decoder {
-    pub fn new() -> Result<Self> {
+impl VpxDecoder {
+    pub fn new(codec: Vpx) -> Result<Self> {
         unsafe {
             let mut ctx = Box::new(MaybeUninit::<vpx::vpx_codec_ctx_t>::zeroed().assume_init());
             check(
+                codec,
                 "decoder setup",
                 vpx::vpx_codec_dec_init_ver(
                     &mut *ctx,
-                    vpx::vpx_codec_vp8_dx(),
+                    match codec {
+                        Vpx::Vp8 => vpx::vpx_codec_vp8_dx(),
+                        Vpx::Vp9 => vpx::vpx_codec_vp9_dx(),
+                    },
                     std::ptr::null(),
                     0,
                     vpx::VPX_DECODER_ABI_VERSION as c_int,
                 ),
             )?;
-            Ok(Self { context: Context(ctx) })
+            Ok(Self { codec, context: Context(ctx) })
         }
     }
 
@@ -191,6 +224,7 @@ impl Vp8Decoder {
     pub fn decode(&mut self, data: &[u8]) -> Result<Option<VideoFrame>> {
         unsafe {
             check(
+                self.codec,
                 "decoding",
                 vpx::vpx_codec_decode(&mut *self.context.0, data.as_ptr(), data.len() as _, std::ptr::null_mut(), 0),
             )?;
@@ -224,29 +258,37 @@ unsafe fn copy_image(image: &vpx::vpx_image_t) -> Result<VideoFrame> {
 }
 
 /// RTP in, decoded frames out.
-pub(crate) fn rtp_decoder() -> Result<Box<dyn Decoder>> {
-    let mut decoder = Vp8Decoder::new()?;
-    Ok(Box::new(VideoAssembler::new(super::CodecName::Vp8, Vp8Packet::default(), move |unit: &[u8]| decoder.decode(unit))))
+pub(crate) fn rtp_decoder(codec: Vpx) -> Result<Box<dyn Decoder>> {
+    let mut decoder = VpxDecoder::new(codec)?;
+    let decode = move |unit: &[u8]| decoder.decode(unit);
+    Ok(match codec {
+        Vpx::Vp8 => Box::new(VideoAssembler::new(CodecName::Vp8, Vp8Packet::default(), decode)),
+        Vpx::Vp9 => Box::new(VideoAssembler::new(CodecName::Vp9, Vp9Packet::default(), decode)),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::is_key_frame;
     use crate::device::{read_frame_number, test_pattern};
 
     #[test]
-    fn frame_numbers_survive_a_vp8_round_trip() {
-        let mut encoder = Vp8Encoder::new(Some(1_000_000));
-        let mut decoder = Vp8Decoder::new().unwrap();
-        for n in 0..10u32 {
-            let data = encoder.encode(&test_pattern(320, 240, n), n == 0).unwrap();
-            let frame = decoder.decode(&data).unwrap().expect("a picture per frame");
-            assert_eq!((frame.width(), frame.height()), (320, 240));
-            assert_eq!(read_frame_number(&frame), n);
+    fn frame_numbers_survive_a_round_trip_in_vp8_and_vp9() {
+        for (codec, name) in [(Vpx::Vp8, CodecName::Vp8), (Vpx::Vp9, CodecName::Vp9)] {
+            let mut encoder = VpxEncoder::new(codec, Some(1_000_000));
+            let mut decoder = VpxDecoder::new(codec).unwrap();
+            for n in 0..10u32 {
+                let data = encoder.encode(&test_pattern(320, 240, n), n == 0 || n == 5).unwrap();
+                assert_eq!(is_key_frame(name, &data), n == 0 || n == 5, "{codec:?} frame {n}");
+                let frame = decoder.decode(&data).unwrap().expect("a picture per frame");
+                assert_eq!((frame.width(), frame.height()), (320, 240));
+                assert_eq!(read_frame_number(&frame), n);
+            }
+            // Odd sizes are encoded too (neither has an even-size rule).
+            let data = encoder.encode(&VideoFrame::black(33, 17).unwrap(), false).unwrap();
+            let frame = decoder.decode(&data).unwrap().unwrap();
+            assert_eq!((frame.width(), frame.height()), (33, 17), "{codec:?}");
         }
-        // Odd sizes are encoded too (VP8 has no even-size rule).
-        let data = encoder.encode(&VideoFrame::black(33, 17).unwrap(), false).unwrap();
-        let frame = decoder.decode(&data).unwrap().unwrap();
-        assert_eq!((frame.width(), frame.height()), (33, 17));
     }
 }
