@@ -1,6 +1,6 @@
 //! Frames per second and CPU of a loopback video call, per codec and size: one rtckit peer
 //! sends the fake camera at 60 fps to another on 127.0.0.1, which decodes it (bench/README.md).
-//! `cargo run --release -p rtckit-core --example media_loop [seconds] [VP8|H264]`
+//! `cargo run --release -p rtckit-core --example media_loop [seconds] [VP8|VP9|H264]`
 //!
 //! CPU is the whole process's (both peers: capture, encode, SRTP, decode), from
 //! /proc/self/stat, per frame received and as a share of one core.
@@ -79,7 +79,7 @@ fn main() {
     let only = std::env::args().nth(2);
     device::use_fake_devices(true);
     rtckit_core::runtime::block_on(async move {
-        for codec in ["VP8", "H264"].into_iter().filter(|c| only.as_deref().is_none_or(|o| o == *c)) {
+        for codec in ["VP8", "VP9", "H264"].into_iter().filter(|c| only.as_deref().is_none_or(|o| o == *c)) {
             for (w, h) in [(640, 480), (1280, 720)] {
                 run(codec, w, h, seconds).await;
             }
