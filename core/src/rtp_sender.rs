@@ -289,6 +289,26 @@ impl RtpSender {
     }
 }
 
+/// Writes one packet. webrtc-rs binds the track to the connection on a task of its own,
+/// which can come just after "connected": until the first packet goes out, a write that
+/// fails is tried again for up to a second, so the first frames are not lost. After that, a
+/// failure (the connection is gone; the track may outlive it) drops the packet.
+async fn write(local: &TrackLocalStaticRTP, packet: rtc::rtp::Packet, bound: &mut bool, stopped: &AtomicBool) -> bool {
+    for _ in 0..200 {
+        if local.write_rtp(packet.clone()).await.is_ok() {
+            *bound = true;
+            return true;
+        }
+        if *bound || stopped.load(Ordering::Acquire) {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Never bound (a rejected m-section): later packets are not waited for.
+    *bound = true;
+    false
+}
+
 fn rand_ssrc() -> u32 {
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1);
     ((t as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as u32 | 1
@@ -360,6 +380,8 @@ async fn send(
             }
         }
     }
+    // Whether a packet has gone out yet (see write()).
+    let mut bound = false;
     // Forwarding units as they came (a played file, a relayed track) stops when the sender
     // must encode (a keyframe request, a bitrate cap, another codec), until the source's
     // next key frame.
@@ -456,9 +478,7 @@ async fn send(
                 let Ok(packets) = p.packetizer.packetize(now, &bytes::Bytes::from(unit.data), ticks) else { continue };
                 let mut sent = true;
                 for packet in packets {
-                    // Fails while not connected yet, or once the connection is gone (the
-                    // track may outlive it).
-                    sent &= local.write_rtp(packet).await.is_ok();
+                    sent &= write(&local, packet, &mut bound, &stopped).await;
                 }
                 // The receiver missed this frame: the next one is a key frame.
                 if is_video {

@@ -7,8 +7,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::call;
-use rtckit_core::device::{self, VideoConstraints};
+use common::{call, fake_camera};
 
 const INNER: &str = "RTCKIT_BANDWIDTH_INNER";
 
@@ -20,11 +19,7 @@ fn stat(report: &[rtckit_core::stats::Stats], kind: &str, key: &str) -> u64 {
 /// Sends the fake camera at 640x480 for `seconds`; the sender's target bitrate at the end,
 /// how many frames arrived, and the packets the sender sent again (RTX) for NACKs.
 async fn send_camera(seconds: u64) -> (u32, usize, u64) {
-    device::use_fake_devices(true);
-    let mut constraints = VideoConstraints::default();
-    constraints.width.ideal = Some(640.0);
-    constraints.height.ideal = Some(480.0);
-    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let camera = fake_camera(640, 480);
     let (a, b, remote) = call(&camera, "VP8").await;
     let sender = a.get_senders().remove(0);
     let mut frames = remote.subscribe();

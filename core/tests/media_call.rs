@@ -6,18 +6,14 @@ use std::time::Duration;
 
 mod common;
 
-use common::{call, config, dominant_frequency};
+use common::{call, config, dominant_frequency, fake_camera};
 use rtckit_core::device::{self, read_frame_number, AudioConstraints, VideoConstraints};
 use rtckit_core::{
     MediaFrame, PeerConnection, PeerConnectionEvent,
 };
 
 async fn frame_numbers(codec: &str) {
-    device::use_fake_devices(true);
-    let mut constraints = VideoConstraints::default();
-    constraints.width.ideal = Some(320.0);
-    constraints.height.ideal = Some(240.0);
-    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let camera = fake_camera(320, 240);
     let (a, b, remote) = call(&camera, codec).await;
     let mut frames = remote.subscribe();
     let mut numbers = Vec::new();
@@ -110,11 +106,7 @@ async fn next_video(frames: &mut rtckit_core::FrameReceiver) -> rtckit_core::Vid
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replace_track_switches_pictures_and_remove_track_ends_the_remote_track() {
-    device::use_fake_devices(true);
-    let mut constraints = VideoConstraints::default();
-    constraints.width.ideal = Some(320.0);
-    constraints.height.ideal = Some(240.0);
-    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let camera = fake_camera(320, 240);
     let (a, b, remote) = call(&camera, "VP8").await;
     let mut frames = remote.subscribe();
     assert_eq!(next_video(&mut frames).await.width(), 320);
@@ -169,11 +161,7 @@ async fn replace_track_switches_pictures_and_remove_track_ends_the_remote_track(
 async fn transceivers_with_codec_preferences_and_directions() {
     use rtckit_core::codec::capabilities;
     use rtckit_core::TrackKind;
-    device::use_fake_devices(true);
-    let mut constraints = VideoConstraints::default();
-    constraints.width.ideal = Some(320.0);
-    constraints.height.ideal = Some(240.0);
-    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let camera = fake_camera(320, 240);
     let video = capabilities(TrackKind::Video);
     let mimes: Vec<&str> = video.iter().map(|c| c.mime_type.as_str()).collect();
     assert_eq!(mimes, ["video/VP8", "video/rtx", "video/VP9", "video/H264", "video/H264"]);

@@ -64,9 +64,14 @@ async fn play_all(path: &str) -> Vec<MediaFrame> {
     out
 }
 
+/// One relay at a time: each counts every frame, and the machine's two cores shared by
+/// several encoding calls could starve one past its frame buffer.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Plays `source` to a peer over `codec` and records what arrives to `target`, until
 /// `expected` frames (or packets) are written.
 async fn relay(source: &str, codec: &str, target: &str, expected: u64) {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let player = MediaPlayer::open(source, false).unwrap();
     let track: MediaStreamTrack = player.video().or(player.audio()).unwrap();
     let (a, b, remote) = call(&track, codec).await;

@@ -5,8 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::call;
-use rtckit_core::device::{self, VideoConstraints};
+use common::{call, fake_camera};
 use rtckit_core::stats::Stats;
 
 fn of_type<'a>(report: &'a [Stats], kind: &str) -> Vec<&'a Stats> {
@@ -19,11 +18,7 @@ fn number(stats: &Stats, key: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_stats_reports_frames_codecs_and_the_estimate() {
-    device::use_fake_devices(true);
-    let mut constraints = VideoConstraints::default();
-    constraints.width.ideal = Some(320.0);
-    constraints.height.ideal = Some(240.0);
-    let camera = device::get_user_media(None, Some(constraints)).unwrap().remove(0);
+    let camera = fake_camera(320, 240);
     let (a, b, remote) = call(&camera, "VP8").await;
     let mut frames = remote.subscribe();
     for _ in 0..20 {

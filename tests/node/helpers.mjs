@@ -162,3 +162,13 @@ export function dominantFrequency(samples, rate) {
   }
   return best;
 }
+
+/** getUserMedia on the fake devices, which are switched off again after. */
+export async function fakeMedia(constraints) {
+  rtckit.mediaDevices.useFakeDevices(true);
+  try {
+    return await rtckit.mediaDevices.getUserMedia(constraints);
+  } finally {
+    rtckit.mediaDevices.useFakeDevices(false);
+  }
+}

@@ -3,7 +3,7 @@
 // devices and from RTCVideoSource/RTCAudioSource.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { rtckit, LOOPBACK, connect, dominantFrequency, nextEvent, waitUntil, withTimeout } from './helpers.mjs';
+import { rtckit, LOOPBACK, connect, dominantFrequency, fakeMedia, nextEvent, waitUntil, withTimeout } from './helpers.mjs';
 
 const { mediaDevices, nonstandard } = rtckit;
 
@@ -27,13 +27,7 @@ async function call(track, streams = [], feed = null, codec = null) {
 
 for (const codec of [null, 'VP9', 'H264']) {
   test(`fake camera arrives decoded with its frame numbers (${codec ?? 'VP8, the default'})`, async () => {
-    mediaDevices.useFakeDevices(true);
-    let stream;
-    try {
-      stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
-    } finally {
-      mediaDevices.useFakeDevices(false);
-    }
+    const stream = await fakeMedia({ video: { width: 320, height: 240 } });
     const [camera] = stream.getVideoTracks();
     const { a, b, event } = await call(camera, [stream], null, codec);
     assert.equal(event.track.kind, 'video');
@@ -107,13 +101,7 @@ function receivedAudio(track) {
 
 for (const [codec, rate] of [[null, 48000], ['PCMU', 8000], ['PCMA', 8000]]) {
   test(`fake microphone arrives as a 440 Hz tone (${codec ?? 'Opus, the default'})`, async () => {
-    mediaDevices.useFakeDevices(true);
-    let stream;
-    try {
-      stream = await mediaDevices.getUserMedia({ audio: true });
-    } finally {
-      mediaDevices.useFakeDevices(false);
-    }
+    const stream = await fakeMedia({ audio: true });
     const [microphone] = stream.getAudioTracks();
     const { a, b, event } = await call(microphone, [stream], null, codec);
     assert.equal(event.track.kind, 'audio');
@@ -156,13 +144,7 @@ test('RTCAudioSource stereo at 16 kHz arrives at its pitch', async () => {
 });
 
 test('replaceTrack mid-call, then removeTrack ends the remote track', async () => {
-  mediaDevices.useFakeDevices(true);
-  let stream;
-  try {
-    stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: true });
-  } finally {
-    mediaDevices.useFakeDevices(false);
-  }
+  const stream = await fakeMedia({ video: { width: 320, height: 240 }, audio: true });
   const [camera] = stream.getVideoTracks();
   const [microphone] = stream.getAudioTracks();
   const { a, b, event } = await call(camera, [stream]);
@@ -215,13 +197,7 @@ test('transceivers, codec preferences and directions', async () => {
   assert.deepEqual(video.map((c) => c.mimeType), ['video/VP8', 'video/rtx', 'video/VP9', 'video/H264', 'video/H264']);
   const audio = rtckit.RTCRtpReceiver.getCapabilities('audio').codecs;
   assert.ok(audio.some((c) => c.mimeType === 'audio/opus' && c.clockRate === 48000 && c.channels === 2));
-  mediaDevices.useFakeDevices(true);
-  let stream;
-  try {
-    stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
-  } finally {
-    mediaDevices.useFakeDevices(false);
-  }
+  const stream = await fakeMedia({ video: { width: 320, height: 240 } });
   const [camera] = stream.getVideoTracks();
   const a = new rtckit.RTCPeerConnection(LOOPBACK);
   const b = new rtckit.RTCPeerConnection(LOOPBACK);
@@ -275,13 +251,7 @@ test('transceivers, codec preferences and directions', async () => {
 });
 
 test('getStats, and the track event carries the transceiver the track came on', async () => {
-  mediaDevices.useFakeDevices(true);
-  let stream;
-  try {
-    stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
-  } finally {
-    mediaDevices.useFakeDevices(false);
-  }
+  const stream = await fakeMedia({ video: { width: 320, height: 240 } });
   const [camera] = stream.getVideoTracks();
   const { a, b, event } = await call(camera, [stream]);
   const [transceiver] = b.getTransceivers();

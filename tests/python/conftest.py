@@ -40,6 +40,15 @@ def next_event(emitter: Any, name: str) -> "asyncio.Future[Any]":
     return fut
 
 
+async def fake_media(**constraints: Any) -> rtckit.MediaStream:
+    """getUserMedia on the fake devices, which are switched off again after."""
+    rtckit.mediaDevices.useFakeDevices(True)
+    try:
+        return await rtckit.mediaDevices.getUserMedia(**constraints)
+    finally:
+        rtckit.mediaDevices.useFakeDevices(False)
+
+
 def dominant_frequency(samples: Any, rate: float) -> float:
     """The strongest frequency of a numpy array of samples."""
     import numpy as np

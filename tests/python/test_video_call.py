@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rtckit
-from conftest import LOOPBACK, connect, dominant_frequency, next_event, run
+from conftest import LOOPBACK, connect, dominant_frequency, fake_media, next_event, run
 
 
 async def call(track, *streams, feed=None, codec=None):
@@ -35,11 +35,7 @@ async def call(track, *streams, feed=None, codec=None):
 @pytest.mark.parametrize("codec", [None, "VP9", "H264"], ids=["VP8 by default", "VP9", "H264"])
 def test_fake_camera_arrives_decoded_with_its_frame_numbers(codec):
     async def main():
-        rtckit.mediaDevices.useFakeDevices(True)
-        try:
-            stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240})
-        finally:
-            rtckit.mediaDevices.useFakeDevices(False)
+        stream = await fake_media(video={"width": 320, "height": 240})
         (camera,) = stream.getVideoTracks()
         a, b, remote = await call(camera, stream, codec=codec)
         assert remote.kind == "video" and isinstance(remote, rtckit.MediaStreamTrack)
@@ -102,11 +98,7 @@ async def received_audio(remote, seconds=0.5):
 )
 def test_fake_microphone_arrives_as_a_440_hz_tone(codec, expected_rate):
     async def main():
-        rtckit.mediaDevices.useFakeDevices(True)
-        try:
-            stream = await rtckit.mediaDevices.getUserMedia(audio=True)
-        finally:
-            rtckit.mediaDevices.useFakeDevices(False)
+        stream = await fake_media(audio=True)
         (microphone,) = stream.getAudioTracks()
         a, b, remote = await call(microphone, stream, codec=codec)
         assert remote.kind == "audio"
@@ -232,11 +224,7 @@ async def renegotiate(a, b):
 
 def test_replace_track_mid_call_then_remove_track_ends_the_remote_track():
     async def main():
-        rtckit.mediaDevices.useFakeDevices(True)
-        try:
-            stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240}, audio=True)
-        finally:
-            rtckit.mediaDevices.useFakeDevices(False)
+        stream = await fake_media(video={"width": 320, "height": 240}, audio=True)
         (camera,), (microphone,) = stream.getVideoTracks(), stream.getAudioTracks()
         a, b, remote = await call(camera, stream)
         (sender,) = a.getSenders()
@@ -290,11 +278,7 @@ def test_transceivers_codec_preferences_and_directions():
         assert [c.mimeType for c in video] == ["video/VP8", "video/rtx", "video/VP9", "video/H264", "video/H264"]
         audio = rtckit.RTCRtpReceiver.getCapabilities("audio").codecs
         assert any(c.mimeType == "audio/opus" and c.clockRate == 48000 and c.channels == 2 for c in audio)
-        rtckit.mediaDevices.useFakeDevices(True)
-        try:
-            stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240})
-        finally:
-            rtckit.mediaDevices.useFakeDevices(False)
+        stream = await fake_media(video={"width": 320, "height": 240})
         (camera,) = stream.getVideoTracks()
         a = rtckit.RTCPeerConnection(LOOPBACK)
         b = rtckit.RTCPeerConnection(LOOPBACK)
@@ -352,11 +336,7 @@ def test_transceivers_codec_preferences_and_directions():
 
 def test_get_stats_and_the_receiver_of_the_track():
     async def main():
-        rtckit.mediaDevices.useFakeDevices(True)
-        try:
-            stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240})
-        finally:
-            rtckit.mediaDevices.useFakeDevices(False)
+        stream = await fake_media(video={"width": 320, "height": 240})
         (camera,) = stream.getVideoTracks()
         a, b, remote = await call(camera, stream)
         for _ in range(20):

@@ -4,7 +4,17 @@
 
 use std::time::Duration;
 
+use rtckit_core::device::{self, VideoConstraints};
 use rtckit_core::{Configuration, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription};
+
+/// The fake camera at `width` x `height`.
+pub fn fake_camera(width: u32, height: u32) -> MediaStreamTrack {
+    device::use_fake_devices(true);
+    let mut constraints = VideoConstraints::default();
+    constraints.width.ideal = Some(width as f64);
+    constraints.height.ideal = Some(height as f64);
+    device::get_user_media(None, Some(constraints)).unwrap().remove(0)
+}
 
 pub fn config() -> Configuration {
     Configuration { bind_addresses: Some(vec!["127.0.0.1".into()]), ..Default::default() }
