@@ -205,8 +205,8 @@ export declare class RTCPeerConnection extends EventTarget {
   addTransceiver(trackOrKind: MediaStreamTrack | 'audio' | 'video', init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
   getTransceivers(): RTCRtpTransceiver[];
   getReceivers(): RTCRtpReceiver[];
-  /** W3C stats objects by id. */
-  getStats(): Promise<RTCStatsReport>;
+  /** W3C stats objects by id; with a track, its sender's or receiver's only. */
+  getStats(selector?: MediaStreamTrack | null): Promise<RTCStatsReport>;
   getConfiguration(): RTCConfiguration & { bundlePolicy: 'max-bundle'; rtcpMuxPolicy: 'require' };
   setConfiguration(configuration?: RTCConfiguration): void;
   createOffer(): Promise<RTCSessionDescription>;

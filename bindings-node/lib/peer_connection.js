@@ -155,9 +155,13 @@ class RTCPeerConnection extends EventTarget {
     call(() => this.#native.setConfiguration(config));
   }
 
-  /** W3C stats, as a browser's RTCStatsReport (a Map of id to stats object). */
-  async getStats() {
-    return RTCStatsReport._fromJson(await callAsync(() => this.#native.getStats()));
+  /**
+   * W3C stats, as a browser's RTCStatsReport (a Map of id to stats object); with a track,
+   * only what its sender or receiver refers to (InvalidAccessError if neither).
+   */
+  async getStats(selector = null) {
+    if (selector !== null && !(selector instanceof MediaStreamTrack)) throw new TypeError('getStats takes a MediaStreamTrack or null');
+    return RTCStatsReport._fromJson(await callAsync(() => this.#native.getStats(selector?.id ?? null)));
   }
 
   async createOffer() {

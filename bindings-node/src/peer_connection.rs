@@ -121,10 +121,11 @@ impl NativePeerConnection {
         })
     }
 
-    /// A JSON array of W3C stats objects.
+    /// A JSON array of W3C stats objects: all, or those of one track's sender or receiver
+    /// (by the track's id).
     #[napi]
-    pub async fn get_stats(&self) -> napi::Result<String> {
-        self.inner.get_stats_json().await.napi()
+    pub async fn get_stats(&self, track_id: Option<String>) -> napi::Result<String> {
+        self.inner.get_stats_json(track_id.as_deref()).await.napi()
     }
 
     #[napi]

@@ -206,10 +206,12 @@ impl PyPeerConnection {
         block(py, move || pc.remove_track_now(&sender)).py_err()
     }
 
-    /// Awaitable JSON array of W3C stats objects.
-    fn get_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// Awaitable JSON array of W3C stats objects: all, or those of one track's sender or
+    /// receiver (by the track's id).
+    #[pyo3(signature = (track_id = None))]
+    fn get_stats<'py>(&self, py: Python<'py>, track_id: Option<String>) -> PyResult<Bound<'py, PyAny>> {
         let pc = self.inner.clone();
-        awaitable(py, async move { pc.get_stats_json().await })
+        awaitable(py, async move { pc.get_stats_json(track_id.as_deref()).await })
     }
 
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

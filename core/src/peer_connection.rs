@@ -801,9 +801,33 @@ impl PeerConnection {
         Ok(crate::stats::report(&self.connection, &senders, &receivers, self.available_outgoing_bitrate()).await)
     }
 
-    /// getStats as a JSON array of stats objects, what the bindings hand their languages.
-    pub async fn get_stats_json(&self) -> Result<String> {
-        Ok(serde_json::Value::Array(self.get_stats().await?.into_iter().map(serde_json::Value::Object).collect()).to_string())
+    /// getStats(track): the stats of the sender sending the track with `track_id`, or of the
+    /// receiver getting it, and all they refer to (W3C's stats selection); InvalidAccessError
+    /// if neither.
+    pub async fn get_stats_of_track(&self, track_id: &str) -> Result<Vec<crate::stats::Stats>> {
+        let report = self.get_stats().await?;
+        let sender = self.get_senders().into_iter().find(|s| s.track().is_some_and(|t| t.id() == track_id));
+        if let Some(sender) = sender {
+            return Ok(crate::stats::select(report, "outbound-rtp", sender.ssrc()));
+        }
+        let receiver = self.shared.receive_counters.lock().unwrap().iter().find(|c| c.track_id == track_id).cloned();
+        match receiver {
+            Some(c) => Ok(crate::stats::select(report, "inbound-rtp", c.ssrc.load(Ordering::Relaxed))),
+            None => Err(Error::new(
+                crate::ErrorKind::InvalidAccessError,
+                "getStats: no sender or receiver of this connection has that track",
+            )),
+        }
+    }
+
+    /// getStats(selector) as a JSON array of stats objects, what the bindings hand their
+    /// languages.
+    pub async fn get_stats_json(&self, selector: Option<&str>) -> Result<String> {
+        let stats = match selector {
+            Some(track_id) => self.get_stats_of_track(track_id).await?,
+            None => self.get_stats().await?,
+        };
+        Ok(serde_json::Value::Array(stats.into_iter().map(serde_json::Value::Object).collect()).to_string())
     }
 
     /// The send-side bandwidth estimate in bits per second (W3C candidate-pair

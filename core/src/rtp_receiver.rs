@@ -29,6 +29,8 @@ pub struct RemoteTrack {
 /// What a receiver counts for getStats' inbound-rtp (webrtc-rs counts packets, not frames).
 #[derive(Default)]
 pub(crate) struct ReceiveCounters {
+    /// The id of the track the frames go to (getStats(track) selects by it).
+    pub track_id: String,
     /// The SSRC the frames came on (0 before the first packet).
     pub ssrc: AtomicU32,
     pub frames_decoded: AtomicU64,
@@ -59,7 +61,7 @@ pub(crate) async fn start(remote: Arc<dyn TrackRemote>) -> RemoteTrack {
     let remote_id = remote.track_id().await;
     let source = MediaSource::new(kind, &label);
     let track = source.create_held_track().expect("a new source is open");
-    let counters = Arc::new(ReceiveCounters::default());
+    let counters = Arc::new(ReceiveCounters { track_id: track.id().to_owned(), ..Default::default() });
     crate::runtime::handle().spawn(receive(remote.clone(), source.clone(), kind, counters.clone()));
     let stream_ids = if stream_id.is_empty() || stream_id == "-" { vec![] } else { vec![stream_id] };
     RemoteTrack { track, stream_ids, remote_id, source, remote, counters }

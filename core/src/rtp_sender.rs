@@ -211,6 +211,10 @@ impl RtpSender {
         (self.inner.ssrc, out)
     }
 
+    pub(crate) fn ssrc(&self) -> u32 {
+        self.inner.ssrc
+    }
+
     pub(crate) fn webrtc(&self) -> &Arc<dyn WebrtcRtpSender> {
         &self.inner.webrtc
     }

@@ -79,3 +79,29 @@ pub(crate) async fn report(
     }
     out
 }
+
+/// The W3C stats selection algorithm for a sender or receiver: its RTP stream stats (by
+/// `ssrc`), and every stats object they refer to, directly or not, through a member whose
+/// name ends in "Id" (codec, transport, candidate pair, candidates, certificates, ...).
+pub(crate) fn select(report: Vec<Stats>, kind: &str, ssrc: u32) -> Vec<Stats> {
+    let mut wanted: std::collections::HashSet<String> = report
+        .iter()
+        .filter(|s| s.get("type").and_then(Value::as_str) == Some(kind) && s.get("ssrc").and_then(Value::as_u64) == Some(ssrc as u64))
+        .filter_map(|s| s.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    loop {
+        let before = wanted.len();
+        let refs: Vec<String> = report
+            .iter()
+            .filter(|s| s.get("id").and_then(Value::as_str).is_some_and(|id| wanted.contains(id)))
+            .flat_map(|stats| stats.iter())
+            .filter(|(key, _)| key.ends_with("Id"))
+            .filter_map(|(_, v)| v.as_str().filter(|v| !v.is_empty()).map(str::to_owned))
+            .collect();
+        wanted.extend(refs);
+        if wanted.len() == before {
+            break;
+        }
+    }
+    report.into_iter().filter(|s| s.get("id").and_then(Value::as_str).is_some_and(|id| wanted.contains(id))).collect()
+}

@@ -59,6 +59,17 @@ async fn get_stats_reports_frames_codecs_and_the_estimate() {
     assert!(number(inb, "framesDecoded") >= 20.0 && number(inb, "keyFramesDecoded") >= 1.0);
     assert_eq!((number(inb, "frameWidth"), number(inb, "frameHeight")), (320.0, 240.0));
 
+    // getStats(track): the sender's stream and what it refers to, not the rest.
+    let selected = a.get_stats_of_track(camera.id()).await.unwrap();
+    assert_eq!(of_type(&selected, "outbound-rtp").len(), 1);
+    assert_eq!(of_type(&selected, "codec").len(), 1, "{selected:?}");
+    assert!(!of_type(&selected, "transport").is_empty());
+    assert!(of_type(&selected, "peer-connection").is_empty() && selected.len() < sent.len());
+    let selected = b.get_stats_of_track(remote.id()).await.unwrap();
+    assert_eq!(of_type(&selected, "inbound-rtp").len(), 1);
+    assert!(of_type(&selected, "outbound-rtp").is_empty());
+    assert_eq!(a.get_stats_of_track(remote.id()).await.unwrap_err().kind, rtckit_core::ErrorKind::InvalidAccessError);
+
     camera.stop();
     a.close().await.unwrap();
     b.close().await.unwrap();

@@ -291,6 +291,13 @@ test('getStats, and the track event carries the transceiver the track came on', 
   const [inbound] = [...received.values()].filter((s) => s.type === 'inbound-rtp');
   assert.ok(inbound.framesDecoded >= 20);
   assert.deepEqual([inbound.frameWidth, inbound.frameHeight], [320, 240]);
+  // getStats(track): that sender's or receiver's stats and what they refer to.
+  const selected = [...(await a.getStats(camera)).values()];
+  assert.equal(selected.filter((s) => s.type === 'outbound-rtp').length, 1);
+  assert.ok(selected.some((s) => s.type === 'codec') && selected.length < sent.size);
+  assert.equal([...(await b.getStats(event.track)).values()].filter((s) => s.type === 'inbound-rtp').length, 1);
+  await assert.rejects(a.getStats(event.track), { name: 'InvalidAccessError' });
+  await assert.rejects(a.getStats('camera'), TypeError);
   camera.stop();
   a.close();
   b.close();

@@ -366,6 +366,16 @@ def test_get_stats_and_the_receiver_of_the_track():
         received = await b.getStats()
         (inbound,) = [s for s in received.values() if s.type == "inbound-rtp"]
         assert inbound.framesDecoded >= 20 and (inbound.frameWidth, inbound.frameHeight) == (320, 240)
+
+        # getStats(track): that sender's or receiver's stats and what they refer to.
+        selected = await a.getStats(camera)
+        assert [s.type for s in selected.values()].count("outbound-rtp") == 1
+        assert any(s.type == "codec" for s in selected.values()) and len(selected) < len(sent)
+        assert [s.type for s in (await b.getStats(remote)).values()].count("inbound-rtp") == 1
+        with pytest.raises(rtckit.InvalidAccessError):
+            await a.getStats(remote)
+        with pytest.raises(TypeError):
+            await a.getStats("camera")  # type: ignore[arg-type]
         camera.stop()
         await a.close()
         await b.close()

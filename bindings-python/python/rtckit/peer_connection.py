@@ -239,11 +239,15 @@ class RTCPeerConnection(EventEmitter):
 
     # -- lifetime ---------------------------------------------------------------------------
 
-    async def getStats(self) -> RTCStatsReport:
+    async def getStats(self, selector: Optional[MediaStreamTrack] = None) -> RTCStatsReport:
         """W3C stats: peer-connection, transport, candidate pairs and candidates, codecs,
         data channels, inbound-rtp and outbound-rtp (with frame counts and targetBitrate),
-        remote-inbound-rtp; the nominated pair carries availableOutgoingBitrate."""
-        return RTCStatsReport._from_json(await self._native.get_stats())
+        remote-inbound-rtp; the nominated pair carries availableOutgoingBitrate. With a
+        track, only what its sender or receiver refers to (InvalidAccessError if neither)."""
+        if selector is not None and not isinstance(selector, MediaStreamTrack):
+            raise RTCTypeError("getStats takes a MediaStreamTrack or None")
+        track_id = None if selector is None else selector.id
+        return RTCStatsReport._from_json(await self._native.get_stats(track_id))
 
     async def close(self) -> None:
         """Closes the connection and its channels (each fires close). Idempotent."""
