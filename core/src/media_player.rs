@@ -15,6 +15,7 @@ use crate::runtime::handle;
 use crate::source::MediaSource;
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
 
+/// Dropping the player does not stop it: its track may be being sent, and plays on.
 pub struct MediaPlayer {
     source: MediaSource,
     track: MediaStreamTrack,
@@ -45,12 +46,6 @@ impl MediaPlayer {
     /// Stops playing: the track ends.
     pub fn stop(&self) {
         self.source.close();
-    }
-}
-
-impl Drop for MediaPlayer {
-    fn drop(&mut self) {
-        // The track may outlive the player (it is being sent): it plays on.
     }
 }
 
