@@ -3,14 +3,13 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
-use cpal::traits::{DeviceTrait, StreamTrait};
+use cpal::traits::DeviceTrait;
 
 use crate::codec::audio_chunker::AudioChunker;
 use crate::error::{Error, Result};
-use crate::microphone::{find, not_readable};
+use crate::microphone::{find, not_readable, stream_thread, unsupported_format};
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
 
 /// Samples the speaker may lag behind by before the oldest are dropped: 200 ms at 48 kHz
@@ -19,8 +18,7 @@ const MAX_QUEUED: usize = 48_000 * 2 / 5;
 
 pub struct AudioOutput {
     stopped: Arc<AtomicBool>,
-    /// Wakes the device thread to close the stream; joined by stop().
-    wake: mpsc::Sender<()>,
+    /// The device's thread, joined by stop().
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -39,50 +37,26 @@ impl AudioOutput {
         let queue = Arc::new(Mutex::new(VecDeque::<i16>::new()));
         let stopped = Arc::new(AtomicBool::new(false));
 
-        let (opened_tx, opened_rx) = mpsc::channel::<Result<()>>();
-        let (wake, woken) = mpsc::channel::<()>();
-        let (played, flag) = (queue.clone(), stopped.clone());
-        let thread = std::thread::Builder::new()
-            .name("rtckit-speaker".into())
-            .spawn(move || {
-                let next = move || played.lock().unwrap().pop_front().unwrap_or(0);
-                let error = |e: cpal::Error| log::warn!("rtckit's speaker stream failed: {e}");
-                let stream = match supported.sample_format() {
-                    cpal::SampleFormat::I16 => device.build_output_stream::<i16, _, _>(
-                        config,
-                        move |out, _| out.iter_mut().for_each(|s| *s = next()),
-                        error,
-                        None,
-                    ),
-                    cpal::SampleFormat::F32 => device.build_output_stream::<f32, _, _>(
-                        config,
-                        move |out, _| out.iter_mut().for_each(|s| *s = next() as f32 / 32768.0),
-                        error,
-                        None,
-                    ),
-                    other => {
-                        let _ = opened_tx.send(Err(not_readable("the speaker", format!("its {other} samples are not supported"))));
-                        return;
-                    }
-                };
-                let stream = match stream.map_err(|e| not_readable("the speaker", e)).and_then(|s| s.play().map(|_| s).map_err(|e| not_readable("the speaker", e))) {
-                    Ok(stream) => stream,
-                    Err(e) => {
-                        let _ = opened_tx.send(Err(e));
-                        return;
-                    }
-                };
-                let _ = opened_tx.send(Ok(()));
-                // Until stop() (a message, or its sender dropped) or the track ended.
-                while !flag.load(Ordering::Acquire) {
-                    if !matches!(woken.recv_timeout(Duration::from_millis(50)), Err(mpsc::RecvTimeoutError::Timeout)) {
-                        break;
-                    }
+        let played = queue.clone();
+        let build = move || {
+            let next = move || played.lock().unwrap().pop_front().unwrap_or(0);
+            let error = |e: cpal::Error| log::warn!("rtckit's speaker stream failed: {e}");
+            Ok(match supported.sample_format() {
+                cpal::SampleFormat::I16 => {
+                    device.build_output_stream::<i16, _, _>(config, move |out, _| out.iter_mut().for_each(|s| *s = next()), error, None)
                 }
-                drop(stream);
+                cpal::SampleFormat::F32 => device.build_output_stream::<f32, _, _>(
+                    config,
+                    move |out, _| out.iter_mut().for_each(|s| *s = next() as f32 / 32768.0),
+                    error,
+                    None,
+                ),
+                other => return Err(unsupported_format("the speaker", other)),
             })
-            .map_err(|e| Error::operation(format!("could not start the speaker thread: {e}")))?;
-        opened_rx.recv().map_err(|_| Error::operation("the speaker thread ended"))??;
+        };
+        // Until stop(), or the track ended.
+        let flag = stopped.clone();
+        let thread = stream_thread("the speaker", build, move || flag.load(Ordering::Acquire))?;
 
         // Frames to the device's rate and layout, 10 ms at a time.
         let mut chunker = AudioChunker::new(config.sample_rate, config.channels, (config.sample_rate / 100) as usize);
@@ -101,13 +75,12 @@ impl AudioOutput {
             }
             flag.store(true, Ordering::Release);
         });
-        Ok(Self { stopped, wake, thread: std::sync::Mutex::new(Some(thread)) })
+        Ok(Self { stopped, thread: std::sync::Mutex::new(Some(thread)) })
     }
 
     /// Stops playing; the device is closed when it returns. Idempotent.
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Release);
-        let _ = self.wake.send(());
         if let Some(thread) = self.thread.lock().unwrap().take() {
             let _ = thread.join();
         }

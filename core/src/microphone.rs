@@ -82,6 +82,42 @@ fn config(device: &cpal::Device, c: &AudioConstraints) -> Result<cpal::Supported
     Ok(chosen)
 }
 
+/// Runs a cpal stream on a thread of its own (cpal streams stay on the thread that made
+/// them): `build` makes it there, the stream plays, and it is dropped once `done()` says so
+/// (checked every 10 ms). Returns when the stream plays, or with why it could not.
+pub(crate) fn stream_thread(
+    what: &'static str,
+    build: impl FnOnce() -> Result<std::result::Result<cpal::Stream, cpal::Error>> + Send + 'static,
+    done: impl Fn() -> bool + Send + 'static,
+) -> Result<std::thread::JoinHandle<()>> {
+    let (opened_tx, opened_rx) = mpsc::channel::<Result<()>>();
+    let thread = std::thread::Builder::new()
+        .name(format!("rtckit-{}", what.trim_start_matches("the ")))
+        .spawn(move || {
+            let playing = build().and_then(|s| s.map_err(|e| not_readable(what, e))).and_then(|s| s.play().map(|_| s).map_err(|e| not_readable(what, e)));
+            let stream = match playing {
+                Ok(stream) => stream,
+                Err(e) => {
+                    let _ = opened_tx.send(Err(e));
+                    return;
+                }
+            };
+            let _ = opened_tx.send(Ok(()));
+            while !done() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            drop(stream);
+        })
+        .map_err(|e| Error::operation(format!("could not start a thread for {what}: {e}")))?;
+    opened_rx.recv().map_err(|_| Error::operation(format!("the thread of {what} ended")))??;
+    Ok(thread)
+}
+
+/// The sample formats rtckit converts from and to.
+pub(crate) fn unsupported_format(what: &'static str, format: cpal::SampleFormat) -> Error {
+    not_readable(what, format!("its {format} samples are not supported"))
+}
+
 /// Cuts captured samples into 10 ms frames for the track.
 struct Framer {
     source: MediaSource,
@@ -110,43 +146,34 @@ impl Framer {
 pub(crate) fn open(c: &AudioConstraints) -> Result<MediaStreamTrack> {
     let device = find(true, c.device_id.as_deref())?;
     let supported = config(&device, c)?;
-    let label = label(&device);
-    let (opened_tx, opened_rx) = mpsc::channel::<Result<MediaStreamTrack>>();
-    std::thread::Builder::new()
-        .name("rtckit-microphone".into())
-        .spawn(move || {
-            let source = MediaSource::new(TrackKind::Audio, &label);
-            let track = source.create_track().expect("a new source is open");
-            let config: cpal::StreamConfig = supported.config();
-            let mut framer = Framer { source: source.clone(), rate: config.sample_rate, channels: config.channels, pending: vec![], pts: 0 };
-            let error = |e: cpal::Error| log::warn!("rtckit's microphone stream failed: {e}");
-            let stream = match supported.sample_format() {
-                cpal::SampleFormat::I16 => device.build_input_stream::<i16, _, _>(config, move |d, _| framer.push(d.iter().copied()), error, None),
-                cpal::SampleFormat::F32 => device.build_input_stream::<f32, _, _>(
-                    config,
-                    move |d, _| framer.push(d.iter().map(|&s| (s.clamp(-1.0, 1.0) * 32767.0) as i16)),
-                    error,
-                    None,
-                ),
-                other => {
-                    let _ = opened_tx.send(Err(not_readable("the microphone", format!("its {other} samples are not supported"))));
-                    return;
-                }
-            };
-            let stream = match stream.map_err(|e| not_readable("the microphone", e)).and_then(|s| s.play().map(|_| s).map_err(|e| not_readable("the microphone", e))) {
-                Ok(stream) => stream,
-                Err(e) => {
-                    let _ = opened_tx.send(Err(e));
-                    return;
-                }
-            };
-            let _ = opened_tx.send(Ok(track));
-            while source.is_wanted() {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            drop(stream);
-            source.close();
+    let source = MediaSource::new(TrackKind::Audio, &label(&device));
+    let track = source.create_track().expect("a new source is open");
+    let config: cpal::StreamConfig = supported.config();
+    let mut framer = Framer { source: source.clone(), rate: config.sample_rate, channels: config.channels, pending: vec![], pts: 0 };
+    let build = move || {
+        let error = |e: cpal::Error| log::warn!("rtckit's microphone stream failed: {e}");
+        Ok(match supported.sample_format() {
+            cpal::SampleFormat::I16 => device.build_input_stream::<i16, _, _>(config, move |d, _| framer.push(d.iter().copied()), error, None),
+            cpal::SampleFormat::F32 => device.build_input_stream::<f32, _, _>(
+                config,
+                move |d, _| framer.push(d.iter().map(|&s| (s.clamp(-1.0, 1.0) * 32767.0) as i16)),
+                error,
+                None,
+            ),
+            other => return Err(unsupported_format("the microphone", other)),
         })
-        .map_err(|e| Error::operation(format!("could not start the microphone thread: {e}")))?;
-    opened_rx.recv().map_err(|_| Error::operation("the microphone thread ended"))?
+    };
+    let watched = source.clone();
+    let opened = stream_thread("the microphone", build, move || {
+        if watched.is_wanted() {
+            return false;
+        }
+        watched.close();
+        true
+    });
+    if let Err(e) = opened {
+        source.close();
+        return Err(e);
+    }
+    Ok(track)
 }

@@ -897,10 +897,7 @@ impl PeerConnection {
     pub async fn add_transceiver_of_kind(&self, kind: TrackKind, direction: &str) -> Result<RtpTransceiver> {
         self.check_open()?;
         let direction = parse_direction(direction)?;
-        let rtp_kind = match kind {
-            TrackKind::Audio => RtpCodecKind::Audio,
-            TrackKind::Video => RtpCodecKind::Video,
-        };
+        let rtp_kind = kind.rtp();
         let init = RTCRtpTransceiverInit { direction, streams: vec![], send_encodings: vec![] };
         let inner = self
             .connection

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use rtc::media_stream::MediaStreamTrack as WebrtcTrack;
 use rtc::rtp::packetizer::{new_packetizer, Packetizer};
-use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters};
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
@@ -170,22 +170,7 @@ impl RtpSender {
         let webrtc = &self.inner.webrtc;
         let Ok(parameters) = webrtc.get_parameters().await else { return };
         let Some(encoding) = parameters.encodings.first() else { return };
-        let kind = match self.inner.kind {
-            TrackKind::Video => RtpCodecKind::Video,
-            TrackKind::Audio => RtpCodecKind::Audio,
-        };
-        let (stream_id, track_id, label) = self.inner.ids.clone();
-        let named = WebrtcTrack::new(
-            stream_id,
-            track_id,
-            label,
-            kind,
-            vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: encoding.rtp_coding_parameters.clone(),
-                codec: codec.rtp_codec(),
-                ..Default::default()
-            }],
-        );
+        let named = webrtc_track(&self.inner.ids, self.inner.kind, encoding.rtp_coding_parameters.clone(), codec.rtp_codec());
         // Only the track description changes: the bound TrackLocal (what send() writes to)
         // stays the one addTrack gave.
         if webrtc.replace_track(Arc::new(TrackLocalStaticRTP::new(named))).await.is_ok() && !self.inner.stream_ids.is_empty() {
@@ -199,8 +184,7 @@ impl RtpSender {
         let c = &self.inner.counters;
         let mut out = serde_json::Map::new();
         if self.inner.kind == TrackKind::Video {
-            let frames = c.frames_encoded.load(Ordering::Relaxed);
-            out.insert("framesEncoded".into(), frames.into());
+            out.insert("framesEncoded".into(), c.frames_encoded.load(Ordering::Relaxed).into());
             out.insert("keyFramesEncoded".into(), c.key_frames.load(Ordering::Relaxed).into());
             out.insert("frameWidth".into(), c.frame_width.load(Ordering::Relaxed).into());
             out.insert("frameHeight".into(), c.frame_height.load(Ordering::Relaxed).into());
@@ -238,23 +222,12 @@ impl RtpSender {
             return Err(Error::invalid_state("the track has ended"));
         }
         let ssrc: u32 = rand_ssrc();
-        let kind = match track.kind() {
-            TrackKind::Video => RtpCodecKind::Video,
-            TrackKind::Audio => RtpCodecKind::Audio,
-        };
         let stream_id = stream_ids.first().cloned().unwrap_or_else(|| "-".to_owned());
-        let local = Arc::new(TrackLocalStaticRTP::new(WebrtcTrack::new(
-            stream_id.clone(),
-            track.id().to_owned(),
-            track.label().to_owned(),
-            kind,
-            vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters { ssrc: Some(ssrc), ..Default::default() },
-                // No codec: webrtc-rs would offer only that one. Every codec rtckit has is
-                // offered, and the first the answer keeps is sent.
-                ..Default::default()
-            }],
-        )));
+        let ids = (stream_id, track.id().to_owned(), track.label().to_owned());
+        // No codec: webrtc-rs would offer only that one. Every codec rtckit has is offered,
+        // and bind_codec names the one the answer keeps.
+        let coding = RTCRtpCodingParameters { ssrc: Some(ssrc), ..Default::default() };
+        let local = Arc::new(TrackLocalStaticRTP::new(webrtc_track(&ids, track.kind(), coding, Default::default())));
         let sender = match direction {
             None => connection
                 .add_track(local.clone() as Arc<dyn TrackLocal>)
@@ -283,7 +256,7 @@ impl RtpSender {
             stopped: stopped.clone(),
             counters: counters.clone(),
             webrtc: sender.clone(),
-            ids: (stream_id.clone(), track.id().to_owned(), track.label().to_owned()),
+            ids,
             stream_ids: stream_ids.to_vec(),
             codec_bound: AtomicBool::new(false),
             ssrc,
@@ -291,6 +264,12 @@ impl RtpSender {
         handle().spawn(send(watching, connected, estimate, stopped, counters, local, sender, ssrc));
         Ok(Self { inner: Arc::new(inner) })
     }
+}
+
+/// webrtc-rs's description of a sent track: (stream id, track id, label), one encoding.
+fn webrtc_track(ids: &(String, String, String), kind: TrackKind, coding: RTCRtpCodingParameters, codec: RTCRtpCodec) -> WebrtcTrack {
+    let (stream_id, track_id, label) = ids.clone();
+    WebrtcTrack::new(stream_id, track_id, label, kind.rtp(), vec![RTCRtpEncodingParameters { rtp_coding_parameters: coding, codec, ..Default::default() }])
 }
 
 /// Writes one packet. webrtc-rs binds the track to the connection on a task of its own,

@@ -30,6 +30,15 @@ impl TrackKind {
             Self::Video => "video",
         }
     }
+
+    /// webrtc-rs's name for the kind.
+    pub(crate) fn rtp(self) -> rtc::rtp_transceiver::rtp_sender::RtpCodecKind {
+        use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+        match self {
+            Self::Audio => RtpCodecKind::Audio,
+            Self::Video => RtpCodecKind::Video,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ import asyncio
 import sys
 
 import rtckit
-from web_signaling import serve
+from web_signaling import answer_after_gathering, serve
 
 
 def log(*args):
@@ -79,10 +79,7 @@ async def answer(offer: dict, done: asyncio.Event) -> dict:
             asyncio.ensure_future(pc.close()).add_done_callback(lambda _: done.set())
 
     await pc.setRemoteDescription(rtckit.RTCSessionDescription(sdp=offer["sdp"], type=offer["type"]))
-    await pc.setLocalDescription(await pc.createAnswer())
-    while pc.iceGatheringState != "complete":
-        await asyncio.sleep(0.005)
-    return pc.localDescription.toJSON()
+    return await answer_after_gathering(pc)
 
 
 async def main() -> None:

@@ -4,13 +4,12 @@ its edges (a Sobel filter), and sends the result back, which the page shows.
 Serves the same page as webcam_server.py. Usage: python transform.py [--port 8080]
 """
 
-import argparse
 import asyncio
 
 import numpy as np
 
 import rtckit
-from web_signaling import serve
+from web_signaling import answer_after_gathering, run
 
 connections: set = set()
 
@@ -63,21 +62,8 @@ async def answer(offer: dict) -> dict:
 
     await pc.setRemoteDescription(rtckit.RTCSessionDescription(sdp=offer["sdp"], type=offer["type"]))
     pc.addTrack(source.track)
-    await pc.setLocalDescription(await pc.createAnswer())
-    while pc.iceGatheringState != "complete":
-        await asyncio.sleep(0.005)
-    return pc.localDescription.toJSON()
-
-
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=8080)
-    args = parser.parse_args()
-    server = await serve(answer, args.port)
-    log(f"open http://127.0.0.1:{server.sockets[0].getsockname()[1]}/")
-    async with server:
-        await server.serve_forever()
+    return await answer_after_gathering(pc)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run(answer)

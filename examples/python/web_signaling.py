@@ -2,10 +2,11 @@
 examples/web/index.html (the browser side); POST /offer takes {type, sdp} and replies with
 the answer `answer(offer)` returns. Not part of rtckit: any signaling will do."""
 
+import argparse
 import asyncio
 import json
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 PAGE = Path(__file__).resolve().parent.parent / "web" / "index.html"
 
@@ -39,3 +40,26 @@ async def serve(answer: Callable[[dict], Awaitable[dict]], port: int) -> asyncio
             writer.close()
 
     return await asyncio.start_server(handle, "127.0.0.1", port)
+
+
+async def answer_after_gathering(pc: Any) -> dict:
+    """Answers the offer `pc` has, whole: these examples do not trickle candidates."""
+    await pc.setLocalDescription(await pc.createAnswer())
+    while pc.iceGatheringState != "complete":
+        await asyncio.sleep(0.005)
+    return pc.localDescription.toJSON()
+
+
+def run(answer: Callable[[dict], Awaitable[dict]], default_port: int = 8080) -> None:
+    """Serves the page and answers offers until interrupted (--port picks the port)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=default_port)
+    args = parser.parse_args()
+
+    async def main() -> None:
+        server = await serve(answer, args.port)
+        print(f"open http://127.0.0.1:{server.sockets[0].getsockname()[1]}/", flush=True)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())

@@ -5,11 +5,10 @@ rtckit has no real camera support yet, so the camera it sends is its fake one: a
 test pattern carrying its frame number. Usage: python webcam_server.py [--port 8080]
 """
 
-import argparse
 import asyncio
 
 import rtckit
-from web_signaling import serve
+from web_signaling import answer_after_gathering, run
 
 connections: set = set()
 
@@ -61,21 +60,8 @@ async def answer(offer: dict) -> dict:
     await pc.setRemoteDescription(rtckit.RTCSessionDescription(sdp=offer["sdp"], type=offer["type"]))
     for track in stream.getTracks():
         pc.addTrack(track, stream)
-    await pc.setLocalDescription(await pc.createAnswer())
-    while pc.iceGatheringState != "complete":
-        await asyncio.sleep(0.005)
-    return pc.localDescription.toJSON()
-
-
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=8080)
-    args = parser.parse_args()
-    server = await serve(answer, args.port)
-    log(f"open http://127.0.0.1:{server.sockets[0].getsockname()[1]}/")
-    async with server:
-        await server.serve_forever()
+    return await answer_after_gathering(pc)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run(answer)
