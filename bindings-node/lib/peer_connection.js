@@ -7,7 +7,7 @@ const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate, toInit: candidateInit } = require('./ice_candidate');
 const { RTCSessionDescription, toInit: descriptionInit } = require('./session_description');
 const { MediaStream, MediaStreamTrack, NATIVE } = require('./track');
-const { RTCRtpSender, RTCRtpReceiver, SENDER, REMOVED } = require('./rtp_sender');
+const { RTCRtpSender, SENDER } = require('./rtp_sender');
 const { RTCRtpTransceiver } = require('./rtp_transceiver');
 
 const EVENTS = [
@@ -74,17 +74,31 @@ function description(init) {
 
 class RTCPeerConnection extends EventTarget {
   #native;
-  #senders = [];
+  /** One object per transceiver (core keeps what belongs to which). */
   #transceivers = new Map();
-  /** Received tracks by id: one JS object per track, for receiver.track. */
-  #remoteTracks = new Map();
   #remoteStreams = new Map();
+  /** Events dispatched so far, and calls waiting for the pump to reach a count. */
+  #dispatched = 0;
+  #waiting = [];
 
   constructor(configuration = {}) {
     super();
     const config = configurationInit(configuration ?? {});
     this.#native = call(() => new native.NativePeerConnection(config));
-    pump(() => this.#native.nextEvents(), (e) => this.#dispatch(e));
+    pump(() => this.#native.nextEvents(), (e) => {
+      try {
+        this.#dispatch(e);
+      } finally {
+        this.#dispatched += 1;
+        this.#waiting = this.#waiting.filter(([count, resolve]) => (count <= this.#dispatched ? resolve() : true));
+      }
+    });
+  }
+
+  /** Resolves once `count` events were dispatched (see setRemoteDescription). */
+  #caughtUp(count) {
+    if (count <= this.#dispatched) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push([count, resolve]));
   }
 
   #dispatch(e) {
@@ -97,7 +111,11 @@ class RTCPeerConnection extends EventTarget {
       case 'track': {
         const announced = this.#native.takeTrack(e.track);
         if (!announced) return;
-        const track = MediaStreamTrack._wrap(announced.takeTrack());
+        const nativeTransceiver = this.#native.transceiverOfTrack(announced.takeTrack());
+        if (!nativeTransceiver) return;
+        const transceiver = this.#transceiver(nativeTransceiver);
+        const { receiver } = transceiver;
+        const { track } = receiver;
         // Core keeps one stream per remote stream id; here, one JS object per stream.
         const streams = announced.takeStreams().map((nativeStream) => {
           let stream = this.#remoteStreams.get(nativeStream.id);
@@ -105,12 +123,6 @@ class RTCPeerConnection extends EventTarget {
           stream.addTrack(track);
           return stream;
         });
-        this.#remoteTracks.set(track.id, track);
-        const nativeTransceiver = this.#native.transceiverOfTrack(track[NATIVE]);
-        // Its receiver.track is this track from now on. Without an m-section to match (a
-        // remote that names no track id), the event gets a receiver of its own.
-        const transceiver = nativeTransceiver ? this.#transceiver(nativeTransceiver) : null;
-        const receiver = transceiver ? transceiver.receiver : new RTCRtpReceiver(track);
         this.dispatchEvent(new RTCTrackEvent('track', { track, streams, receiver, transceiver }));
         break;
       }
@@ -177,9 +189,12 @@ class RTCPeerConnection extends EventTarget {
     await callAsync(() => this.#native.setLocalDescription(init));
   }
 
+  /** Its track events (and the state changes before them) are dispatched before it
+   * resolves, as browsers do: a handler that adds a reply track is in time for createAnswer. */
   async setRemoteDescription(desc) {
     const init = descriptionInit(desc);
-    await callAsync(() => this.#native.setRemoteDescription(init));
+    const queued = await callAsync(() => this.#native.setRemoteDescription(init));
+    await this.#caughtUp(queued);
   }
 
   async addIceCandidate(candidate) {
@@ -190,21 +205,19 @@ class RTCPeerConnection extends EventTarget {
   /** Sends the track with the negotiated codec (VP8/H.264, Opus/G.711); renegotiate afterwards. */
   addTrack(track, ...streams) {
     if (!(track instanceof MediaStreamTrack)) throw new TypeError('addTrack takes a MediaStreamTrack');
-    const nativeSender = call(() => this.#native.addTrack(track[NATIVE], streams.map((s) => s.id)));
-    const sender = new RTCRtpSender(nativeSender, track);
-    this.#senders.push(sender);
-    return sender;
+    const nativeTransceiver = call(() => this.#native.addTrack(track[NATIVE], streams.map((s) => s.id)));
+    return this.#transceiver(nativeTransceiver).sender;
   }
 
-  /** Stops sending the sender's track; renegotiate, and the other side's track ends. */
+  /** Stops sending the sender's track; renegotiate, and the other side's track is muted. */
   removeTrack(sender) {
     if (!(sender instanceof RTCRtpSender)) throw new TypeError('removeTrack takes an RTCRtpSender');
     call(() => this.#native.removeTrack(sender[SENDER]));
-    sender[REMOVED]();
   }
 
+  /** Each transceiver's sender, those that send nothing too. */
   getSenders() {
-    return [...this.#senders];
+    return this.getTransceivers().filter((t) => !t.stopped).map((t) => t.sender);
   }
 
   /** A transceiver sending a track (with that direction), or of a kind to receive on. */
@@ -214,7 +227,6 @@ class RTCPeerConnection extends EventTarget {
     if (trackOrKind instanceof MediaStreamTrack) {
       const streams = (init?.streams ?? []).map((s) => s.id);
       nativeTransceiver = call(() => this.#native.addTransceiver(null, trackOrKind[NATIVE], direction, streams));
-      this.#senders.push(new RTCRtpSender(nativeTransceiver.sender(), trackOrKind));
     } else if (typeof trackOrKind === 'string') {
       nativeTransceiver = call(() => this.#native.addTransceiver(trackOrKind, null, direction, []));
     } else {
@@ -223,29 +235,20 @@ class RTCPeerConnection extends EventTarget {
     return this.#transceiver(nativeTransceiver);
   }
 
-  /** Every transceiver's receiver; its track is set once media arrived on it. */
+  /** Every transceiver's receiver; its track is there from the start, muted until media arrives. */
   getReceivers() {
-    return this.getTransceivers().map((t) => t.receiver);
+    return this.getTransceivers().filter((t) => !t.stopped).map((t) => t.receiver);
   }
 
   getTransceivers() {
     return call(() => this.#native.getTransceivers()).map((t) => this.#transceiver(t));
   }
 
-  /** One object per transceiver, with the RTCRtpSender addTrack returned. */
+  /** One object per transceiver. */
   #transceiver(nativeTransceiver) {
     const key = nativeTransceiver.key;
-    if (!this.#transceivers.has(key)) {
-      const nativeSender = nativeTransceiver.sender();
-      const sender = nativeSender ? this.#senders.find((s) => s[SENDER].same(nativeSender)) ?? null : null;
-      this.#transceivers.set(key, new RTCRtpTransceiver(nativeTransceiver, sender));
-    }
-    const transceiver = this.#transceivers.get(key);
-    const trackId = nativeTransceiver.receiverTrackId;
-    if (transceiver.receiver.track === null && trackId != null) {
-      transceiver.receiver.track = this.#remoteTracks.get(trackId) ?? null;
-    }
-    return transceiver;
+    if (!this.#transceivers.has(key)) this.#transceivers.set(key, new RTCRtpTransceiver(nativeTransceiver));
+    return this.#transceivers.get(key);
   }
 
   createDataChannel(label, options = {}) {

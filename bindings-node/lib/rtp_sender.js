@@ -5,18 +5,14 @@ const { call } = require('./errors');
 const { MediaStreamTrack, NATIVE } = require('./track');
 
 const SENDER = Symbol('native sender');
-const REMOVED = Symbol('track removed');
 
 const dropNulls = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null));
 const capabilities = (kind) => ({ codecs: call(() => native.codecCapabilities(kind)), headerExtensions: [] });
 
-/** The sending side of a track added with addTrack; `track` is null once removed. */
+/** A transceiver's sending side; `track` is what it sends (null: nothing). */
 class RTCRtpSender {
-  #track;
-
-  constructor(nativeSender, track) {
+  constructor(nativeSender) {
     this[SENDER] = nativeSender;
-    this.#track = track;
   }
 
   /** The codecs rtckit can send for `kind` ('audio' or 'video'). */
@@ -25,7 +21,8 @@ class RTCRtpSender {
   }
 
   get track() {
-    return this.#track;
+    const nativeTrack = this[SENDER].track();
+    return nativeTrack ? MediaStreamTrack._wrap(nativeTrack) : null;
   }
 
   /** One encoding (maxBitrate is what rtckit applies) and the negotiated codecs. */
@@ -61,17 +58,12 @@ class RTCRtpSender {
       throw new TypeError('replaceTrack takes a MediaStreamTrack or null');
     }
     call(() => this[SENDER].replaceTrack(track === null ? null : track[NATIVE]));
-    this.#track = track;
-  }
-
-  [REMOVED]() {
-    this.#track = null;
   }
 }
 
-/** The receiving side of a transceiver. */
+/** The receiving side of a transceiver; its track is there from the start. */
 class RTCRtpReceiver {
-  constructor(track = null) {
+  constructor(track) {
     this.track = track;
   }
 
@@ -81,4 +73,4 @@ class RTCRtpReceiver {
   }
 }
 
-module.exports = { RTCRtpSender, RTCRtpReceiver, SENDER, REMOVED };
+module.exports = { RTCRtpSender, RTCRtpReceiver, SENDER };

@@ -1,19 +1,25 @@
 'use strict';
 // RTCRtpTransceiver: a sender and a receiver sharing one m-section.
 const { call } = require('./errors');
-const { RTCRtpReceiver } = require('./rtp_sender');
+const { RTCRtpReceiver, RTCRtpSender } = require('./rtp_sender');
+const { MediaStreamTrack } = require('./track');
 
 const TRANSCEIVER = Symbol('native transceiver');
 
 /**
- * `direction` is settable; `currentDirection` is what the last answer agreed (null before);
- * `sender` is null for a transceiver made from a kind or by the remote offer.
+ * `direction` is settable; `currentDirection` is what the last answer agreed (null before).
+ * Its `sender` sends nothing until a track is added on it; its `receiver.track` is there
+ * from the start, muted until media arrives.
  */
 class RTCRtpTransceiver {
-  constructor(nativeTransceiver, sender) {
+  constructor(nativeTransceiver) {
     this[TRANSCEIVER] = nativeTransceiver;
-    this.sender = sender;
-    this.receiver = new RTCRtpReceiver();
+    this.sender = new RTCRtpSender(nativeTransceiver.sender());
+    this.receiver = new RTCRtpReceiver(MediaStreamTrack._wrap(nativeTransceiver.receiverTrack()));
+  }
+
+  get stopped() {
+    return this[TRANSCEIVER].stopped;
   }
 
   get mid() {

@@ -4,7 +4,16 @@ const { defineEventAttributes, pump } = require('./events');
 
 const NATIVE = Symbol('native');
 
-/** A track of frames (browser MediaStreamTrack). Event: ended. */
+// One JS object per native track (by id), so that receiver.track, the track event and
+// sender.track are the same object.
+const tracks = new Map();
+const forget = new FinalizationRegistry((id) => {
+  if (tracks.get(id)?.deref() === undefined) tracks.delete(id);
+});
+
+const EVENTS = ['ended', 'mute', 'unmute'];
+
+/** A track of frames (browser MediaStreamTrack). Events: ended, mute, unmute. */
 class MediaStreamTrack extends EventTarget {
   #listening = false;
 
@@ -16,17 +25,23 @@ class MediaStreamTrack extends EventTarget {
 
   static #token = Symbol('MediaStreamTrack');
 
-  /** @internal */
+  /** @internal The JS object of a native track (made on first sight). */
   static _wrap(nativeTrack) {
-    return new MediaStreamTrack(nativeTrack, MediaStreamTrack.#token);
+    const id = nativeTrack.id;
+    const known = tracks.get(id)?.deref();
+    if (known) return known;
+    const track = new MediaStreamTrack(nativeTrack, MediaStreamTrack.#token);
+    tracks.set(id, new WeakRef(track));
+    forget.register(track, id);
+    return track;
   }
 
   addEventListener(type, listener, options) {
     super.addEventListener(type, listener, options);
     // Pull track events only once somebody listens: a pending pull keeps Node alive.
-    if (type === 'ended' && !this.#listening) {
+    if (EVENTS.includes(type) && !this.#listening) {
       this.#listening = true;
-      pump(() => this[NATIVE].nextEvents(), (name) => this.dispatchEvent(new Event(name)));
+      pump(() => this[NATIVE].nextEvents(), (name) => EVENTS.includes(name) && this.dispatchEvent(new Event(name)));
     }
   }
 
@@ -35,13 +50,13 @@ class MediaStreamTrack extends EventTarget {
   get label() { return this[NATIVE].label; }
   get enabled() { return this[NATIVE].enabled; }
   set enabled(value) { this[NATIVE].enabled = Boolean(value); }
-  get muted() { return false; }
+  get muted() { return this[NATIVE].muted; }
   get readyState() { return this[NATIVE].readyState; }
   stop() { this[NATIVE].stop(); }
   clone() { throw new DOMException('clone() is not supported yet', 'NotSupportedError'); }
 }
 
-defineEventAttributes(MediaStreamTrack.prototype, ['ended']);
+defineEventAttributes(MediaStreamTrack.prototype, EVENTS);
 
 class MediaStream extends EventTarget {
   #native = new native.NativeMediaStream();

@@ -148,9 +148,12 @@ impl NativePeerConnection {
     }
 
     #[napi]
-    pub async fn set_remote_description(&self, description: SessionDescriptionInit) -> napi::Result<()> {
+    /// Resolves to how many events the connection had queued by then: the JS layer
+    /// dispatches that many (the track events among them) before its promise resolves.
+    pub async fn set_remote_description(&self, description: SessionDescriptionInit) -> napi::Result<i64> {
         let parsed = rtckit_core::SessionDescription::new(&description.sdp_type, description.sdp).napi()?;
-        self.inner.set_remote_description(parsed).await.napi()
+        self.inner.set_remote_description(parsed).await.napi()?;
+        Ok(self.inner.events_queued() as i64)
     }
 
     #[napi]
@@ -237,10 +240,14 @@ impl NativePeerConnection {
         })
     }
 
-    /// Sends the track with the negotiated codec; renegotiate afterwards.
+    /// Sends the track with the negotiated codec; renegotiate afterwards. The transceiver
+    /// whose sender sends it.
     #[napi]
-    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<NativeRtpSender> {
-        Ok(NativeRtpSender { inner: self.inner.add_track_now(&track.inner, stream_ids).napi()? })
+    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<NativeRtpTransceiver> {
+        let sender = self.inner.add_track_now(&track.inner, stream_ids).napi()?;
+        let inner = self.inner.transceiver_of_sender(&sender);
+        let inner = inner.ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver")).napi()?;
+        Ok(NativeRtpTransceiver { inner })
     }
 
     /// The transceiver whose receiver got `track` (null if none did).

@@ -17,6 +17,12 @@ impl NativeRtpSender {
         self.inner.kind().as_str()
     }
 
+    /// The track it sends (null: nothing).
+    #[napi]
+    pub fn track(&self) -> Option<crate::track::NativeTrack> {
+        self.inner.track().map(|inner| crate::track::NativeTrack { inner })
+    }
+
     /// Sends `track` from now on (null: nothing), without renegotiation.
     #[napi]
     pub fn replace_track(&self, track: Option<&NativeTrack>) -> napi::Result<()> {

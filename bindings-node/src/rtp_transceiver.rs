@@ -22,13 +22,17 @@ impl NativeRtpTransceiver {
         self.inner.kind().as_str()
     }
     #[napi]
-    pub fn sender(&self) -> Option<NativeRtpSender> {
-        self.inner.sender().map(|s| NativeRtpSender { inner: s.clone() })
+    pub fn sender(&self) -> NativeRtpSender {
+        NativeRtpSender { inner: self.inner.sender().clone() }
     }
-    /// The id of the track its receiver got (null before media arrived).
+    /// receiver.track: there from the start, muted until media arrives.
+    #[napi]
+    pub fn receiver_track(&self) -> crate::track::NativeTrack {
+        crate::track::NativeTrack { inner: self.inner.receiver_track() }
+    }
     #[napi(getter)]
-    pub fn receiver_track_id(&self) -> Option<String> {
-        self.inner.receiver_track().map(|t| t.id().to_owned())
+    pub fn stopped(&self) -> bool {
+        self.inner.is_stopped()
     }
     #[napi(getter)]
     pub fn mid(&self) -> Option<String> {

@@ -50,10 +50,15 @@ impl NativeTrack {
             stopped: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
-    /// Event names ("ended"); empty once the track's events are over.
+    /// Event names ("ended", "mute", "unmute"); empty once the track's events are over.
     #[napi]
     pub async fn next_events(&self) -> napi::Result<Vec<&'static str>> {
-        Ok(self.inner.next_events().await.into_iter().map(|_| "ended").collect())
+        Ok(self.inner.next_events().await.into_iter().map(|e| e.name()).collect())
+    }
+    /// W3C `muted`: a received track is muted until media arrives.
+    #[napi(getter)]
+    pub fn muted(&self) -> bool {
+        self.inner.muted()
     }
 }
 

@@ -161,16 +161,21 @@ impl PyPeerConnection {
         Ok(PyDataChannel { inner })
     }
 
-    /// Sends the track with the negotiated codec; renegotiate afterwards.
+    /// Sends the track with the negotiated codec; renegotiate afterwards. The transceiver
+    /// whose sender sends it.
     fn add_track(
         &self,
         py: Python<'_>,
         track: PyRef<'_, crate::track::PyTrack>,
         stream_ids: Vec<String>,
-    ) -> PyResult<PyRtpSender> {
+    ) -> PyResult<PyRtpTransceiver> {
         let (pc, track) = (self.inner.clone(), track.inner.clone());
-        let inner = block(py, move || pc.add_track_now(&track, stream_ids)).py_err()?;
-        Ok(PyRtpSender { inner })
+        let inner = block(py, move || {
+            let sender = pc.add_track_now(&track, stream_ids)?;
+            pc.transceiver_of_sender(&sender).ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver"))
+        })
+        .py_err()?;
+        Ok(PyRtpTransceiver { inner })
     }
 
     /// The transceiver whose receiver got `track` (None if none did).
@@ -212,6 +217,15 @@ impl PyPeerConnection {
     fn get_stats<'py>(&self, py: Python<'py>, track_id: Option<String>) -> PyResult<Bound<'py, PyAny>> {
         let pc = self.inner.clone();
         awaitable(py, async move { pc.get_stats_json(track_id.as_deref()).await })
+    }
+
+    /// Awaitable: ICE gathering is complete (or the connection closed).
+    fn gathering_complete<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pc = self.inner.clone();
+        awaitable(py, async move {
+            pc.gathering_complete().await;
+            Ok(())
+        })
     }
 
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -18,6 +18,12 @@ impl PyRtpSender {
         self.inner.kind().as_str()
     }
 
+    /// The track it sends (None: nothing).
+    #[getter]
+    fn track(&self) -> Option<PyTrack> {
+        self.inner.track().map(|inner| PyTrack { inner })
+    }
+
     /// Sends `track` from now on (None: nothing), without renegotiation.
     fn replace_track(&self, track: Option<PyRef<'_, PyTrack>>) -> PyResult<()> {
         self.inner.replace_track(track.as_ref().map(|t| &t.inner)).py_err()

@@ -23,13 +23,17 @@ impl PyRtpTransceiver {
         self.inner.kind().as_str()
     }
     #[getter]
-    fn sender(&self) -> Option<PyRtpSender> {
-        self.inner.sender().map(|s| PyRtpSender { inner: s.clone() })
+    fn sender(&self) -> PyRtpSender {
+        PyRtpSender { inner: self.inner.sender().clone() }
     }
-    /// The id of the track its receiver got (None before media arrived).
+    /// receiver.track: there from the start, muted until media arrives.
     #[getter]
-    fn receiver_track_id(&self) -> Option<String> {
-        self.inner.receiver_track().map(|t| t.id().to_owned())
+    fn receiver_track(&self) -> crate::track::PyTrack {
+        crate::track::PyTrack { inner: self.inner.receiver_track() }
+    }
+    #[getter]
+    fn stopped(&self) -> bool {
+        self.inner.is_stopped()
     }
     fn mid(&self, py: Python<'_>) -> Option<String> {
         let t = self.inner.clone();

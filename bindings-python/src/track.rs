@@ -42,6 +42,19 @@ impl PyTrack {
     fn stop(&self) {
         self.inner.stop()
     }
+    /// W3C `muted`: a received track is muted until media arrives.
+    #[getter]
+    fn muted(&self) -> bool {
+        self.inner.muted()
+    }
+    /// Frames come from Python's own `recv()`, asked for by "demand" events.
+    fn set_pulled(&self) {
+        self.inner.set_pulled()
+    }
+    /// True if a consumer waited for a frame since the last call.
+    fn take_demand(&self) -> bool {
+        self.inner.take_demand()
+    }
     /// A new consumer of the track's frames.
     fn receiver(&self) -> PyFrameReceiver {
         PyFrameReceiver { inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())) }
@@ -51,7 +64,7 @@ impl PyTrack {
     }
     fn take_events(&self) -> (Vec<(&'static str, Option<()>)>, bool) {
         let (events, ended) = self.inner.take_events();
-        (events.into_iter().map(|_| ("ended", None)).collect(), ended)
+        (events.into_iter().map(|e| (e.name(), None)).collect(), ended)
     }
 }
 

@@ -327,12 +327,10 @@ impl DataChannel {
         if inner.close_requested.swap(true, Ordering::AcqRel) {
             return;
         }
-        let _ = inner.state.compare_exchange(
-            ReadyState::Connecting as u8,
-            ReadyState::Closing as u8,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
+        let never_opened = inner
+            .state
+            .compare_exchange(ReadyState::Connecting as u8, ReadyState::Closing as u8, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
         let _ = inner.state.compare_exchange(
             ReadyState::Open as u8,
             ReadyState::Closing as u8,
@@ -340,6 +338,11 @@ impl DataChannel {
             Ordering::Acquire,
         );
         let _ = inner.enqueue(Outgoing::Close);
+        if never_opened {
+            // Nothing to close on the wire yet (as aiortc, and as browsers do for a channel
+            // of a connection that never connected): closed at once, firing close.
+            inner.finish();
+        }
     }
 
     /// The next batch of events; empty once the channel is closed and drained.

@@ -29,6 +29,8 @@ pub struct EventQueue<T> {
 
 struct State<T> {
     items: VecDeque<T>,
+    /// Events queued so far, ever.
+    pushed: u64,
     closed: bool,
     listener: Option<Listener>,
 }
@@ -36,7 +38,7 @@ struct State<T> {
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         Self {
-            state: Mutex::new(State { items: VecDeque::new(), closed: false, listener: None }),
+            state: Mutex::new(State { items: VecDeque::new(), pushed: 0, closed: false, listener: None }),
             notify: Notify::new(),
         }
     }
@@ -51,6 +53,7 @@ impl<T> EventQueue<T> {
                 return;
             }
             state.items.push_back(item);
+            state.pushed += 1;
             if state.items.len() == 1 { state.listener.clone() } else { None }
         };
         self.notify.notify_one();
@@ -100,6 +103,7 @@ impl<T> EventQueue<T> {
             }
             if let Some(item) = item {
                 state.items.push_back(item);
+                state.pushed += 1;
             }
             state.closed = true;
             state.listener.clone()
@@ -112,6 +116,13 @@ impl<T> EventQueue<T> {
 
     pub fn close(&self) {
         self.push_and_close(None);
+    }
+
+    /// How many events were ever queued: a binding whose pull runs apart from its calls
+    /// (Node's) waits until it dispatched that many, so events W3C fires before a promise
+    /// resolves are dispatched before it does.
+    pub fn pushed(&self) -> u64 {
+        self.state.lock().unwrap().pushed
     }
 
     pub fn is_closed(&self) -> bool {

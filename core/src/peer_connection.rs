@@ -26,9 +26,7 @@ use crate::events::EventQueue;
 use crate::ice_candidate::IceCandidate;
 use crate::rtp_sender::RtpSender;
 use crate::rtp_transceiver::{parse_direction, RtpTransceiver};
-use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::{RTCRtpSenderId, RTCRtpTransceiverInit};
-use crate::source::MediaSource;
 use crate::runtime::{block_on, handle, ConnectionRuntime};
 use crate::track::{MediaStream, MediaStreamTrack, TrackKind};
 use crate::session_description::{media_sections, SdpType, SessionDescription};
@@ -119,28 +117,15 @@ struct Shared {
     /// The first m-section's mid of the local description: with BUNDLE every candidate
     /// belongs to it, and webrtc-rs leaves sdpMid empty.
     first_mid: Mutex<Option<String>>,
-    /// addTrack's senders, in order (getSenders).
-    senders: Mutex<Vec<RtpSender>>,
-    /// The sources of received tracks, by the sender's track id.
-    remote_sources: Mutex<HashMap<String, MediaSource>>,
+    /// Every transceiver, in creation order: the one place senders, receivers and their
+    /// tracks are kept (getTransceivers, getSenders, getReceivers, the track event).
+    transceivers: Mutex<Vec<RtpTransceiver>>,
     /// The remote streams received tracks are in, by the sender's stream id.
     remote_streams: Mutex<HashMap<String, MediaStream>>,
-    /// Each received track by the mid of the remote m-section it came on (the transceiver's
-    /// receiver.track).
-    received_by_mid: Mutex<HashMap<String, MediaStreamTrack>>,
-    /// What each receiver counts, for getStats.
-    receive_counters: Mutex<Vec<Arc<crate::rtp_receiver::ReceiveCounters>>>,
-    /// webrtc-rs's remote track behind each received track, by the received track's id.
-    remote_tracks: Mutex<HashMap<String, Arc<dyn webrtc::media_stream::track_remote::TrackRemote>>>,
-    /// Which track id each mid of the remote description sends; a mid that stops sending
-    /// ends its track (webrtc-rs does not).
-    remote_senders: Mutex<HashMap<String, String>>,
-    /// Each transceiver's stopped flag (stop() is not reflected in webrtc-rs's direction),
-    /// by webrtc-rs's transceiver id.
-    stopped_transceivers: Mutex<HashMap<usize, Arc<AtomicBool>>>,
-    /// The kind of each transceiver addTransceiver(kind) made: its receiver's track has
-    /// none until negotiation.
-    transceiver_kinds: Mutex<HashMap<usize, TrackKind>>,
+    /// Woken when ICE gathering completes or the connection closes.
+    gathered: tokio::sync::Notify,
+    /// The last description created with stopped sections rejected, and webrtc-rs's own.
+    rejected: Mutex<Option<(String, String)>>,
 }
 
 impl Shared {
@@ -159,18 +144,13 @@ impl Shared {
         }
     }
 
-    /// Ends the received tracks whose m-section the new remote description no longer sends
-    /// on (the remote called removeTrack, or stopped its transceiver).
-    fn end_removed_tracks(&self, remote_sdp: &str) {
-        let now = sending_track_ids(remote_sdp);
-        let before = std::mem::replace(&mut *self.remote_senders.lock().unwrap(), now.clone());
-        for (mid, track_id) in before {
-            if now.get(&mid) != Some(&track_id) {
-                if let Some(source) = self.remote_sources.lock().unwrap().remove(&track_id) {
-                    source.close();
-                }
-            }
-        }
+    fn transceivers(&self) -> Vec<RtpTransceiver> {
+        self.transceivers.lock().unwrap().clone()
+    }
+
+    /// The remote stream with `id`, made at its first mention.
+    fn remote_stream(&self, id: &str) -> MediaStream {
+        self.remote_streams.lock().unwrap().entry(id.to_owned()).or_insert_with(|| MediaStream::with_id(id.to_owned())).clone()
     }
 
     fn track_channel(&self, channel: &DataChannel) {
@@ -258,6 +238,7 @@ impl PeerConnectionEventHandler for Handler {
             shared.events.push(PeerConnectionEvent::IceGatheringStateChange);
             if value == "complete" {
                 shared.events.push(PeerConnectionEvent::IceCandidate(None));
+                shared.gathered.notify_waiters();
             }
         }
     }
@@ -290,32 +271,25 @@ impl PeerConnectionEventHandler for Handler {
 
     async fn on_track(&self, remote: Arc<dyn webrtc::media_stream::track_remote::TrackRemote>) {
         let shared = self.0.clone();
-        // Reading the track's properties takes the connection's lock: not on the driver.
+        // The first RTP packet of a remote track: its receiver (made with its transceiver,
+        // whose track event fired in setRemoteDescription) starts decoding it. Finding the
+        // transceiver takes the connection's lock: not on the driver.
         handle().spawn(async move {
-            let received = crate::rtp_receiver::start(remote).await;
-            if shared.is_closed() {
-                received.track.stop();
+            let Some(connection) = shared.connection.get().and_then(Weak::upgrade) else { return };
+            for inner in connection.get_transceivers().await {
+                let Ok(Some(receiver)) = inner.receiver().await else { continue };
+                if !same_remote(receiver.track(), &remote) {
+                    continue;
+                }
+                let id = inner.id();
+                let known = shared.transceivers().into_iter().find(|t| t.inner.id() == id);
+                if let Some(t) = known {
+                    if !t.is_stopped() && !shared.is_closed() {
+                        t.receiver.attach(remote.clone());
+                    }
+                }
                 return;
             }
-            shared.remote_sources.lock().unwrap().insert(received.remote_id.clone(), received.source.clone());
-            shared.remote_tracks.lock().unwrap().insert(received.track.id().to_owned(), received.remote.clone());
-            shared.receive_counters.lock().unwrap().push(received.counters.clone());
-            let mid = shared.remote_senders.lock().unwrap().iter().find(|(_, id)| **id == received.remote_id).map(|(mid, _)| mid.clone());
-            if let Some(mid) = mid {
-                shared.received_by_mid.lock().unwrap().insert(mid, received.track.clone());
-            }
-            let streams: Vec<MediaStream> = {
-                let mut known = shared.remote_streams.lock().unwrap();
-                received
-                    .stream_ids
-                    .iter()
-                    .map(|id| known.entry(id.clone()).or_insert_with(|| MediaStream::with_id(id.clone())).clone())
-                    .collect()
-            };
-            for stream in &streams {
-                stream.add_track(received.track.clone());
-            }
-            shared.events.push(PeerConnectionEvent::Track(received.track, streams));
         });
     }
 
@@ -336,14 +310,12 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
-/// mid -> track id of each m-section of `sdp` that sends media (sendrecv or sendonly, not
-/// rejected).
-fn sending_track_ids(sdp: &str) -> HashMap<String, String> {
-    media_sections(sdp)
-        .into_iter()
-        .filter(|m| !m.rejected && matches!(m.direction, "sendrecv" | "sendonly"))
-        .filter_map(|m| Some((m.mid?, m.track_id?)))
-        .collect()
+/// Whether two handles are on the same webrtc-rs remote track.
+fn same_remote(
+    a: &Arc<dyn webrtc::media_stream::track_remote::TrackRemote>,
+    b: &Arc<dyn webrtc::media_stream::track_remote::TrackRemote>,
+) -> bool {
+    std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
 }
 
 fn first_mid(sdp: &str) -> Option<String> {
@@ -411,15 +383,10 @@ impl PeerConnection {
             connected: tokio::sync::watch::channel(false).0,
             closed: AtomicBool::new(false),
             channels: Mutex::new(Vec::new()),
-            senders: Mutex::new(Vec::new()),
-            remote_sources: Mutex::new(HashMap::new()),
-            remote_tracks: Mutex::new(HashMap::new()),
-            receive_counters: Default::default(),
-            received_by_mid: Default::default(),
+            transceivers: Mutex::new(Vec::new()),
             remote_streams: Mutex::new(HashMap::new()),
-            remote_senders: Mutex::new(HashMap::new()),
-            stopped_transceivers: Mutex::new(HashMap::new()),
-            transceiver_kinds: Mutex::new(HashMap::new()),
+            rejected: Mutex::new(None),
+            gathered: tokio::sync::Notify::new(),
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
             connection: OnceLock::new(),
@@ -496,7 +463,29 @@ impl PeerConnection {
             .await
             .map_err(|e| Error::from_webrtc("createOffer failed", e))?;
         self.check_open()?;
-        SessionDescription::from_webrtc(&offer).ok_or_else(|| Error::operation("createOffer produced no offer"))
+        let offer = SessionDescription::from_webrtc(&offer).ok_or_else(|| Error::operation("createOffer produced no offer"))?;
+        self.reject_stopped(offer).await
+    }
+
+    /// A description whose stopped transceivers' sections are rejected (port 0), so the
+    /// other side ends their tracks.
+    async fn reject_stopped(&self, description: SessionDescription) -> Result<SessionDescription> {
+        let rejected = self.with_stopped_rejected(description.clone()).await;
+        if rejected.sdp != description.sdp {
+            *self.shared.rejected.lock().unwrap() = Some((rejected.sdp.clone(), description.sdp));
+        }
+        Ok(rejected)
+    }
+
+    async fn with_stopped_rejected(&self, mut description: SessionDescription) -> SessionDescription {
+        let mut mids = Vec::new();
+        for t in self.shared.transceivers().into_iter().filter(|t| t.is_stopped()) {
+            if let Ok(Some(mid)) = t.inner.mid().await {
+                mids.push(mid);
+            }
+        }
+        description.sdp = crate::session_description::reject_sections(&description.sdp, &mids);
+        description
     }
 
     pub async fn create_answer(&self) -> Result<SessionDescription> {
@@ -514,7 +503,8 @@ impl PeerConnection {
             .await
             .map_err(|e| Error::from_webrtc("createAnswer failed", e))?;
         self.check_open()?;
-        SessionDescription::from_webrtc(&answer).ok_or_else(|| Error::operation("createAnswer produced no answer"))
+        let answer = SessionDescription::from_webrtc(&answer).ok_or_else(|| Error::operation("createAnswer produced no answer"))?;
+        self.reject_stopped(answer).await
     }
 
     /// setLocalDescription; None creates the offer or answer the signaling state calls for.
@@ -542,7 +532,10 @@ impl PeerConnection {
                 )))
             }
         };
-        let parsed = description.to_webrtc()?;
+        // webrtc-rs checks that a local description is the one it made: a description whose
+        // stopped sections rtckit rejected goes back to webrtc-rs as it made it.
+        let made = self.shared.rejected.lock().unwrap().as_ref().filter(|(ours, _)| *ours == description.sdp).map(|(_, made)| made.clone());
+        let parsed = SessionDescription { sdp: made.unwrap_or_else(|| description.sdp.clone()), ..description.clone() }.to_webrtc()?;
         if let Some(mid) = first_mid(&description.sdp) {
             *self.shared.first_mid.lock().unwrap() = Some(mid);
         }
@@ -576,6 +569,13 @@ impl PeerConnection {
             }
         };
         let parsed = description.to_webrtc()?;
+        if description.sdp_type != SdpType::Rollback {
+            let offer = match description.sdp_type {
+                SdpType::Offer => None,
+                _ => self.local_description().await,
+            };
+            crate::session_description::check_applicable(&description, offer.as_ref())?;
+        }
         if description.sdp_type == SdpType::Answer {
             self.bind_sender_codecs(&description.sdp).await;
         }
@@ -584,8 +584,11 @@ impl PeerConnection {
             .await
             .map_err(|e| Error::from_webrtc("setRemoteDescription failed", e))?;
         self.check_open()?;
+        let mut tracks = Vec::new();
         if description.sdp_type != SdpType::Rollback {
-            self.shared.end_removed_tracks(&description.sdp);
+            let sections = media_sections(&description.sdp);
+            self.sync_transceivers(&sections, None).await;
+            tracks = self.apply_remote_tracks(&sections).await;
             let remote = match description.max_message_size() {
                 Some(0) => LOCAL_MAX_MESSAGE_SIZE,
                 Some(n) => n,
@@ -594,23 +597,90 @@ impl PeerConnection {
             self.shared.max_message_size.store(remote.min(LOCAL_MAX_MESSAGE_SIZE), Ordering::Relaxed);
         }
         self.set_signaling(next);
+        // W3C: the track events follow signalingstatechange, before the promise resolves.
+        for (track, streams) in tracks {
+            if !self.shared.is_closed() {
+                self.shared.events.push(PeerConnectionEvent::Track(track, streams));
+            }
+        }
         Ok(())
+    }
+
+    /// Adds a transceiver for each of webrtc-rs's that rtckit does not know yet (made by a
+    /// remote offer, or by addTrack/addTransceiver, whose kind is `kind`).
+    async fn sync_transceivers(&self, sections: &[crate::session_description::MediaSection], kind: Option<TrackKind>) {
+        let mut all = self.connection.get_transceivers().await;
+        // webrtc-rs hands them out of a map; its ids count up from the first.
+        all.sort_by_key(|t| t.id());
+        for inner in all {
+            let id = inner.id();
+            if self.shared.transceivers().iter().any(|t| t.inner.id() == id) {
+                continue;
+            }
+            let mid = inner.mid().await.ok().flatten();
+            let section_kind = mid.and_then(|mid| sections.iter().find(|m| m.mid.as_deref() == Some(mid.as_str())).map(|m| m.kind.clone()));
+            let kind = match (section_kind.as_deref(), kind) {
+                (Some("audio"), _) => TrackKind::Audio,
+                (Some("video"), _) => TrackKind::Video,
+                (_, Some(kind)) => kind,
+                _ => continue, // not media (never happens: data channels have no transceiver)
+            };
+            let transceiver = RtpTransceiver {
+                key: id as u64,
+                kind,
+                inner,
+                sender: RtpSender::new(kind, self.shared.connected.subscribe(), self.shared.estimate.clone()),
+                receiver: crate::rtp_receiver::RtpReceiver::new(kind),
+                stopped: Default::default(),
+                connection: Arc::downgrade(&self.connection),
+            };
+            self.shared.transceivers.lock().unwrap().push(transceiver);
+        }
+    }
+
+    /// W3C's processing of a remote description's media sections: a section the remote sends
+    /// on adds its receiver's track to the sender's streams and fires `track` (once, until the
+    /// remote stops sending there); one it no longer sends on mutes the track; a rejected one
+    /// stops the transceiver, ending the track. The track events due, in order.
+    async fn apply_remote_tracks(&self, sections: &[crate::session_description::MediaSection]) -> Vec<(MediaStreamTrack, Vec<MediaStream>)> {
+        let mut events = Vec::new();
+        for transceiver in self.shared.transceivers() {
+            let Some(mid) = transceiver.inner.mid().await.ok().flatten() else { continue };
+            let Some(section) = sections.iter().find(|m| m.mid.as_deref() == Some(mid.as_str())) else { continue };
+            if transceiver.is_stopped() {
+                continue;
+            }
+            if section.rejected {
+                transceiver.stopped.store(true, Ordering::Release);
+                transceiver.sender.stop();
+                transceiver.receiver.end(true);
+            } else if matches!(section.direction, "sendrecv" | "sendonly") {
+                let streams: Vec<MediaStream> = section.stream_ids.iter().map(|id| self.shared.remote_stream(id)).collect();
+                if transceiver.receiver.start_receiving(streams.clone()) {
+                    events.push((transceiver.receiver_track(), streams));
+                }
+            } else {
+                transceiver.receiver.stop_receiving();
+            }
+        }
+        events
     }
 
     /// Before an answer completes negotiation: each sender's track names the codec the answer
     /// chose for its m-section (see RtpSender::bind_codec).
     async fn bind_sender_codecs(&self, answer: &str) {
         let sections = crate::session_description::media_sections(answer);
-        let senders = self.shared.senders.lock().unwrap().clone();
-        for transceiver in self.connection.get_transceivers().await {
-            let (Ok(Some(mid)), Ok(Some(webrtc))) = (transceiver.mid().await, transceiver.sender().await) else { continue };
-            let Some(sender) = senders.iter().find(|s| s.webrtc().id() == webrtc.id()) else { continue };
+        for transceiver in self.shared.transceivers() {
+            if !transceiver.sender.is_attached() {
+                continue;
+            }
+            let Ok(Some(mid)) = transceiver.inner.mid().await else { continue };
             let chosen = sections
                 .iter()
                 .find(|s| s.mid.as_deref() == Some(mid.as_str()))
                 .and_then(|s| s.codecs.iter().find_map(|name| crate::codec::CodecName::from_mime(name)));
             if let Some(codec) = chosen {
-                sender.bind_codec(codec).await;
+                transceiver.sender.bind_codec(codec).await;
             }
         }
     }
@@ -667,7 +737,7 @@ impl PeerConnection {
 
     pub async fn local_description(&self) -> Option<SessionDescription> {
         let desc = self.connection.local_description().await?;
-        SessionDescription::from_webrtc(&desc)
+        Some(self.with_stopped_rejected(SessionDescription::from_webrtc(&desc)?).await)
     }
 
     pub async fn remote_description(&self) -> Option<SessionDescription> {
@@ -771,23 +841,41 @@ impl PeerConnection {
         Ok(dc)
     }
 
-    /// addTrack: sends the track with the negotiated codec and returns its sender; renegotiate after.
+    /// addTrack: sends the track with the negotiated codec and returns its sender (that of a
+    /// transceiver of its kind that sends nothing, as W3C and webrtc-rs reuse one, or of a
+    /// new one); renegotiate after.
     pub async fn add_track(&self, track: &MediaStreamTrack, stream_ids: Vec<String>) -> Result<RtpSender> {
         self.check_open()?;
         if self.get_senders().iter().any(|s| s.track().is_some_and(|t| t.id() == track.id())) {
             return Err(Error::new(ErrorKind::InvalidAccessError, "this track is already being sent on this connection"));
         }
-        let sender = RtpSender::start(&self.connection, track, &stream_ids, None, self.shared.connected.subscribe(), self.shared.estimate.clone()).await?;
-        self.shared.senders.lock().unwrap().push(sender.clone());
-        Ok(sender)
+        let attached = crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, None).await?;
+        self.start_sender(attached, track.kind(), Some(track)).await.map(|t| t.sender)
+    }
+
+    /// The transceiver webrtc-rs gave `attached`, its sender now sending `track`.
+    async fn start_sender(&self, attached: crate::rtp_sender::Attached, kind: TrackKind, track: Option<&MediaStreamTrack>) -> Result<RtpTransceiver> {
+        self.sync_transceivers(&[], Some(kind)).await;
+        let sender_id = attached.webrtc().id();
+        let transceiver = self
+            .shared
+            .transceivers()
+            .into_iter()
+            .find(|t| RTCRtpSenderId::from(t.inner.id()) == sender_id)
+            .ok_or_else(|| Error::operation("webrtc-rs sent the track on a transceiver rtckit does not know"))?;
+        // A transceiver whose sender once sent (before removeTrack) keeps that sender.
+        transceiver.sender.start(attached, track)?;
+        Ok(transceiver)
     }
 
     /// Asks the sender of a received track for a key frame (RTCP PLI), as the receiver does
     /// by itself when a frame does not decode.
     #[cfg_attr(not(test), allow(dead_code))] // the receiver asks by itself; tests ask directly
     pub(crate) async fn request_key_frame(&self, track: &MediaStreamTrack) -> Result<()> {
-        let remote = self.shared.remote_tracks.lock().unwrap().get(track.id()).cloned();
-        let remote = remote.ok_or_else(|| Error::new(ErrorKind::InvalidAccessError, "not a track this connection receives"))?;
+        let receiver = self.shared.transceivers().into_iter().find(|t| t.receiver.track().id() == track.id()).map(|t| t.receiver);
+        let remote = receiver
+            .and_then(|r| r.remote())
+            .ok_or_else(|| Error::new(ErrorKind::InvalidAccessError, "not a track this connection receives media on"))?;
         crate::rtp_receiver::request_key_frame(&remote).await;
         Ok(())
     }
@@ -796,8 +884,8 @@ impl PeerConnection {
     /// getStats: every stats object of the connection, in its W3C shape.
     pub async fn get_stats(&self) -> Result<Vec<crate::stats::Stats>> {
         self.check_open()?;
-        let senders = self.shared.senders.lock().unwrap().clone();
-        let receivers = self.shared.receive_counters.lock().unwrap().clone();
+        let senders = self.get_senders();
+        let receivers: Vec<_> = self.shared.transceivers().iter().map(|t| t.receiver.counters().clone()).collect();
         Ok(crate::stats::report(&self.connection, &senders, &receivers, self.available_outgoing_bitrate()).await)
     }
 
@@ -810,7 +898,7 @@ impl PeerConnection {
         if let Some(sender) = sender {
             return Ok(crate::stats::select(report, "outbound-rtp", sender.ssrc()));
         }
-        let receiver = self.shared.receive_counters.lock().unwrap().iter().find(|c| c.track_id == track_id).cloned();
+        let receiver = self.shared.transceivers().into_iter().map(|t| t.receiver.counters().clone()).find(|c| c.track_id == track_id);
         match receiver {
             Some(c) => Ok(crate::stats::select(report, "inbound-rtp", c.ssrc.load(Ordering::Relaxed))),
             None => Err(Error::new(
@@ -836,8 +924,15 @@ impl PeerConnection {
         Some(self.shared.estimate.load(Ordering::Relaxed)).filter(|&b| b > 0)
     }
 
+    /// getSenders: each transceiver's sender, including those that send nothing (made
+    /// from a kind, by a remote offer, or after removeTrack).
     pub fn get_senders(&self) -> Vec<RtpSender> {
-        self.shared.senders.lock().unwrap().clone()
+        self.shared.transceivers().into_iter().filter(|t| !t.is_stopped()).map(|t| t.sender).collect()
+    }
+
+    /// getReceivers: each transceiver's receiver.
+    pub fn get_receivers(&self) -> Vec<crate::rtp_receiver::RtpReceiver> {
+        self.shared.transceivers().into_iter().filter(|t| !t.is_stopped()).map(|t| t.receiver).collect()
     }
 
     /// removeTrack: stops sending the sender's track; renegotiate after, and the other
@@ -851,61 +946,48 @@ impl PeerConnection {
             return Ok(());
         }
         sender.replace_track(None)?;
-        self.connection.remove_track(sender.webrtc()).await.map_err(|e| Error::from_webrtc("removeTrack failed", e))
+        let Some(webrtc) = sender.webrtc() else { return Ok(()) };
+        self.connection.remove_track(&webrtc).await.map_err(|e| Error::from_webrtc("removeTrack failed", e))
     }
 
     /// getTransceivers, in creation order.
     pub async fn get_transceivers(&self) -> Vec<RtpTransceiver> {
-        let senders = self.get_senders();
-        let mut out = Vec::new();
-        for inner in self.connection.get_transceivers().await {
-            let id = inner.id();
-            let sender = senders.iter().find(|s| s.webrtc().id() == RTCRtpSenderId::from(id)).cloned();
-            let known = self.shared.transceiver_kinds.lock().unwrap().get(&id).copied();
-            let kind = match (&sender, known) {
-                (Some(sender), _) => sender.kind(),
-                (None, Some(kind)) => kind,
-                (None, None) => match inner.receiver().await.ok().flatten() {
-                    Some(receiver) if receiver.track().kind().await == RtpCodecKind::Audio => TrackKind::Audio,
-                    _ => TrackKind::Video,
-                },
-            };
-            let stopped = self.shared.stopped_transceivers.lock().unwrap().entry(id).or_default().clone();
-            let connection = Arc::downgrade(&self.connection);
-            let mid = inner.mid().await.ok().flatten();
-            let receiver_track = mid.and_then(|mid| self.shared.received_by_mid.lock().unwrap().get(&mid).cloned());
-            out.push(RtpTransceiver { key: id as u64, kind, inner, sender, stopped, connection, receiver_track });
-        }
-        // webrtc-rs hands them out of a map; its ids count up from the first.
-        out.sort_by_key(|t| t.key);
-        out
+        self.shared.transceivers()
     }
 
-    /// The transceiver whose receiver got `track` (for the track event).
+    /// The transceiver of `sender`.
+    pub fn transceiver_of_sender(&self, sender: &RtpSender) -> Option<RtpTransceiver> {
+        self.shared.transceivers().into_iter().find(|t| t.sender.same(sender))
+    }
+
+    /// The transceiver whose receiver's track is `track` (for the track event).
     pub fn transceiver_of_track_now(&self, track: &MediaStreamTrack) -> Option<RtpTransceiver> {
-        self.get_transceivers_now().into_iter().find(|t| t.receiver_track().is_some_and(|r| r.id() == track.id()))
+        self.shared.transceivers().into_iter().find(|t| t.receiver.track().id() == track.id())
     }
 
     pub fn get_transceivers_now(&self) -> Vec<RtpTransceiver> {
-        let this = self.clone();
-        block_on(async move { this.get_transceivers().await })
+        self.shared.transceivers()
     }
 
     /// addTransceiver(kind, {direction}): an m-section to receive on (a server that offers to
-    /// receive a browser's camera). It has no sender: rtckit sends only the tracks given to
-    /// addTrack or addTransceiver(track).
+    /// receive a browser's camera). Its sender sends nothing: rtckit sends only the tracks
+    /// given to addTrack or addTransceiver(track).
     pub async fn add_transceiver_of_kind(&self, kind: TrackKind, direction: &str) -> Result<RtpTransceiver> {
         self.check_open()?;
         let direction = parse_direction(direction)?;
-        let rtp_kind = kind.rtp();
+        if direction.has_send() {
+            // A sender with no track yet: it sends once replaceTrack gives it one.
+            let attached = crate::rtp_sender::add_to(&self.connection, kind, None, &[], Some(direction)).await?;
+            return self.start_sender(attached, kind, None).await;
+        }
         let init = RTCRtpTransceiverInit { direction, streams: vec![], send_encodings: vec![] };
         let inner = self
             .connection
-            .add_transceiver_from_kind(rtp_kind, Some(init))
+            .add_transceiver_from_kind(kind.rtp(), Some(init))
             .await
             .map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
-        self.shared.transceiver_kinds.lock().unwrap().insert(inner.id(), kind);
-        self.transceiver_of(inner.id()).await
+        self.sync_transceivers(&[], Some(kind)).await;
+        self.transceiver_of(inner.id())
     }
 
     /// addTransceiver(track, {direction, streams}): sends the track as addTrack does, on a
@@ -918,24 +1000,15 @@ impl PeerConnection {
     ) -> Result<RtpTransceiver> {
         self.check_open()?;
         let direction = parse_direction(direction)?;
-        let sender = RtpSender::start(&self.connection, track, &stream_ids, Some(direction), self.shared.connected.subscribe(), self.shared.estimate.clone()).await?;
-        self.shared.senders.lock().unwrap().push(sender.clone());
-        let id = self
-            .connection
-            .get_transceivers()
-            .await
-            .into_iter()
-            .map(|t| t.id())
-            .find(|id| RTCRtpSenderId::from(*id) == sender.webrtc().id())
-            .ok_or_else(|| Error::operation("addTransceiver lost its transceiver"))?;
-        self.transceiver_of(id).await
+        let attached = crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, Some(direction)).await?;
+        self.start_sender(attached, track.kind(), Some(track)).await
     }
 
-    async fn transceiver_of(&self, id: usize) -> Result<RtpTransceiver> {
-        self.get_transceivers()
-            .await
+    fn transceiver_of(&self, id: usize) -> Result<RtpTransceiver> {
+        self.shared
+            .transceivers()
             .into_iter()
-            .find(|t| t.key == id as u64)
+            .find(|t| t.inner.id() == id)
             .ok_or_else(|| Error::operation("the new transceiver is missing"))
     }
 
@@ -981,8 +1054,9 @@ impl PeerConnection {
             states.ice_connection = "closed";
             states.connection = "closed";
         }
-        for sender in self.shared.senders.lock().unwrap().iter() {
-            sender.stop();
+        for transceiver in self.shared.transceivers() {
+            transceiver.sender.stop();
+            transceiver.receiver.end(false);
         }
         let channels: Vec<_> = std::mem::take(&mut *self.shared.channels.lock().unwrap());
         let channels: Vec<DataChannel> = channels.into_iter().filter_map(|c| c.upgrade()).map(DataChannel::from_inner).collect();
@@ -990,6 +1064,7 @@ impl PeerConnection {
             channel.connection_closed();
         }
         self.shared.events.close();
+        self.shared.gathered.notify_waiters();
         Some(channels)
     }
 
@@ -1040,6 +1115,23 @@ impl PeerConnection {
         self.shared.events.take_batch()
     }
 
+    /// Waits until ICE gathering is complete (or the connection closed): aiortc's
+    /// setLocalDescription returns then, with every candidate in localDescription.
+    pub async fn gathering_complete(&self) {
+        loop {
+            let woken = self.shared.gathered.notified();
+            if self.is_closed() || self.states().ice_gathering == "complete" {
+                return;
+            }
+            woken.await;
+        }
+    }
+
+    /// How many events the connection ever queued (see [`EventQueue::pushed`]).
+    pub fn events_queued(&self) -> u64 {
+        self.shared.events.pushed()
+    }
+
     /// Calls `listener` whenever events become available (see [`crate::events::Listener`]).
     pub fn set_event_listener(&self, listener: crate::events::Listener) {
         self.shared.events.set_listener(listener)
@@ -1051,6 +1143,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::source::MediaSource;
     use crate::track::MediaFrame;
 
     async fn until(what: &str, mut done: impl FnMut() -> bool) {

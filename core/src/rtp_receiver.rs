@@ -1,29 +1,123 @@
-//! RtpReceiver: turns a remote track's RTP into decoded frames on a local MediaStreamTrack.
+//! RtpReceiver: a transceiver's receiver; turns the remote's RTP into decoded frames on its
+//! track, with the W3C lifecycle (muted until media arrives, ended with its transceiver).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use std::time::{Duration, Instant};
 
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
 use crate::codec::{decoder_for, Decoder};
 use crate::source::MediaSource;
-use crate::track::{MediaStreamTrack, TrackKind};
+use crate::track::{MediaStream, MediaStreamTrack, TrackKind};
 
-/// A remote track as rtckit presents it: a MediaStreamTrack fed by the receiver, and the
-/// ids of the streams the sender put it in.
-pub struct RemoteTrack {
-    pub track: MediaStreamTrack,
-    pub stream_ids: Vec<String>,
-    /// The sender's track id (its SDP's a=msid), and the source feeding `track`: closing it
-    /// ends the track when the sender stops sending.
-    pub(crate) remote_id: String,
-    pub(crate) source: MediaSource,
-    pub(crate) remote: Arc<dyn TrackRemote>,
-    pub(crate) counters: Arc<ReceiveCounters>,
+/// A transceiver's receiver. Its track exists from the transceiver's creation, muted until
+/// media arrives (W3C); webrtc-rs reports a remote track only at its first RTP packet, and
+/// each such track is attached here, feeding the same receiver track.
+#[derive(Clone)]
+pub struct RtpReceiver {
+    inner: Arc<ReceiverInner>,
+}
+
+struct ReceiverInner {
+    track: MediaStreamTrack,
+    source: MediaSource,
+    counters: Arc<ReceiveCounters>,
+    /// webrtc-rs's current remote track (None before the first packet).
+    remote: Mutex<Option<Arc<dyn TrackRemote>>>,
+    /// W3C [[FiredDirection]] includes recv: the track event fired and the remote sends.
+    receiving: AtomicBool,
+    /// The remote streams the track is in (the sender's a=msid).
+    streams: Mutex<Vec<MediaStream>>,
+}
+
+impl RtpReceiver {
+    pub(crate) fn new(kind: TrackKind) -> Self {
+        let source = MediaSource::new(kind, &format!("remote {}", kind.as_str()));
+        let track = source.create_held_track().expect("a new source is open");
+        let counters = Arc::new(ReceiveCounters { track_id: track.id().to_owned(), ..Default::default() });
+        let inner = ReceiverInner {
+            track,
+            source,
+            counters,
+            remote: Mutex::new(None),
+            receiving: AtomicBool::new(false),
+            streams: Mutex::new(Vec::new()),
+        };
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// receiver.track: the same track for the receiver's whole life.
+    pub fn track(&self) -> &MediaStreamTrack {
+        &self.inner.track
+    }
+
+    /// The remote streams the track is in now.
+    pub fn streams(&self) -> Vec<MediaStream> {
+        self.inner.streams.lock().unwrap().clone()
+    }
+
+    pub(crate) fn counters(&self) -> &Arc<ReceiveCounters> {
+        &self.inner.counters
+    }
+
+    pub(crate) fn remote(&self) -> Option<Arc<dyn TrackRemote>> {
+        self.inner.remote.lock().unwrap().clone()
+    }
+
+    /// W3C "process the addition of a remote track": true if the track event is due (the
+    /// remote starts sending on this m-section). The track joins `streams`.
+    pub(crate) fn start_receiving(&self, streams: Vec<MediaStream>) -> bool {
+        for stream in &streams {
+            stream.add_track(self.inner.track.clone());
+        }
+        let old = std::mem::replace(&mut *self.inner.streams.lock().unwrap(), streams.clone());
+        for stream in old.iter().filter(|o| !streams.iter().any(|s| s.id() == o.id())) {
+            stream.remove_track(&self.inner.track);
+        }
+        !self.inner.receiving.swap(true, Ordering::AcqRel)
+    }
+
+    /// W3C "process the removal of a remote track": the remote no longer sends on this
+    /// m-section; the track is muted and leaves its streams.
+    pub(crate) fn stop_receiving(&self) {
+        if self.inner.receiving.swap(false, Ordering::AcqRel) {
+            for stream in std::mem::take(&mut *self.inner.streams.lock().unwrap()) {
+                stream.remove_track(&self.inner.track);
+            }
+            self.inner.track.set_muted(true);
+        }
+    }
+
+    /// The transceiver stopped, its m-section was rejected, or the connection closed: the
+    /// track ends for good. `fire` fires `ended` (W3C fires none for close()).
+    pub(crate) fn end(&self, fire: bool) {
+        if fire {
+            self.inner.source.close();
+        } else {
+            self.inner.track.stop();
+            self.inner.source.close();
+        }
+    }
+
+    /// Receives `remote` (webrtc-rs saw its first packet) into the receiver's track.
+    pub(crate) fn attach(&self, remote: Arc<dyn TrackRemote>) {
+        *self.inner.remote.lock().unwrap() = Some(remote.clone());
+        let (kind, receiver) = (self.inner.track.kind(), self.clone());
+        crate::runtime::handle().spawn(async move {
+            receive(remote.clone(), &receiver, kind).await;
+            // This remote track is over; the receiver's track stays, muted, for the next.
+            let mut current = receiver.inner.remote.lock().unwrap();
+            if current.as_ref().is_some_and(|r| Arc::ptr_eq(r, &remote)) {
+                *current = None;
+                drop(current);
+                receiver.inner.track.set_muted(true);
+            }
+        });
+    }
 }
 
 /// What a receiver counts for getStats' inbound-rtp (webrtc-rs counts packets, not frames).
@@ -50,24 +144,8 @@ pub(crate) async fn request_key_frame(remote: &Arc<dyn TrackRemote>) {
     }
 }
 
-/// Starts receiving `remote`; frames go to the returned track until the remote one ends.
-pub(crate) async fn start(remote: Arc<dyn TrackRemote>) -> RemoteTrack {
-    let kind = match remote.kind().await {
-        RtpCodecKind::Audio => TrackKind::Audio,
-        _ => TrackKind::Video,
-    };
-    let label = remote.label().await;
-    let stream_id = remote.stream_id().await;
-    let remote_id = remote.track_id().await;
-    let source = MediaSource::new(kind, &label);
-    let track = source.create_held_track().expect("a new source is open");
-    let counters = Arc::new(ReceiveCounters { track_id: track.id().to_owned(), ..Default::default() });
-    crate::runtime::handle().spawn(receive(remote.clone(), source.clone(), kind, counters.clone()));
-    let stream_ids = if stream_id.is_empty() || stream_id == "-" { vec![] } else { vec![stream_id] };
-    RemoteTrack { track, stream_ids, remote_id, source, remote, counters }
-}
-
-async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackKind, counters: Arc<ReceiveCounters>) {
+async fn receive(remote: Arc<dyn TrackRemote>, receiver: &RtpReceiver, kind: TrackKind) {
+    let (source, counters, track) = (&receiver.inner.source, &receiver.inner.counters, &receiver.inner.track);
     // Made for the codec of the first packet, as its payload type says.
     let mut decoder: Option<Box<dyn Decoder>> = None;
     let mut payload_type = None;
@@ -87,6 +165,9 @@ async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackK
                     };
                 }
                 counters.ssrc.store(packet.header.ssrc, Ordering::Relaxed);
+                if track.muted() {
+                    track.set_muted(false);
+                }
                 let Some(decoder) = decoder.as_mut() else { continue };
                 match decoder.decode(&packet.payload, packet.header.marker) {
                     Ok(Some(mut frame)) => {
@@ -119,5 +200,4 @@ async fn receive(remote: Arc<dyn TrackRemote>, source: MediaSource, kind: TrackK
             _ => {}
         }
     }
-    source.close();
 }

@@ -7,7 +7,7 @@
 //! are. The encoder runs on its own task, so a slow encode never blocks the connection's driver.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -42,12 +42,33 @@ struct Inner {
     /// Set when the connection closes: the send task ends.
     stopped: Arc<AtomicBool>,
     counters: Arc<Counters>,
+    /// webrtc-rs's sender, once a track was added on this transceiver (addTrack,
+    /// addTransceiver(track)); a transceiver made from a kind or by a remote offer has none
+    /// until then, and sends nothing.
+    attached: Mutex<Option<Arc<Attached>>>,
+    /// Counts attachments: after removeTrack webrtc-rs drops its sender, and a later addTrack
+    /// on the same transceiver makes a new one; the send task of the old one then ends.
+    generation: Arc<AtomicU64>,
+    codec_bound: AtomicBool,
+    /// What the send task needs from the connection.
+    connected: watch::Receiver<bool>,
+    estimate: Arc<AtomicU32>,
+}
+
+/// What a sender gets once webrtc-rs sends for it.
+pub(crate) struct Attached {
     webrtc: Arc<dyn WebrtcRtpSender>,
+    local: Arc<TrackLocalStaticRTP>,
     /// What the webrtc-rs track was made with, to make it again with the negotiated codec.
     ids: (String, String, String),
     stream_ids: Vec<String>,
-    codec_bound: AtomicBool,
     ssrc: u32,
+}
+
+impl Attached {
+    pub(crate) fn webrtc(&self) -> &Arc<dyn WebrtcRtpSender> {
+        &self.webrtc
+    }
 }
 
 /// What the sender and its send task share: getStats' key-frame counts and the bitrate cap.
@@ -111,8 +132,9 @@ impl RtpSender {
 
     /// getParameters: the codecs negotiation settled on (none before), and maxBitrate.
     pub fn get_parameters(&self) -> SendParameters {
-        let webrtc = self.inner.webrtc.clone();
-        let codecs = block_on(async move { webrtc.get_parameters().await.ok() })
+        let webrtc = self.attached().map(|a| a.webrtc.clone());
+        let codecs = webrtc
+            .and_then(|webrtc| block_on(async move { webrtc.get_parameters().await.ok() }))
             .map(|p| p.rtp_parameters.codecs.iter().map(|c| (c.payload_type, capability_of(&c.rtp_codec))).collect())
             .unwrap_or_default();
         let max = self.inner.counters.max_bitrate.load(Ordering::Relaxed);
@@ -164,17 +186,18 @@ impl RtpSender {
     /// codec, and a track naming one is offered with that codec alone: rtckit offers every
     /// codec, then names the chosen one here. Once; later renegotiations keep the binding.
     pub(crate) async fn bind_codec(&self, codec: CodecName) {
+        let Some(attached) = self.attached() else { return };
         if self.inner.codec_bound.swap(true, Ordering::AcqRel) {
             return;
         }
-        let webrtc = &self.inner.webrtc;
+        let webrtc = &attached.webrtc;
         let Ok(parameters) = webrtc.get_parameters().await else { return };
         let Some(encoding) = parameters.encodings.first() else { return };
-        let named = webrtc_track(&self.inner.ids, self.inner.kind, encoding.rtp_coding_parameters.clone(), codec.rtp_codec());
+        let named = webrtc_track(&attached.ids, self.inner.kind, encoding.rtp_coding_parameters.clone(), codec.rtp_codec());
         // Only the track description changes: the bound TrackLocal (what send() writes to)
         // stays the one addTrack gave.
-        if webrtc.replace_track(Arc::new(TrackLocalStaticRTP::new(named))).await.is_ok() && !self.inner.stream_ids.is_empty() {
-            let _ = webrtc.set_streams(self.inner.stream_ids.clone()).await;
+        if webrtc.replace_track(Arc::new(TrackLocalStaticRTP::new(named))).await.is_ok() && !attached.stream_ids.is_empty() {
+            let _ = webrtc.set_streams(attached.stream_ids.clone()).await;
         }
     }
 
@@ -192,15 +215,21 @@ impl RtpSender {
                 out.insert("targetBitrate".into(), target.into());
             }
         }
-        (self.inner.ssrc, out)
+        (self.ssrc(), out)
     }
 
+    /// The SSRC it sends on (0 while it sends nothing).
     pub(crate) fn ssrc(&self) -> u32 {
-        self.inner.ssrc
+        self.attached().map_or(0, |a| a.ssrc)
     }
 
-    pub(crate) fn webrtc(&self) -> &Arc<dyn WebrtcRtpSender> {
-        &self.inner.webrtc
+    fn attached(&self) -> Option<Arc<Attached>> {
+        self.inner.attached.lock().unwrap().clone()
+    }
+
+    /// webrtc-rs's sender, once it has one.
+    pub(crate) fn webrtc(&self) -> Option<Arc<dyn WebrtcRtpSender>> {
+        self.attached().map(|a| a.webrtc.clone())
     }
 
     /// Ends the send task (the connection closed).
@@ -209,61 +238,100 @@ impl RtpSender {
         self.inner.track.send_replace(None);
     }
 
-    /// Starts sending `track`: through addTrack, or through addTransceiver with `direction`.
-    pub(crate) async fn start(
-        connection: &Arc<dyn WebrtcPeerConnection>,
-        track: &MediaStreamTrack,
-        stream_ids: &[String],
-        direction: Option<RTCRtpTransceiverDirection>,
-        connected: watch::Receiver<bool>,
-        estimate: Arc<AtomicU32>,
-    ) -> Result<Self> {
-        if !track.is_live() {
-            return Err(Error::invalid_state("the track has ended"));
-        }
-        let ssrc: u32 = rand_ssrc();
-        let stream_id = stream_ids.first().cloned().unwrap_or_else(|| "-".to_owned());
-        let ids = (stream_id, track.id().to_owned(), track.label().to_owned());
-        // No codec: webrtc-rs would offer only that one. Every codec rtckit has is offered,
-        // and bind_codec names the one the answer keeps.
-        let coding = RTCRtpCodingParameters { ssrc: Some(ssrc), ..Default::default() };
-        let local = Arc::new(TrackLocalStaticRTP::new(webrtc_track(&ids, track.kind(), coding, Default::default())));
-        let sender = match direction {
-            None => connection
-                .add_track(local.clone() as Arc<dyn TrackLocal>)
-                .await
-                .map_err(|e| Error::from_webrtc("addTrack failed", e))?,
-            Some(direction) => {
-                let init = RTCRtpTransceiverInit { direction, streams: stream_ids.to_vec(), send_encodings: vec![] };
-                let transceiver = connection
-                    .add_transceiver_from_track(local.clone() as Arc<dyn TrackLocal>, Some(init))
-                    .await
-                    .map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
-                transceiver
-                    .sender()
-                    .await
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| Error::operation("addTransceiver made no sender"))?
-            }
-        };
-        let (tracks, watching) = watch::channel(Some(track.clone()));
-        let stopped = Arc::new(AtomicBool::new(false));
-        let counters = Arc::new(Counters::default());
+    /// A transceiver's sender, sending nothing until [`RtpSender::start`].
+    pub(crate) fn new(kind: TrackKind, connected: watch::Receiver<bool>, estimate: Arc<AtomicU32>) -> Self {
         let inner = Inner {
-            kind: track.kind(),
-            track: tracks,
-            stopped: stopped.clone(),
-            counters: counters.clone(),
-            webrtc: sender.clone(),
-            ids,
-            stream_ids: stream_ids.to_vec(),
+            kind,
+            track: watch::channel(None).0,
+            stopped: Arc::new(AtomicBool::new(false)),
+            counters: Arc::new(Counters::default()),
+            attached: Mutex::new(None),
+            generation: Default::default(),
             codec_bound: AtomicBool::new(false),
-            ssrc,
+            connected,
+            estimate,
         };
-        handle().spawn(send(watching, connected, estimate, stopped, counters, local, sender, ssrc));
-        Ok(Self { inner: Arc::new(inner) })
+        Self { inner: Arc::new(inner) }
     }
+
+    /// Whether webrtc-rs sends for it (a track was added on its transceiver).
+    pub(crate) fn is_attached(&self) -> bool {
+        self.attached().is_some()
+    }
+
+    /// Starts sending `track` through what [`add_to`] made; the send task follows the
+    /// sender's track from then on.
+    pub(crate) fn start(&self, attached: Attached, track: Option<&MediaStreamTrack>) -> Result<()> {
+        if self.inner.stopped.load(Ordering::Acquire) {
+            return Err(Error::invalid_state("the sender is stopped"));
+        }
+        let (local, webrtc, ssrc) = (attached.local.clone(), attached.webrtc.clone(), attached.ssrc);
+        *self.inner.attached.lock().unwrap() = Some(Arc::new(attached));
+        self.inner.codec_bound.store(false, Ordering::Release);
+        let generation = self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        // Wakes a previous send task, which sees the new generation and ends.
+        self.inner.track.send_replace(track.cloned());
+        let i = &self.inner;
+        handle().spawn(send(
+            (i.generation.clone(), generation),
+            i.track.subscribe(),
+            i.connected.clone(),
+            i.estimate.clone(),
+            i.stopped.clone(),
+            i.counters.clone(),
+            local,
+            webrtc,
+            ssrc,
+        ));
+        Ok(())
+    }
+}
+
+/// Has webrtc-rs send `track`: through addTrack (which may take an existing transceiver of
+/// its kind that has no sender), or through addTransceiver with `direction`. The returned
+/// sender's id is its transceiver's.
+/// With no track (addTransceiver of a kind that sends), the sender sends nothing until
+/// replaceTrack gives it one.
+pub(crate) async fn add_to(
+    connection: &Arc<dyn WebrtcPeerConnection>,
+    kind: TrackKind,
+    track: Option<&MediaStreamTrack>,
+    stream_ids: &[String],
+    direction: Option<RTCRtpTransceiverDirection>,
+) -> Result<Attached> {
+    if track.is_some_and(|t| !t.is_live()) {
+        return Err(Error::invalid_state("the track has ended"));
+    }
+    let ssrc: u32 = rand_ssrc();
+    let stream_id = stream_ids.first().cloned().unwrap_or_else(|| "-".to_owned());
+    let ids = match track {
+        Some(track) => (stream_id, track.id().to_owned(), track.label().to_owned()),
+        None => (stream_id, crate::track::new_id(), String::new()),
+    };
+    // No codec: webrtc-rs would offer only that one. Every codec rtckit has is offered,
+    // and bind_codec names the one the answer keeps.
+    let coding = RTCRtpCodingParameters { ssrc: Some(ssrc), ..Default::default() };
+    let local = Arc::new(TrackLocalStaticRTP::new(webrtc_track(&ids, kind, coding, Default::default())));
+    let webrtc = match direction {
+        None => connection
+            .add_track(local.clone() as Arc<dyn TrackLocal>)
+            .await
+            .map_err(|e| Error::from_webrtc("addTrack failed", e))?,
+        Some(direction) => {
+            let init = RTCRtpTransceiverInit { direction, streams: stream_ids.to_vec(), send_encodings: vec![] };
+            let transceiver = connection
+                .add_transceiver_from_track(local.clone() as Arc<dyn TrackLocal>, Some(init))
+                .await
+                .map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
+            transceiver
+                .sender()
+                .await
+                .ok()
+                .flatten()
+                .ok_or_else(|| Error::operation("addTransceiver made no sender"))?
+        }
+    };
+    Ok(Attached { webrtc, local, ids, stream_ids: stream_ids.to_vec(), ssrc })
 }
 
 /// webrtc-rs's description of a sent track: (stream id, track id, label), one encoding.
@@ -329,6 +397,7 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
 }
 
 async fn send(
+    (generations, generation): (Arc<AtomicU64>, u64),
     mut tracks: watch::Receiver<Option<MediaStreamTrack>>,
     mut connected: watch::Receiver<bool>,
     estimate: Arc<AtomicU32>,
@@ -357,7 +426,7 @@ async fn send(
                 break;
             }
             changed = tracks.changed() => {
-                if changed.is_err() || stopped.load(Ordering::Acquire) {
+                if changed.is_err() || stopped.load(Ordering::Acquire) || generations.load(Ordering::Acquire) != generation {
                     return;
                 }
             }
@@ -469,7 +538,7 @@ async fn send(
                 }
             }
         }
-        if stopped.load(Ordering::Acquire) {
+        if stopped.load(Ordering::Acquire) || generations.load(Ordering::Acquire) != generation {
             return;
         }
     }

@@ -9,24 +9,25 @@ use webrtc::rtp_transceiver::RtpTransceiver as WebrtcRtpTransceiver;
 
 use crate::codec::{preferences, CodecCapability};
 use crate::error::{Error, Result};
+use crate::rtp_receiver::RtpReceiver;
 use crate::rtp_sender::RtpSender;
 use crate::runtime::block_on;
 use crate::session_description::{media_sections, SdpType, SessionDescription};
 use crate::track::TrackKind;
 
-/// A transceiver of a connection. `key` is the same for every handle on one transceiver,
-/// so a binding can keep one object per transceiver.
+/// A transceiver of a connection: the one handle core keeps for it, cloned to the bindings.
+/// `key` is the same for every handle on one transceiver, so a binding keeps one object per
+/// transceiver.
 #[derive(Clone)]
 pub struct RtpTransceiver {
     pub(crate) key: u64,
     pub(crate) kind: TrackKind,
     pub(crate) inner: Arc<dyn WebrtcRtpTransceiver>,
-    pub(crate) sender: Option<RtpSender>,
-    /// Set by stop(): webrtc-rs keeps reporting the old direction.
+    pub(crate) sender: RtpSender,
+    pub(crate) receiver: RtpReceiver,
+    /// Set by stop() or a rejected m-section: webrtc-rs keeps reporting the old direction.
     pub(crate) stopped: Arc<std::sync::atomic::AtomicBool>,
     pub(crate) connection: Weak<dyn WebrtcPeerConnection>,
-    /// The track its receiver got (None until media arrived on it).
-    pub(crate) receiver_track: Option<crate::track::MediaStreamTrack>,
 }
 
 /// A W3C direction string.
@@ -58,19 +59,24 @@ impl RtpTransceiver {
         self.kind
     }
 
-    /// The sender addTrack or addTransceiver(track) made; None for one made from a kind or
-    /// by the remote offer (rtckit sends only tracks it was given).
-    pub fn sender(&self) -> Option<&RtpSender> {
-        self.sender.as_ref()
+    /// Its sender; it sends only once a track was added on this transceiver (addTrack,
+    /// addTransceiver(track)).
+    pub fn sender(&self) -> &RtpSender {
+        &self.sender
     }
 
-    fn is_stopped(&self) -> bool {
+    pub fn receiver(&self) -> &RtpReceiver {
+        &self.receiver
+    }
+
+    /// W3C `stopped`.
+    pub fn is_stopped(&self) -> bool {
         self.stopped.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// receiver.track: what arrived on this transceiver's m-section (None before).
-    pub fn receiver_track(&self) -> Option<crate::track::MediaStreamTrack> {
-        self.receiver_track.clone()
+    /// receiver.track: there from the start, muted until media arrives.
+    pub fn receiver_track(&self) -> crate::track::MediaStreamTrack {
+        self.receiver.track().clone()
     }
 
     pub fn mid(&self) -> Option<String> {
@@ -124,9 +130,8 @@ impl RtpTransceiver {
         if self.stopped.swap(true, std::sync::atomic::Ordering::AcqRel) {
             return Ok(());
         }
-        if let Some(sender) = &self.sender {
-            sender.stop();
-        }
+        self.sender.stop();
+        self.receiver.end(true);
         let inner = self.inner.clone();
         block_on(async move { inner.stop().await }).map_err(|e| Error::from_webrtc("stopping the transceiver failed", e))
     }

@@ -4,7 +4,7 @@
 //! frames, fake devices) deliver into it; each consumer (Python's `recv()`, Node's sinks)
 //! subscribes and receives every frame from then on, a slow one losing the oldest.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
@@ -71,10 +71,29 @@ impl MediaFrame {
     }
 }
 
-/// Track events: only `ended` (the source ended; W3C does not fire it for stop()).
+/// Track events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrackEvent {
+    /// The source ended (W3C does not fire it for stop()).
     Ended,
+    /// A received track's media stopped (the remote stopped sending on its m-section).
+    Mute,
+    /// Media arrived on a muted received track.
+    Unmute,
+    /// A consumer waits for a frame and none is buffered: a track whose frames come from
+    /// user code (Python's own `recv()`) should produce one now, and only then.
+    Demand,
+}
+
+impl TrackEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ended => "ended",
+            Self::Mute => "mute",
+            Self::Unmute => "unmute",
+            Self::Demand => "demand",
+        }
+    }
 }
 
 pub(crate) struct TrackInner {
@@ -82,6 +101,12 @@ pub(crate) struct TrackInner {
     kind: TrackKind,
     label: String,
     enabled: AtomicBool,
+    /// W3C `muted`: a received track is muted until media arrives.
+    muted: AtomicBool,
+    /// Frames come from user code, produced on demand (see [`TrackEvent::Demand`]).
+    pulled: AtomicBool,
+    /// A consumer is waiting for a frame.
+    wanted: AtomicBool,
     sender: Mutex<Option<broadcast::Sender<MediaFrame>>>,
     /// A received track holds its frames until its first consumer (as aiortc's queue
     /// does), so a recorder attached in the track handler misses none; None once taken.
@@ -106,13 +131,9 @@ impl std::fmt::Debug for MediaStreamTrack {
     }
 }
 
-/// A random-looking unique id, as browsers give tracks and streams.
+/// A random UUID (version 4), as browsers and aiortc give tracks and streams.
 pub(crate) fn new_id() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let mixed = (t as u64 ^ (std::process::id() as u64).rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ n;
-    format!("{:016x}-{:04x}", mixed, n & 0xffff)
+    uuid::Uuid::new_v4().to_string()
 }
 
 impl MediaStreamTrack {
@@ -124,6 +145,9 @@ impl MediaStreamTrack {
                 kind,
                 label: label.to_owned(),
                 enabled: AtomicBool::new(true),
+                muted: AtomicBool::new(false),
+                pulled: AtomicBool::new(false),
+                wanted: AtomicBool::new(false),
                 sender: Mutex::new(Some(sender)),
                 held: Mutex::new(None),
                 consumed: tokio::sync::watch::channel(false).0,
@@ -132,11 +156,45 @@ impl MediaStreamTrack {
         }
     }
 
-    /// A received track: holds its frames until the first consumer.
+    /// A received track: muted until media arrives, and holds its frames until the first
+    /// consumer.
     pub(crate) fn new_held(kind: TrackKind, label: &str) -> Self {
         let track = Self::new(kind, label);
         *track.inner.held.lock().unwrap() = Some(Default::default());
+        track.inner.muted.store(true, Ordering::Relaxed);
         track
+    }
+
+    pub fn muted(&self) -> bool {
+        self.inner.muted.load(Ordering::Acquire)
+    }
+
+    /// Sets `muted`, firing `mute` or `unmute` if it changed (never after the end).
+    pub(crate) fn set_muted(&self, muted: bool) {
+        if !self.is_live() {
+            return;
+        }
+        if self.inner.muted.swap(muted, Ordering::AcqRel) != muted {
+            self.inner.events.push(if muted { TrackEvent::Mute } else { TrackEvent::Unmute });
+        }
+    }
+
+    /// Takes the pending demand for a frame (see [`TrackEvent::Demand`]): true if a consumer
+    /// waited since the last call.
+    pub fn take_demand(&self) -> bool {
+        self.inner.wanted.swap(false, Ordering::AcqRel)
+    }
+
+    /// Marks the track as fed by user code on demand: from now on a consumer waiting for a
+    /// frame fires [`TrackEvent::Demand`].
+    pub fn set_pulled(&self) {
+        self.inner.pulled.store(true, Ordering::Release);
+    }
+
+    fn signal_demand(&self) {
+        if self.inner.pulled.load(Ordering::Acquire) && !self.inner.wanted.swap(true, Ordering::AcqRel) {
+            self.inner.events.push(TrackEvent::Demand);
+        }
     }
 
     pub fn id(&self) -> &str {
@@ -265,6 +323,9 @@ impl FrameReceiver {
         }
         let ended = || Error::invalid_state(format!("the {} track {:?} has ended", self.track.kind().as_str(), self.track.label()));
         let Some(receiver) = self.receiver.as_mut() else { return Err(ended()) };
+        if receiver.is_empty() {
+            self.track.signal_demand();
+        }
         loop {
             match receiver.recv().await {
                 Ok(frame) => return Ok(frame),

@@ -8,9 +8,10 @@ import atexit as _atexit
 
 from . import _native
 from .audio_output import AudioOutput
-from .configuration import RTCConfiguration, RTCIceServer
+from .configuration import RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCIceTransportPolicy
 from .data_channel import RTCDataChannel
 from .exceptions import (
+    InternalError,
     InvalidAccessError,
     InvalidModificationError,
     InvalidStateError,
@@ -63,6 +64,7 @@ __all__ = [
     "read_frame_number",
     "AudioFrame",
     "VideoFrame",
+    "InternalError",
     "InvalidAccessError",
     "InvalidModificationError",
     "InvalidStateError",
@@ -72,7 +74,9 @@ __all__ = [
     "NotSupportedError",
     "OperationError",
     "OverconstrainedError",
+    "RTCBundlePolicy",
     "RTCConfiguration",
+    "RTCIceTransportPolicy",
     "RTCDataChannel",
     "RTCError",
     "RTCIceCandidate",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Optional
 
 from . import _native
 from .exceptions import RTCTypeError
-from .track import MediaStreamTrack, _PulledTrack
+from .track import MediaStreamTrack
 
 
 class AudioOutput:
@@ -21,11 +20,8 @@ class AudioOutput:
     def __init__(self, track: MediaStreamTrack, deviceId: Optional[str] = None) -> None:
         if not isinstance(track, MediaStreamTrack):
             raise RTCTypeError(f"AudioOutput plays a MediaStreamTrack, not {type(track).__name__}")
-        self._native = _native.AudioOutput(track._native, deviceId)
-        self._task: Optional["asyncio.Task[None]"] = None
-        # A track whose frames come from its own recv() is pulled while it plays.
-        if isinstance(track, _PulledTrack):
-            self._task = asyncio.get_running_loop().create_task(track._produce())
+        # A track whose frames come from its own recv() is asked for them as they play.
+        self._native = _native.AudioOutput(track._native_track(), deviceId)
 
     @property
     def playing(self) -> bool:
@@ -33,6 +29,4 @@ class AudioOutput:
 
     def stop(self) -> None:
         """Stops playing. Idempotent."""
-        if self._task is not None:
-            self._task.cancel()
         self._native.stop()

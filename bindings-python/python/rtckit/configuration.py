@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -16,11 +17,26 @@ class RTCIceServer:
     credentialType: str = "password"
 
 
+class RTCBundlePolicy(enum.Enum):
+    """aiortc's enum. rtckit always bundles (webrtc-rs negotiates max-bundle)."""
+
+    BALANCED = "balanced"
+    MAX_COMPAT = "max-compat"
+    MAX_BUNDLE = "max-bundle"
+
+
+class RTCIceTransportPolicy(enum.Enum):
+    """aiortc's enum: ALL candidates, or RELAY (TURN) only."""
+
+    ALL = "all"
+    RELAY = "relay"
+
+
 @dataclass
 class RTCConfiguration:
     iceServers: Optional[list[RTCIceServer]] = None
-    iceTransportPolicy: str = "all"
-    bundlePolicy: str = "max-bundle"
+    iceTransportPolicy: Union[str, RTCIceTransportPolicy] = "all"
+    bundlePolicy: Union[str, RTCBundlePolicy] = RTCBundlePolicy.BALANCED
     #: Non-standard: local IPs to gather host candidates on (default: RTCKIT_BIND_ADDRESSES,
     #: else every interface; 127.0.0.1 when loopback is all there is).
     bindAddresses: Optional[list[str]] = None
@@ -46,6 +62,14 @@ def native_args(configuration: Any) -> tuple[list, str, Optional[list[str]]]:
             raise RTCTypeError("an iceServers entry needs urls: a string or a list of strings")
         servers.append((list(urls), _get(server, "username"), _get(server, "credential")))
     policy = _get(configuration, "iceTransportPolicy") or "all"
+    if isinstance(policy, RTCIceTransportPolicy):
+        policy = policy.value
+    bundle = _get(configuration, "bundlePolicy")
+    if bundle is not None and not isinstance(bundle, RTCBundlePolicy):
+        try:
+            RTCBundlePolicy(bundle)
+        except ValueError:
+            raise RTCTypeError(f"bundlePolicy must be an RTCBundlePolicy, not {bundle!r}") from None
     bind = _get(configuration, "bindAddresses")
     if bind is not None:
         if isinstance(bind, str):

@@ -128,8 +128,18 @@ class _Hub:
         key = self._next_key
         self._next_key += 1
         self._targets[key] = target
+        target._hub_key = key
         target._native.listen(key)
         self.attach()
+
+    def deliver(self, target: Any) -> None:
+        """Dispatches `target`'s waiting events now, in order (a method whose events W3C
+        fires before its promise resolves calls it before returning)."""
+        events, ended = target._native.take_events()
+        if ended:
+            self._targets.pop(getattr(target, "_hub_key", 0), None)
+        for name, value in events:
+            target._dispatch(name, value)
 
     def attach(self) -> None:
         """Watches the socket from the running loop, if any (a later asyncio.run too)."""

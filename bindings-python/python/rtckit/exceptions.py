@@ -57,6 +57,11 @@ class RTCTypeError(RTCError, TypeError):
     name = "TypeError"
 
 
+class InternalError(RTCTypeError):
+    """aiortc's error for a track of no known kind given to addTrack/addTransceiver; also
+    the TypeError W3C names."""
+
+
 class RTCRangeError(RTCError, ValueError):
     name = "RangeError"
 

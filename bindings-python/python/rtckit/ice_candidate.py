@@ -9,8 +9,39 @@ from . import _native
 from .exceptions import RTCTypeError
 
 
+#: aiortc's RTCIceCandidate fields, in its positional order.
+_AIORTC_FIELDS = (
+    "component", "foundation", "ip", "port", "priority", "protocol", "type",
+    "relatedAddress", "relatedPort", "sdpMid", "sdpMLineIndex", "tcpType",
+)
+
+
 class RTCIceCandidate:
-    def __init__(
+    """Built as browsers build it, ``RTCIceCandidate(candidate, sdpMid, sdpMLineIndex)``, or
+    as aiortc does, from its fields: ``RTCIceCandidate(component=1, foundation=..., ip=...,
+    port=..., priority=..., protocol="udp", type="host", sdpMid="0", sdpMLineIndex=0)``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if (args and isinstance(args[0], int)) or "ip" in kwargs or "component" in kwargs:
+            fields = dict(zip(_AIORTC_FIELDS, args))
+            unknown = set(kwargs) - set(_AIORTC_FIELDS)
+            if unknown or set(fields) & set(kwargs) or len(args) > len(_AIORTC_FIELDS):
+                raise RTCTypeError(f"RTCIceCandidate takes aiortc's fields {_AIORTC_FIELDS}")
+            fields.update(kwargs)
+            missing = [k for k in _AIORTC_FIELDS[:7] if fields.get(k) is None]
+            if missing:
+                raise RTCTypeError(f"RTCIceCandidate needs {', '.join(missing)}")
+            line = "candidate:{foundation} {component} {protocol} {priority} {ip} {port} typ {type}".format(**fields)
+            if fields.get("relatedAddress") is not None and fields.get("relatedPort") is not None:
+                line += f" raddr {fields['relatedAddress']} rport {fields['relatedPort']}"
+            if fields.get("tcpType") is not None:
+                line += f" tcptype {fields['tcpType']}"
+            self._init(line, fields.get("sdpMid"), fields.get("sdpMLineIndex"), None)
+            self._parsed()  # a field that does not parse is refused now
+        else:
+            self._init(*args, **kwargs)
+
+    def _init(
         self,
         candidate: str = "",
         sdpMid: Optional[str] = None,

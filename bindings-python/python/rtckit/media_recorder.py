@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from typing import Optional, Union
 
 from . import _native
 from .exceptions import RTCTypeError
-from .track import MediaStreamTrack, _PulledTrack
+from .track import MediaStreamTrack
 
 
 class MediaRecorder:
@@ -21,25 +20,18 @@ class MediaRecorder:
     def __init__(self, file: Optional[Union[str, "os.PathLike[str]"]]) -> None:
         self._native = _native.MediaRecorder(None if file is None else os.fspath(file))
         self._tracks: list[MediaStreamTrack] = []
-        self._tasks: list["asyncio.Task[None]"] = []
 
     def addTrack(self, track: MediaStreamTrack) -> None:
         if not isinstance(track, MediaStreamTrack):
             raise RTCTypeError(f"addTrack takes a MediaStreamTrack, not {type(track).__name__}")
-        self._native.add_track(track._native)
+        self._native.add_track(track._native_track())
         self._tracks.append(track)
 
     async def start(self) -> None:
+        # A track whose frames come from its own recv() is asked for them as they are written.
         self._native.start()
-        for track in self._tracks:
-            # A track whose frames come from its own recv() is pulled while recording.
-            if isinstance(track, _PulledTrack):
-                self._tasks.append(asyncio.get_running_loop().create_task(track._produce()))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        self._tasks = []
         await self._native.stop()
 
     @property

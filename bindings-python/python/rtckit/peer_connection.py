@@ -11,12 +11,13 @@ from .data_channel import RTCDataChannel
 from .events import EventEmitter, hub
 from .ice_candidate import RTCIceCandidate
 from .ice_candidate import as_tuple as candidate_tuple
-from .exceptions import RTCTypeError
+from .exceptions import InternalError, RTCTypeError
 from .stats import RTCStatsReport
 from .session_description import RTCSessionDescription
 from .rtp_sender import RTCRtpReceiver, RTCRtpSender
 from .rtp_transceiver import RTCRtpTransceiver
-from .track import MediaStream, MediaStreamTrack, _PulledTrack
+from .sctp_transport import RTCSctpTransport
+from .track import MediaStream, MediaStreamTrack, _track_of
 from .session_description import as_tuple as description_tuple
 
 
@@ -47,28 +48,16 @@ class RTCPeerConnection(EventEmitter):
         self.onnegotiationneeded = None
         self.ondatachannel = None
         self.ontrack = None
-        self._senders: list[RTCRtpSender] = []
+        # One Python object per transceiver (core keeps what belongs to which).
         self._transceivers: dict[int, RTCRtpTransceiver] = {}
-        # Received tracks by id: one Python object per track, for receiver.track.
-        self._remote_tracks: dict[str, MediaStreamTrack] = {}
-        self._producers: list[_PulledTrack] = []
-        self._tasks: set[asyncio.Task] = set()
+        self._sctp: Optional[RTCSctpTransport] = None
+        self._has_channels = False
         hub.register(self)  # events are delivered once an asyncio loop runs
 
     # -- events ---------------------------------------------------------------------------
 
     def _start(self) -> None:
         hub.attach()
-        if self._producers:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return
-            for track in self._producers:
-                task = loop.create_task(track._produce())
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            self._producers = []
 
     def _on_listener_added(self) -> None:
         self._start()
@@ -78,13 +67,9 @@ class RTCPeerConnection(EventEmitter):
             candidate = None if value is None else RTCIceCandidate(*value)
             self.emit("icecandidate", candidate)
         elif name == "track":
-            track = MediaStreamTrack(value)
-            self._remote_tracks[track.id] = track
-            transceiver = self._native.transceiver_of_track(value)
-            if transceiver is not None:
-                self._transceiver(transceiver)  # its receiver.track is this track from now on
-            self.emit("track", track)
+            self.emit("track", _track_of(value))  # aiortc's track event carries the track
         elif name == "datachannel":
+            self._has_channels = True
             channel = RTCDataChannel(value)
             self.emit("datachannel", channel)
             # After the handlers (and the first step of async ones) have attached theirs.
@@ -104,7 +89,20 @@ class RTCPeerConnection(EventEmitter):
 
     @property
     def iceConnectionState(self) -> str:
-        return self._native.states()[2]
+        """aiortc's vocabulary: "completed" once connected (aiortc never says "connected")."""
+        state = self._native.states()[2]
+        return "completed" if state == "connected" else state
+
+    @property
+    def sctp(self) -> Optional[RTCSctpTransport]:
+        """The SCTP transport of data channels, once a channel or a description has one
+        (None before), as aiortc's."""
+        if self._sctp is None and (self._has_channels or self._describes("m=application")):
+            self._sctp = RTCSctpTransport(self)
+        return self._sctp
+
+    def _describes(self, text: str) -> bool:
+        return any(d is not None and text in d[1] for d in (self._native.local_description(), self._native.remote_description()))
 
     @property
     def connectionState(self) -> str:
@@ -141,13 +139,21 @@ class RTCPeerConnection(EventEmitter):
         return _description(await self._native.create_answer())  # type: ignore[return-value]
 
     async def setLocalDescription(self, description: Any = None) -> None:
+        """Applies the local description and returns once ICE gathering is complete, as
+        aiortc's does: localDescription then carries every candidate (icecandidate events
+        still fire, for trickle)."""
         self._start()
         value = None if description is None else description_tuple(description)
         await self._native.set_local_description(value)
+        await self._native.gathering_complete()
 
     async def setRemoteDescription(self, description: Any) -> None:
+        """Applies the remote description; its ``track`` events (and the state changes
+        before them) are dispatched before this returns, as W3C and aiortc order them: a
+        handler that adds a reply track is in time for createAnswer."""
         self._start()
         await self._native.set_remote_description(description_tuple(description))
+        hub.deliver(self)
 
     async def addIceCandidate(self, candidate: Any = None) -> None:
         self._start()
@@ -156,25 +162,23 @@ class RTCPeerConnection(EventEmitter):
     # -- media --------------------------------------------------------------------------------
 
     def addTrack(self, track: MediaStreamTrack, *streams: MediaStream) -> "RTCRtpSender":
-        """Sends `track` with the negotiated codec (VP8/H.264, Opus/G.711); then renegotiate."""
-        if not isinstance(track, MediaStreamTrack):
-            raise RTCTypeError("addTrack takes a MediaStreamTrack")
-        native = self._native.add_track(track._native, [s.id for s in streams])
-        self._pull(track)
-        sender = RTCRtpSender(native, track, self)
-        self._senders.append(sender)
-        return sender
+        """Sends `track` with the negotiated codec (VP8/H.264, Opus/G.711), on a transceiver
+        of its kind that sends nothing (one a remote offer made) or a new one; then
+        renegotiate."""
+        _check_track(track, "addTrack")
+        native = self._native.add_track(track._native_track(), [s.id for s in streams])
+        return self._transceiver(native).sender
 
     def removeTrack(self, sender: RTCRtpSender) -> None:
         """Stops sending the sender's track; then renegotiate, and the other side's track
-        ends. The sender stays in getSenders() with no track."""
+        is muted. The sender stays in getSenders() with no track."""
         if not isinstance(sender, RTCRtpSender):
             raise RTCTypeError("removeTrack takes an RTCRtpSender")
         self._native.remove_track(sender._native)
-        sender.track = None
 
     def getSenders(self) -> list["RTCRtpSender"]:
-        return list(self._senders)
+        """Each transceiver's sender (those that send nothing too), as aiortc lists them."""
+        return [t.sender for t in self.getTransceivers() if not t.stopped]
 
     def addTransceiver(
         self, trackOrKind: Any, direction: str = "sendrecv", streams: Iterable[MediaStream] = ()
@@ -182,41 +186,29 @@ class RTCPeerConnection(EventEmitter):
         """A transceiver sending a track (as addTrack does, with that direction), or one of a
         kind ("audio"/"video") to receive on; then renegotiate."""
         if isinstance(trackOrKind, MediaStreamTrack):
-            native = self._native.add_transceiver(None, trackOrKind._native, direction, [s.id for s in streams])
-            assert native.sender is not None  # a transceiver made from a track sends it
-            sender = RTCRtpSender(native.sender, trackOrKind, self)
-            self._senders.append(sender)
-            self._pull(trackOrKind)
+            _check_track(trackOrKind, "addTransceiver")
+            native = self._native.add_transceiver(None, trackOrKind._native_track(), direction, [s.id for s in streams])
         elif isinstance(trackOrKind, str):
+            if trackOrKind not in ("audio", "video"):
+                raise InternalError(f'Invalid track kind "{trackOrKind}"')
             native = self._native.add_transceiver(trackOrKind, None, direction, [])
         else:
             raise RTCTypeError("addTransceiver takes a MediaStreamTrack or a kind (\"audio\" or \"video\")")
         return self._transceiver(native)
 
     def getReceivers(self) -> list[RTCRtpReceiver]:
-        """Every transceiver's receiver; its ``track`` is set once media arrived on it."""
-        return [t.receiver for t in self.getTransceivers()]
+        """Every transceiver's receiver; its ``track`` is there from the start."""
+        return [t.receiver for t in self.getTransceivers() if not t.stopped]
 
     def getTransceivers(self) -> list[RTCRtpTransceiver]:
         return [self._transceiver(t) for t in self._native.get_transceivers()]
 
     def _transceiver(self, native: "_native.RtpTransceiver") -> RTCRtpTransceiver:
-        """One Python object per transceiver, with the RTCRtpSender addTrack returned."""
-        if native.key not in self._transceivers:
-            sender_native = native.sender
-            sender = next((s for s in self._senders if sender_native is not None and s._native.same(sender_native)), None)
-            self._transceivers[native.key] = RTCRtpTransceiver(native, sender)
-        transceiver = self._transceivers[native.key]
-        track_id = native.receiver_track_id
-        if transceiver.receiver.track is None and track_id is not None:
-            transceiver.receiver.track = self._remote_tracks.get(track_id)
+        """One Python object per transceiver."""
+        transceiver = self._transceivers.get(native.key)
+        if transceiver is None:
+            transceiver = self._transceivers[native.key] = RTCRtpTransceiver(native)
         return transceiver
-
-    def _pull(self, track: MediaStreamTrack) -> None:
-        """A track whose frames come from its recv(): pull them while a loop runs."""
-        if isinstance(track, _PulledTrack) and track not in self._producers:
-            self._producers.append(track)
-            self._start()
 
     # -- data channels ----------------------------------------------------------------------
 
@@ -233,6 +225,7 @@ class RTCPeerConnection(EventEmitter):
         native = self._native.create_data_channel(
             str(label), ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id
         )
+        self._has_channels = True
         channel = RTCDataChannel(native)
         hub.register(channel)
         return channel
@@ -250,11 +243,21 @@ class RTCPeerConnection(EventEmitter):
         return RTCStatsReport._from_json(await self._native.get_stats(track_id))
 
     async def close(self) -> None:
-        """Closes the connection and its channels (each fires close). Idempotent."""
+        """Closes the connection and its channels (each fires close). Idempotent. Received
+        tracks end, firing ``ended`` as aiortc's do."""
         self._start()
+        before = self._native.states()
         await self._native.close()
-        for task in list(self._tasks):
-            task.cancel()
+        # aiortc reports the end as state changes: signaling, then ICE and the connection
+        # (W3C fires none; aiortc code waits for them).
+        if before[0] != "closed":
+            self.emit("signalingstatechange")
+        for transceiver in self.getTransceivers():
+            transceiver.receiver.track._end()
+        if before[2] != "closed":
+            self.emit("iceconnectionstatechange")
+        if before[3] != "closed":
+            self.emit("connectionstatechange")
 
     async def __aenter__(self) -> "RTCPeerConnection":
         self._start()
@@ -262,3 +265,8 @@ class RTCPeerConnection(EventEmitter):
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
+
+
+def _check_track(track: Any, method: str) -> None:
+    if not isinstance(track, MediaStreamTrack):
+        raise RTCTypeError(f"{method} takes a MediaStreamTrack")

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from . import _native
 from .exceptions import InvalidModificationError, RTCTypeError
-from .track import MediaStreamTrack
+from .track import MediaStreamTrack, _track_of
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,15 @@ def _capabilities(kind: str) -> RTCRtpCapabilities:
 
 
 class RTCRtpSender:
-    """The sending side of a track added with addTrack. ``track`` is None once removed."""
+    """A transceiver's sending side. ``track`` is what it sends: None for a transceiver made
+    from a kind or by a remote offer, and after removeTrack."""
 
-    def __init__(self, native: "_native.RtpSender", track: MediaStreamTrack, pc: Any) -> None:
+    def __init__(self, native: "_native.RtpSender") -> None:
         self._native = native
-        self._pc = pc
-        self.track: Optional[MediaStreamTrack] = track
+
+    @property
+    def track(self) -> Optional[MediaStreamTrack]:
+        return _track_of(self._native.track)
 
     @property
     def kind(self) -> str:
@@ -96,16 +99,14 @@ class RTCRtpSender:
         """Sends `track` instead (None: nothing), without renegotiation, as aiortc's does."""
         if track is not None and not isinstance(track, MediaStreamTrack):
             raise RTCTypeError("replaceTrack takes a MediaStreamTrack or None")
-        self._native.replace_track(None if track is None else track._native)
-        self.track = track
-        if track is not None:
-            self._pc._pull(track)
+        self._native.replace_track(None if track is None else track._native_track())
 
 
 class RTCRtpReceiver:
-    """The receiving side of a transceiver."""
+    """The receiving side of a transceiver; its ``track`` is there from the start, muted
+    until media arrives."""
 
-    def __init__(self, track: Optional[MediaStreamTrack] = None) -> None:
+    def __init__(self, track: MediaStreamTrack) -> None:
         self.track = track
 
     @staticmethod

@@ -7,20 +7,28 @@ from typing import Iterable, Optional
 from . import _native
 from .exceptions import RTCTypeError
 from .rtp_sender import RTCRtpCodecCapability, RTCRtpReceiver, RTCRtpSender
+from .track import _track_of
 
 
 class RTCRtpTransceiver:
     """``direction`` is settable; ``currentDirection`` is what the last answer agreed (None
-    before); ``sender`` is None for a transceiver made from a kind or by the remote offer."""
+    before). Its ``sender`` sends nothing until a track is added on it; its
+    ``receiver.track`` is there from the start."""
 
-    def __init__(self, native: "_native.RtpTransceiver", sender: Optional[RTCRtpSender]) -> None:
+    def __init__(self, native: "_native.RtpTransceiver") -> None:
         self._native = native
-        self.sender = sender
-        self.receiver = RTCRtpReceiver()
+        self.sender = RTCRtpSender(native.sender)
+        track = _track_of(native.receiver_track)
+        assert track is not None
+        self.receiver = RTCRtpReceiver(track)
 
     @property
     def kind(self) -> str:
         return self._native.kind
+
+    @property
+    def stopped(self) -> bool:
+        return self._native.stopped
 
     @property
     def mid(self) -> Optional[str]:

@@ -7,6 +7,11 @@ from typing import Any
 
 from .exceptions import RTCTypeError
 
+
+class DescriptionTypeError(RTCTypeError, ValueError):
+    """A description type that is none of W3C's: a TypeError (W3C's kind) that is also
+    the ValueError aiortc raises."""
+
 TYPES = ("offer", "pranswer", "answer", "rollback")
 
 
@@ -17,7 +22,7 @@ class RTCSessionDescription:
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
-            raise RTCTypeError(
+            raise DescriptionTypeError(
                 f"description type must be one of {', '.join(TYPES)}, not {self.type!r}"
             )
 
