@@ -297,6 +297,12 @@ def test_bad_input_gets_rtckit_errors():
         rtckit.AudioFrame(samples=4).planes[0].update(b"short")
     with pytest.raises(rtckit.RTCTypeError):
         frame.planes[0].update("sixteen chars!!!")
+    resized, audio = rtckit.VideoFrame(4, 4, "rgb24"), rtckit.AudioFrame(samples=4)
+    resized.planes[0].extend(b"x")
+    audio.planes[0].append(0)
+    for frame in (resized, audio):
+        with pytest.raises(rtckit.RTCTypeError):  # a plane whose size changed is not sent
+            frame._native
     with pytest.raises(rtckit.RTCTypeError):  # native buffers are checked too
         rtckit._native.VideoFrame.from_pixels(4, 4, "rgb24", [bytes(16), bytes(32)])
 

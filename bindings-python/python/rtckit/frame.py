@@ -445,11 +445,15 @@ class AudioPlane(bytearray):
     """The plane of an s16 AudioFrame: its interleaved samples, ``buffer_size`` bytes. A
     bytearray, so the buffer protocol reads it without a copy and writes change the frame."""
 
-    __slots__ = ()
+    __slots__ = ("_size",)
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self._size = size
 
     @property
     def buffer_size(self) -> int:
-        return len(self)
+        return self._size
 
     def update(self, data: Any) -> None:
         """Replaces the samples with `data` (any bytes-like object of buffer_size bytes)."""
@@ -559,6 +563,8 @@ class AudioFrame:
             native = self._source
         else:
             data = self._plane if self._plane is not None else self.planes[0]
+            if len(data) != data.buffer_size:
+                raise RTCTypeError(f"the plane of {self.samples} samples was resized to {len(data)} bytes")
             native = _binding.AudioFrame(data, self.sample_rate, self.channels)
         native.pts = _in_samples(self.pts, self._time_base, self.sample_rate)
         return native
@@ -566,7 +572,11 @@ class AudioFrame:
     def to_ndarray(self) -> Any:
         """A new int16 array of shape (1, samples * channels), interleaved, as PyAV gives s16."""
         np = _numpy()
-        data = self._source.to_bytes() if self._plane is None and self._source is not None else bytearray(self._plane or b"")
+        if self._plane is not None:
+            data = bytearray(self._plane)
+        else:
+            assert self._source is not None
+            data = self._source.to_bytes()
         return np.frombuffer(data, dtype="<i2").reshape(1, -1)
 
     @staticmethod
