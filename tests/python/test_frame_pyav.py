@@ -349,8 +349,11 @@ async def send_and_receive(track):
     arrived = next_event(b, "track")
     await connect(a, b)
     remote = await asyncio.wait_for(arrived, 10)
+    key_frames = []
     for _ in range(10):
         frame = await asyncio.wait_for(remote.recv(), 10)
+        key_frames.append(frame.key_frame)
+    assert key_frames[0]  # decoding starts at a key frame
     track.stop()
     await a.close()
     await b.close()
