@@ -202,6 +202,15 @@ def test_pil_images_both_ways():
     assert np.array_equal(ours.to_ndarray(), theirs.to_ndarray())
 
 
+def test_without_pillow_image_conversions_say_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "PIL", None)  # as if Pillow were not installed
+    with pytest.raises(ImportError, match="pip install Pillow"):
+        rtckit.VideoFrame(4, 2).to_image()
+    with pytest.raises(ImportError, match="pip install Pillow"):
+        rtckit.VideoFrame.from_image(object())
+    assert rtckit.VideoFrame(4, 2).to_ndarray().shape == (3, 4)  # the rest works without it
+
+
 def test_pyav_frames_become_the_native_frames_rtckit_sends():
     to_native = rtckit.frame._to_native
     image = smooth_image()
