@@ -36,7 +36,7 @@ PY="${PYTHON:-python3}"
 echo "== building and installing the Python package (maturin, release)"
 "$PY" -m pip install -q --disable-pip-version-check .
 if [ "$mode" = test ]; then
-  "$PY" -m pip install -q --disable-pip-version-check "pytest>=7" "aiortc>=1.9" "mypy>=1.8" numpy nbclient nbformat ipykernel
+  "$PY" -m pip install -q --disable-pip-version-check "pytest>=7" "aiortc>=1.9" "mypy>=1.8" numpy pillow nbclient nbformat ipykernel
 fi
 
 echo "== building the Node addon (napi, release)"

@@ -70,12 +70,12 @@ def test_push_source_track_and_ended_event():
         image[:, :, 0] = 255
         source.push(image)
         frame = await asyncio.wait_for(receiving, 5)
-        assert frame.to_ndarray()[10, 10, 0] > 240
+        assert frame.to_ndarray(format="rgb24")[10, 10, 0] > 240
         track.enabled = False  # a disabled track delivers black
         receiving = asyncio.ensure_future(track.recv())
         await asyncio.sleep(0.01)
         source.push(image)
-        assert (await asyncio.wait_for(receiving, 5)).to_ndarray().max() <= 3
+        assert (await asyncio.wait_for(receiving, 5)).to_ndarray(format="rgb24").max() <= 3
         source.close()
         await asyncio.wait_for(ended, 5)
         assert track.readyState == "ended"
