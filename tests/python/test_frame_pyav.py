@@ -382,7 +382,6 @@ def test_a_frame_made_from_numpy_crosses_a_real_connection():
     check_received(run(send_and_receive(GradientTrack(image))), image)
 
 
-@pytest.mark.xfail(reason="needs lead's track.py to call frame._to_native", strict=False)
 def test_a_user_track_may_return_pyav_frames():
     image = smooth_image(120, 160)
     check_received(run(send_and_receive(PyAVTrack(image))), image)

@@ -473,9 +473,6 @@ class AudioFrame:
     sample_rate: int
 
     def __init__(self, format: Any = "s16", layout: Any = "stereo", samples: int = 0, align: int = 1) -> None:
-        if isinstance(format, _binding.AudioFrame):  # how track.py wraps native frames
-            self._init_from(format)
-            return
         self._format = AudioFormat(format)
         self._layout = AudioLayout(layout)
         if not isinstance(samples, int) or samples < 0:

@@ -140,7 +140,7 @@ class MediaStreamTrack(EventEmitter):
             raise MediaStreamError(str(exc)) from None
         if isinstance(frame, _native.VideoFrame):
             return VideoFrame._wrap(frame)
-        return AudioFrame(frame)
+        return AudioFrame._wrap(frame)
 
     async def _pull(self) -> None:
         """Answers the senders' demand: one ``recv()`` a frame they wait for, pushed to the
@@ -150,8 +150,8 @@ class MediaStreamTrack(EventEmitter):
         try:
             while self._native.take_demand():
                 frame = await self.recv()
-                native = _to_native(frame, self.kind, type(self).__name__)
-                if self.kind == "video":
+                native = _frame._to_native(frame, self.kind)
+                if isinstance(native, _native.VideoFrame):
                     self._source.push_video(native)
                 else:
                     self._source.push_audio(native)
@@ -169,17 +169,6 @@ class MediaStreamTrack(EventEmitter):
 
     def __repr__(self) -> str:
         return f"<rtckit.MediaStreamTrack {self.kind} {self.label!r} {self.readyState}>"
-
-
-def _to_native(frame: Any, kind: str, name: str) -> Any:
-    """The native frame rtckit pushes for what a user track's recv() returned."""
-    convert = getattr(_frame, "_to_native", None)
-    if convert is not None:
-        return convert(frame, kind)
-    frame_type = VideoFrame if kind == "video" else AudioFrame
-    if not isinstance(frame, frame_type):
-        raise RTCTypeError(f"{name}.recv() must return a {frame_type.__name__}, not {type(frame).__name__}")
-    return frame._native
 
 
 class MediaStream:
@@ -272,6 +261,6 @@ class AudioStreamTrack(MediaStreamTrack):
             wait = self._started + self._timestamp / 48000 - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-        frame = AudioFrame(_native.AudioFrame(bytes(2 * samples), 48000, 1))
+        frame = AudioFrame._wrap(_native.AudioFrame(bytes(2 * samples), 48000, 1))
         frame.pts = self._timestamp
         return frame
