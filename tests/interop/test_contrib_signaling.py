@@ -190,3 +190,34 @@ def test_unix_socket_signaling_talks_to_aiortc_s(sender, tmp_path):
     assert (received.type, received.sdp) == ("offer", SDP)
     assert bye is (signaling.BYE if sender == "aiortc" else aiortc_signaling.BYE)
     assert not os.path.exists(path)  # the listening side removed its socket
+
+
+COPY_AND_PASTE = """
+import asyncio
+from rtckit.contrib.signaling import BYE, create_signaling, add_signaling_arguments
+import argparse
+
+async def main():
+    parser = argparse.ArgumentParser()
+    add_signaling_arguments(parser)
+    signaling = create_signaling(parser.parse_args([]))  # copy-and-paste, aiortc's default
+    await signaling.connect()
+    received = await signaling.receive()
+    print("got", received.type, repr(received.sdp))
+    await signaling.close()  # says BYE
+
+asyncio.run(main())
+"""
+
+
+def test_copy_and_paste_signaling_reads_stdin_and_writes_stdout():
+    message = aiortc_signaling.object_to_string(aiortc.RTCSessionDescription(sdp=SDP, type="offer"))
+    done = subprocess.run(
+        [sys.executable, "-c", COPY_AND_PASTE], input=message + "\n", capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "-- Please enter a message from remote party --" in lines
+    assert f"got offer {SDP!r}" in lines
+    assert "-- Please send this message to the remote party --" in lines
+    assert aiortc_signaling.object_from_string(lines[lines.index("-- Please send this message to the remote party --") + 1]) is aiortc_signaling.BYE
