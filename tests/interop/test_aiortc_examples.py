@@ -65,6 +65,11 @@ PLAYER_OPTIONS = (
     "MediaPlayer(file, decode=...) (and MediaPlayer(device, format=, options=)) is not "
     "accepted: TypeError, so POST /offer answers 500"
 )
+CODEC_PREFS = (
+    "setCodecPreferences on the transceiver addTrack made is lost when setRemoteDescription(offer) "
+    "takes that transceiver for the offer's m-line: the answer still lists VP8 first (set after "
+    "setRemoteDescription, it holds)"
+)
 NO_STREAM = (
     "addTrack(track) without streams announces no stream (a=msid:- ...), as the W3C says, "
     "but aiortc gives every sender a stream id of its own, and the examples' pages show "
@@ -568,9 +573,10 @@ needs_chromium = pytest.mark.skipif(chromium_usable() is not None, reason=str(ch
 STATS = """(async () => {
     const out = {video: null, audio: null};
     if (!window.pc) return out;
-    (await pc.getStats()).forEach((s) => {
+    const report = await pc.getStats();
+    report.forEach((s) => {
         if (s.type === 'inbound-rtp') out[s.kind] = {packets: s.packetsReceived, framesDecoded: s.framesDecoded,
-            width: s.frameWidth, samples: s.totalSamplesReceived};
+            width: s.frameWidth, samples: s.totalSamplesReceived, codec: (report.get(s.codecId) || {}).mimeType};
     });
     return out;
 })()"""
@@ -679,9 +685,20 @@ def test_server_media_with_chromium(examples, tmp_path, transform):
 
 
 @needs_chromium
-@pytest.mark.xfail(strict=False, reason=f"{PLAYER_OPTIONS}; {NO_STREAM}")
-def test_webcam_plays_a_file_to_chromium(examples, tmp_path):
-    """webcam --play-from: Chromium receives the file's video (receive-only transceivers)."""
+@pytest.mark.parametrize(
+    "codec",
+    [
+        pytest.param(None, id="default codec", marks=pytest.mark.xfail(strict=False, reason=f"{PLAYER_OPTIONS}; {NO_STREAM}")),
+        pytest.param(
+            "video/H264",
+            id="--video-codec video/H264",
+            marks=pytest.mark.xfail(strict=False, reason=f"{PLAYER_OPTIONS}; {NO_STREAM}; {CODEC_PREFS}"),
+        ),
+    ],
+)
+def test_webcam_plays_a_file_to_chromium(examples, tmp_path, codec):
+    """webcam --play-from: Chromium receives the file's video (receive-only transceivers);
+    --video-codec makes the example call setCodecPreferences."""
     needs_modules("aiohttp")
     clip = tmp_path / "clip.y4m"
     write_y4m(clip, 320, 240, 300)
@@ -693,9 +710,11 @@ def test_webcam_plays_a_file_to_chromium(examples, tmp_path):
     async def main():
         procs = Processes(tmp_path)
         try:
-            return await serve_and_browse(procs, examples / "webcam" / "webcam.py", ["--play-from", str(clip)], "start();", until)
+            args = ["--play-from", str(clip)] + (["--video-codec", codec] if codec else [])
+            return await serve_and_browse(procs, examples / "webcam" / "webcam.py", args, "start();", until)
         finally:
             await procs.kill_all()
 
     result = run(main())
     assert result["done"] and not result["dialogs"] and not result["errors"], json.dumps(result, indent=1)
+    assert result["report"]["stats"]["video"]["codec"] == (codec or "video/VP8"), json.dumps(result, indent=1)
