@@ -23,8 +23,8 @@ QUEUE_FRAMES = {"video": 30, "audio": 50}
 class RelayStreamTrack(_PulledTrack):
     """A consumer's proxy of a relayed track. Its ``recv()`` returns the source's frames
     (the same frame objects every consumer gets); added to a connection, rtckit pulls and
-    sends them. It ends (MediaStreamError, readyState "ended", the "ended" event) when the
-    source ends."""
+    sends them. It ends (MediaStreamError, readyState "ended", the "ended" event) as soon
+    as the source ends, dropping frames it had not taken yet."""
 
     def __init__(self, relay: "MediaRelay", source: MediaStreamTrack, buffered: bool) -> None:
         self._source = _native.MediaSource(source.kind, f"relay of {source.label}")
