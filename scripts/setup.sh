@@ -36,7 +36,9 @@ PY="${PYTHON:-python3}"
 echo "== building and installing the Python package (maturin, release)"
 "$PY" -m pip install -q --disable-pip-version-check .
 if [ "$mode" = test ]; then
-  "$PY" -m pip install -q --disable-pip-version-check "pytest>=7" "aiortc>=1.9" "mypy>=1.8" numpy pillow nbclient nbformat ipykernel
+  # aiohttp and opencv: aiortc's own examples (tests/interop/test_aiortc_examples.py) import them.
+  "$PY" -m pip install -q --disable-pip-version-check "pytest>=7" "aiortc>=1.9" "mypy>=1.8" numpy pillow nbclient nbformat ipykernel \
+    aiohttp opencv-python-headless
 fi
 
 echo "== building the Node addon (napi, release)"

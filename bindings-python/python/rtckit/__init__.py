@@ -30,6 +30,7 @@ from .frame import AudioFrame, VideoFrame
 from .ice_candidate import RTCIceCandidate
 from .media_player import MediaPlayer
 from .media_recorder import MediaBlackhole, MediaRecorder
+from .media_relay import MediaRelay
 from .media_devices import MediaDeviceInfo, MediaDevices, mediaDevices, read_frame_number
 from .peer_connection import RTCPeerConnection
 from .rtp_sender import (
@@ -56,6 +57,7 @@ __all__ = [
     "MediaDeviceInfo",
     "MediaPlayer",
     "MediaRecorder",
+    "MediaRelay",
     "MediaDevices",
     "MediaStream",
     "MediaStreamTrack",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import _native
-from .exceptions import RTCTypeError
+from .exceptions import RTCSyntaxError, RTCTypeError
 
 
 #: aiortc's RTCIceCandidate fields, in its positional order.
@@ -131,3 +131,60 @@ def as_tuple(candidate: Any) -> Optional[tuple]:
     if not isinstance(line, str):
         raise RTCTypeError("candidate must be a string")
     return (line, get("sdpMid"), get("sdpMLineIndex"), get("usernameFragment"))
+
+
+def candidate_from_sdp(sdp: str) -> RTCIceCandidate:
+    """aiortc.sdp's ``candidate_from_sdp``: the candidate an SDP ``candidate`` attribute's
+    value describes (the text after ``candidate:``), its fields read as aiortc reads them;
+    sdpMid and sdpMLineIndex are left for the caller to set. RTCSyntaxError if it is not
+    one."""
+    if not isinstance(sdp, str):
+        raise RTCTypeError("candidate_from_sdp takes a string")
+    bits = sdp.split()
+    if len(bits) < 8:
+        raise RTCSyntaxError(
+            f"{sdp!r} is not an ICE candidate: expected 'foundation component protocol "
+            "priority address port typ type [...]' (the text after 'candidate:')"
+        )
+    try:
+        fields: dict[str, Any] = {
+            "foundation": bits[0],
+            "component": int(bits[1]),
+            "protocol": bits[2],
+            "priority": int(bits[3]),
+            "address": bits[4],
+            "port": int(bits[5]),
+            "type": bits[7],
+            "relatedAddress": None,
+            "relatedPort": None,
+            "tcpType": None,
+        }
+        for i in range(8, len(bits) - 1, 2):
+            if bits[i] == "raddr":
+                fields["relatedAddress"] = bits[i + 1]
+            elif bits[i] == "rport":
+                fields["relatedPort"] = int(bits[i + 1])
+            elif bits[i] == "tcptype":
+                fields["tcpType"] = bits[i + 1]
+    except ValueError:
+        raise RTCSyntaxError(f"{sdp!r} is not an ICE candidate: component, priority and ports are integers") from None
+    # The line keeps what aiortc's fields drop (generation, ufrag...) for the ICE agent.
+    candidate = RTCIceCandidate("candidate:" + " ".join(bits))
+    candidate._fields = fields
+    return candidate
+
+
+def candidate_to_sdp(candidate: RTCIceCandidate) -> str:
+    """aiortc.sdp's ``candidate_to_sdp``: the SDP ``candidate`` attribute's value (without
+    ``candidate:``) from the candidate's fields."""
+    sdp = (
+        f"{candidate.foundation} {candidate.component} {candidate.protocol} "
+        f"{candidate.priority} {candidate.ip} {candidate.port} typ {candidate.type}"
+    )
+    if candidate.relatedAddress is not None:
+        sdp += f" raddr {candidate.relatedAddress}"
+    if candidate.relatedPort is not None:
+        sdp += f" rport {candidate.relatedPort}"
+    if candidate.tcpType is not None:
+        sdp += f" tcptype {candidate.tcpType}"
+    return sdp
