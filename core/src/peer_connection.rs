@@ -588,6 +588,12 @@ impl PeerConnection {
         if description.sdp_type != SdpType::Rollback {
             let sections = media_sections(&description.sdp);
             self.sync_transceivers(&sections, None).await;
+            for transceiver in self.shared.transceivers() {
+                let preferences = transceiver.preferences.lock().unwrap().clone();
+                if !preferences.is_empty() {
+                    let _ = transceiver.inner.set_codec_preferences(preferences).await;
+                }
+            }
             tracks = self.apply_remote_tracks(&sections).await;
             let remote = match description.max_message_size() {
                 Some(0) => LOCAL_MAX_MESSAGE_SIZE,
@@ -633,6 +639,7 @@ impl PeerConnection {
                 receiver: crate::rtp_receiver::RtpReceiver::new(kind),
                 stopped: Default::default(),
                 connection: Arc::downgrade(&self.connection),
+                preferences: Default::default(),
             };
             self.shared.transceivers.lock().unwrap().push(transceiver);
         }

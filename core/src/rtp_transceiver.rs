@@ -28,6 +28,9 @@ pub struct RtpTransceiver {
     /// Set by stop() or a rejected m-section: webrtc-rs keeps reporting the old direction.
     pub(crate) stopped: Arc<std::sync::atomic::AtomicBool>,
     pub(crate) connection: Weak<dyn WebrtcPeerConnection>,
+    /// setCodecPreferences' list (empty: all), applied again after each remote description:
+    /// webrtc-rs forgets it when a remote offer takes this transceiver for its m-section.
+    pub(crate) preferences: Arc<std::sync::Mutex<Vec<rtc::rtp_transceiver::rtp_sender::RTCRtpCodecParameters>>>,
 }
 
 /// A W3C direction string.
@@ -139,6 +142,7 @@ impl RtpTransceiver {
     /// Which codecs the next negotiation may pick, in order; an empty list restores them all.
     pub fn set_codec_preferences(&self, codecs: &[CodecCapability]) -> Result<()> {
         let codecs = preferences(self.kind, codecs)?;
+        *self.preferences.lock().unwrap() = codecs.clone();
         let inner = self.inner.clone();
         block_on(async move { inner.set_codec_preferences(codecs).await })
             .map_err(|e| Error::from_webrtc("setCodecPreferences failed", e))

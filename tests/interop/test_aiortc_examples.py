@@ -11,8 +11,8 @@ their import lines rewritten (``from aiortc... import`` -> ``from rtckit... impo
 Every process runs with RTCKIT_BIND_ADDRESSES=127.0.0.1 (the examples build
 RTCPeerConnection() with no configuration) and is killed at the end. The signaling of the
 two-process examples passes through a relay of the test's, which logs every message.
-Examples that fail because of rtckit work in progress are marked xfail (not strict) with the
-reason; the test that fails only through a known race says so with pytest.xfail.
+An example that needs what rtckit does not have yet is marked xfail (not strict) with the
+reason.
 """
 
 from __future__ import annotations
@@ -42,38 +42,9 @@ TIMEOUT = 30  # seconds for any one wait
 TRACEBACK = "Traceback (most recent call last)"
 
 # Why examples fail today: each is rtckit work in progress elsewhere.
-GATHERING = (
-    "rtckit's setLocalDescription may return before ICE gathering completed, so "
-    "localDescription can lack candidates; aiortc's returns after gathering and its examples "
-    "send localDescription at once, never trickling"
-)
-AV_FRAMES = (
-    "a user track whose recv() returns PyAV frames (av.VideoFrame) is rejected: rtckit's "
-    "_PulledTrack._produce raises RTCTypeError 'recv() must return a VideoFrame, not VideoFrame'"
-)
-TRACK_TIMING = (
-    "the 'track' event fires when the first RTP packet arrives, after setRemoteDescription "
-    "resolved; aiortc fires it inside setRemoteDescription, so the examples' "
-    "recorder.addTrack(track) comes after recorder.start() (InvalidStateError: addTrack must "
-    "come before start()) and tracks added in the handler miss the answer"
-)
-BARE_TRACK = (
-    "aiortc's pattern class T(MediaStreamTrack): kind = 'video'; super().__init__() with its "
-    "own recv() (VideoTransformTrack) fails: rtckit's MediaStreamTrack.__init__ needs a native track"
-)
 PLAYER_OPTIONS = (
     "MediaPlayer(file, decode=...) (and MediaPlayer(device, format=, options=)) is not "
     "accepted: TypeError, so POST /offer answers 500"
-)
-CODEC_PREFS = (
-    "setCodecPreferences on the transceiver addTrack made is lost when setRemoteDescription(offer) "
-    "takes that transceiver for the offer's m-line: the answer still lists VP8 first (set after "
-    "setRemoteDescription, it holds)"
-)
-NO_STREAM = (
-    "addTrack(track) without streams announces no stream (a=msid:- ...), as the W3C says, "
-    "but aiortc gives every sender a stream id of its own, and the examples' pages show "
-    "event.streams[0]: the video decodes but its <video> element never gets it"
 )
 
 
@@ -290,15 +261,12 @@ class SignalingRelay:
 
 
 def run(coro: Any, relay_of: Optional[list] = None) -> Any:
-    """Runs a test body; a failure whose signaling carried a description without candidates
-    is the known gathering race (xfail), any other failure stands."""
-    try:
-        return asyncio.run(asyncio.wait_for(coro, 120))
-    except (AssertionError, asyncio.TimeoutError):
-        missing = relay_of[0].descriptions_without_candidates() if relay_of else []
-        if missing:
-            pytest.xfail(f"{GATHERING} (this run: {', '.join(missing)})")
-        raise
+    """Runs a test body, bounded; rtckit's setLocalDescription returns with every candidate,
+    as aiortc's does, so a description without candidates is a failure too."""
+    result = asyncio.run(asyncio.wait_for(coro, 120))
+    missing = relay_of[0].descriptions_without_candidates() if relay_of else []
+    assert not missing, f"descriptions sent without candidates: {missing}"
+    return result
 
 
 def signaling_args(address: Address) -> list[str]:
@@ -403,8 +371,8 @@ def y4m_frames(path: Path) -> int:
 @pytest.mark.parametrize(
     "source",
     [
-        pytest.param("flag", marks=pytest.mark.xfail(strict=False, reason=f"{AV_FRAMES}; {TRACK_TIMING}")),
-        pytest.param("file", marks=pytest.mark.xfail(strict=False, reason=TRACK_TIMING)),
+        "flag",
+        "file",
     ],
 )
 def test_videostream_cli_records_the_other_side_s_video(examples, tmp_path, source):
@@ -652,10 +620,8 @@ def test_server_data_channel_with_chromium(examples, tmp_path):
 @pytest.mark.parametrize(
     "transform",
     [
-        pytest.param("none", marks=pytest.mark.xfail(strict=False, reason=f"{BARE_TRACK}; {TRACK_TIMING}; {NO_STREAM}")),
-        pytest.param(
-            "edges", marks=pytest.mark.xfail(strict=False, reason=f"{BARE_TRACK}; {TRACK_TIMING}; {AV_FRAMES}; {NO_STREAM}")
-        ),
+        "none",
+        "edges",
     ],
 )
 def test_server_media_with_chromium(examples, tmp_path, transform):
@@ -688,11 +654,11 @@ def test_server_media_with_chromium(examples, tmp_path, transform):
 @pytest.mark.parametrize(
     "codec",
     [
-        pytest.param(None, id="default codec", marks=pytest.mark.xfail(strict=False, reason=f"{PLAYER_OPTIONS}; {NO_STREAM}")),
+        pytest.param(None, id="default codec", marks=pytest.mark.xfail(strict=False, reason=PLAYER_OPTIONS)),
         pytest.param(
             "video/H264",
             id="--video-codec video/H264",
-            marks=pytest.mark.xfail(strict=False, reason=f"{PLAYER_OPTIONS}; {NO_STREAM}; {CODEC_PREFS}"),
+            marks=pytest.mark.xfail(strict=False, reason=PLAYER_OPTIONS),
         ),
     ],
 )

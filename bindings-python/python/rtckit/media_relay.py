@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from . import _native
 from .exceptions import MediaStreamError, RTCTypeError
-from .track import MediaStreamTrack, _PulledTrack
+from .track import MediaStreamTrack
 
 logger = logging.getLogger(__name__)
 
@@ -20,15 +20,19 @@ logger = logging.getLogger(__name__)
 QUEUE_FRAMES = {"video": 30, "audio": 50}
 
 
-class RelayStreamTrack(_PulledTrack):
+class RelayStreamTrack(MediaStreamTrack):
     """A consumer's proxy of a relayed track. Its ``recv()`` returns the source's frames
     (the same frame objects every consumer gets); added to a connection, rtckit pulls and
     sends them. It ends (MediaStreamError, readyState "ended", the "ended" event) as soon
     as the source ends, dropping frames it had not taken yet."""
 
     def __init__(self, relay: "MediaRelay", source: MediaStreamTrack, buffered: bool) -> None:
-        self._source = _native.MediaSource(source.kind, f"relay of {source.label}")
-        super().__init__(self._source.create_track())
+        relay_source = _native.MediaSource(source.kind, f"relay of {source.label}")
+        native = relay_source.create_track()
+        super().__init__(native)
+        # Its frames come from recv(), produced when a consumer (a sender) asks for one.
+        self._source = relay_source
+        native.set_pulled()
         self._relay: Optional[MediaRelay] = relay
         self._relayed: Optional[MediaStreamTrack] = source
         self._buffered = buffered
@@ -49,11 +53,13 @@ class RelayStreamTrack(_PulledTrack):
         self._frames.clear()
         self._frames.append(None)
         self._arrived.set()
-        self._source.close()
+        if self._source is not None:
+            self._source.close()
         if self._relay is not None:
             self._relay._stop(self)
             self._relay = None
             self._relayed = None
+        super()._end()
 
     async def recv(self) -> Any:
         if self.readyState != "live" or self._relayed is None:
@@ -68,10 +74,6 @@ class RelayStreamTrack(_PulledTrack):
             self._frames.append(None)  # every later recv() raises too
             raise MediaStreamError("the relayed track has ended")
         return frame
-
-    def stop(self) -> None:
-        super().stop()
-        self._end()
 
 
 class MediaRelay:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any, Iterable, Optional
 
 from . import _native
@@ -166,7 +167,7 @@ class RTCPeerConnection(EventEmitter):
         of its kind that sends nothing (one a remote offer made) or a new one; then
         renegotiate."""
         _check_track(track, "addTrack")
-        native = self._native.add_track(track._native_track(), [s.id for s in streams])
+        native = self._native.add_track(track._native_track(), _stream_ids(streams))
         return self._transceiver(native).sender
 
     def removeTrack(self, sender: RTCRtpSender) -> None:
@@ -187,7 +188,7 @@ class RTCPeerConnection(EventEmitter):
         kind ("audio"/"video") to receive on; then renegotiate."""
         if isinstance(trackOrKind, MediaStreamTrack):
             _check_track(trackOrKind, "addTransceiver")
-            native = self._native.add_transceiver(None, trackOrKind._native_track(), direction, [s.id for s in streams])
+            native = self._native.add_transceiver(None, trackOrKind._native_track(), direction, _stream_ids(streams))
         elif isinstance(trackOrKind, str):
             if trackOrKind not in ("audio", "video"):
                 raise InternalError(f'Invalid track kind "{trackOrKind}"')
@@ -265,6 +266,12 @@ class RTCPeerConnection(EventEmitter):
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
+
+
+def _stream_ids(streams: Iterable[MediaStream]) -> list[str]:
+    """aiortc gives a track sent without a stream one of its own, and the other side's
+    track event a stream (browser pages play ``event.streams[0]``)."""
+    return [s.id for s in streams] or [str(uuid.uuid4())]
 
 
 def _check_track(track: Any, method: str) -> None:
