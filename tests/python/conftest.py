@@ -122,6 +122,14 @@ async def connect(
         await a.setRemoteDescription(b.localDescription)
 
 
+async def renegotiate(a: rtckit.RTCPeerConnection, b: rtckit.RTCPeerConnection) -> None:
+    """a offers again (after addTrack, removeTrack, stop()); candidates are already known."""
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription)
+    await b.setLocalDescription(await b.createAnswer())
+    await a.setRemoteDescription(b.localDescription)
+
+
 async def open_pair(trickle: bool = True, **options: Any):
     """Two connected peers and both ends of one open channel created by a."""
     a = rtckit.RTCPeerConnection(LOOPBACK)

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 import rtckit
-from conftest import LOOPBACK, TIMEOUT, connect, fake_media, next_event, run, wait_until
+from conftest import LOOPBACK, TIMEOUT, connect, fake_media, next_event, renegotiate, run, wait_until
 
 
 class Transform(rtckit.MediaStreamTrack):
@@ -135,19 +135,13 @@ def test_mute_unmute_and_ended():
 
         # removeTrack + renegotiation: muted, not ended (W3C).
         a.removeTrack(sender)
-        await a.setLocalDescription(await a.createOffer())
-        await b.setRemoteDescription(a.localDescription)
-        await b.setLocalDescription(await b.createAnswer())
-        await a.setRemoteDescription(b.localDescription)
+        await renegotiate(a, b)
         await wait_until(lambda: "mute" in events, what="mute")
         assert track.muted and track.readyState == "live"
 
         # Sending again reuses the transceiver (and its sender); the same track unmutes.
         assert a.addTrack(stream.getVideoTracks()[0], stream) is sender
-        await a.setLocalDescription(await a.createOffer())
-        await b.setRemoteDescription(a.localDescription)
-        await b.setLocalDescription(await b.createAnswer())
-        await a.setRemoteDescription(b.localDescription)
+        await renegotiate(a, b)
         await wait_until(lambda: events.count("unmute") == 2, what="unmute after resuming")
         assert b.getTransceivers()[0].receiver.track is track
 

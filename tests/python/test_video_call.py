@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rtckit
-from conftest import LOOPBACK, connect, dominant_frequency, fake_media, next_event, run
+from conftest import LOOPBACK, connect, dominant_frequency, fake_media, next_event, run, renegotiate
 
 
 async def call(track, *streams, feed=None, codec=None):
@@ -214,12 +214,6 @@ def test_a_subclassed_audio_track_is_pulled_and_sent():
     run(main())
 
 
-async def renegotiate(a, b):
-    """a offers again (after addTrack or removeTrack); candidates are already known."""
-    await a.setLocalDescription(await a.createOffer())
-    await b.setRemoteDescription(a.localDescription)
-    await b.setLocalDescription(await b.createAnswer())
-    await a.setRemoteDescription(b.localDescription)
 
 
 def test_replace_track_mid_call_then_remove_track_mutes_the_remote_track():

@@ -70,7 +70,28 @@ def _pair(time_base: fractions.Fraction) -> tuple[int, int]:
     return time_base.numerator, time_base.denominator
 
 
-class VideoFormat:
+class _Named:
+    """PyAV's format and layout objects: equal to another of the same name and to the name
+    itself; ``str()`` is the name."""
+
+    __slots__ = ()
+    name: str
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.name == other.name
+        if isinstance(other, str):
+            return self.name == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VideoFormat(_Named):
     """PyAV's VideoFormat: ``name`` ("yuv420p", "rgb24", ...) and the frame's size. It
     compares equal to another of the same name and to the name itself; ``str()`` is the name."""
 
@@ -88,19 +109,6 @@ class VideoFormat:
     @property
     def is_rgb(self) -> bool:
         return self.name in ("rgb24", "bgr24", "rgba", "bgra")
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, VideoFormat):
-            return self.name == other.name
-        if isinstance(other, str):
-            return self.name == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.name)
-
-    def __str__(self) -> str:
-        return self.name
 
     def __repr__(self) -> str:
         return f"<rtckit.VideoFormat {self.name}, {self.width}x{self.height}>"
@@ -365,7 +373,7 @@ class VideoFrame:
         return f"<rtckit.VideoFrame, pts={self.pts} {self._format.name} {self.width}x{self.height}>"
 
 
-class AudioFormat:
+class AudioFormat(_Named):
     """PyAV's AudioFormat; rtckit's audio frames are "s16" (signed 16-bit, interleaved)."""
 
     __slots__ = ("name",)
@@ -379,19 +387,6 @@ class AudioFormat:
     bits = 16
     is_planar = False
     is_packed = True
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, AudioFormat):
-            return self.name == other.name
-        if isinstance(other, str):
-            return self.name == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.name)
-
-    def __str__(self) -> str:
-        return self.name
 
     def __repr__(self) -> str:
         return f"<rtckit.AudioFormat {self.name}>"
@@ -407,7 +402,7 @@ class AudioChannel:
         return f"<rtckit.AudioChannel {self.name}>"
 
 
-class AudioLayout:
+class AudioLayout(_Named):
     """PyAV's AudioLayout: ``name`` ("mono", "stereo", ...), ``nb_channels``, ``channels``."""
 
     __slots__ = ("name", "channels")
@@ -423,19 +418,6 @@ class AudioLayout:
     @property
     def nb_channels(self) -> int:
         return len(self.channels)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, AudioLayout):
-            return self.name == other.name
-        if isinstance(other, str):
-            return self.name == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.name)
-
-    def __str__(self) -> str:
-        return self.name
 
     def __repr__(self) -> str:
         return f"<rtckit.AudioLayout {self.name!r}>"
