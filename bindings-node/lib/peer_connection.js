@@ -80,6 +80,10 @@ class RTCPeerConnection extends EventTarget {
   /** Events dispatched so far, and calls waiting for the pump to reach a count. */
   #dispatched = 0;
   #waiting = [];
+  /** Gathering events wait while setLocalDescription runs (see #dispatchGathering). */
+  #describing = 0;
+  #held = [];
+  #draining = false;
 
   constructor(configuration = {}) {
     super();
@@ -101,7 +105,32 @@ class RTCPeerConnection extends EventTarget {
     return new Promise((resolve) => this.#waiting.push([count, resolve]));
   }
 
-  #dispatch(e) {
+  /**
+   * Browsers fire candidates after setLocalDescription resolved, each in a task of its own:
+   * code that forwards them straight to another connection's addIceCandidate has called that
+   * connection's setRemoteDescription by then (the operations chain orders the two).
+   */
+  #dispatchGathering(e) {
+    if (this.#describing === 0 && this.#held.length === 0) return false;
+    this.#held.push(e);
+    this.#drain();
+    return true;
+  }
+
+  #drain() {
+    if (this.#describing > 0 || this.#draining || this.#held.length === 0) return;
+    this.#draining = true;
+    setImmediate(() => {
+      this.#draining = false;
+      if (this.#describing > 0) return;
+      const e = this.#held.shift();
+      this.#dispatch(e, true);
+      this.#drain();
+    });
+  }
+
+  #dispatch(e, released = false) {
+    if (!released && (e.name === 'icecandidate' || e.name === 'icegatheringstatechange') && this.#dispatchGathering(e)) return;
     switch (e.name) {
       case 'icecandidate': {
         const candidate = e.candidate ? new RTCIceCandidate(e.candidate) : null;
@@ -186,7 +215,13 @@ class RTCPeerConnection extends EventTarget {
 
   async setLocalDescription(desc) {
     const init = desc == null ? undefined : descriptionInit(desc);
-    await callAsync(() => this.#native.setLocalDescription(init));
+    this.#describing += 1;
+    try {
+      await callAsync(() => this.#native.setLocalDescription(init));
+    } finally {
+      this.#describing -= 1;
+      this.#drain();
+    }
   }
 
   /** Its track events (and the state changes before them) are dispatched before it

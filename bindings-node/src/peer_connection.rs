@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::data_channel::NativeDataChannel;
@@ -128,37 +130,59 @@ impl NativePeerConnection {
         self.inner.get_stats_json(track_id.as_deref()).await.napi()
     }
 
-    #[napi]
-    pub async fn create_offer(&self) -> napi::Result<SessionDescriptionInit> {
-        self.inner.create_offer().await.map(description).napi()
+    // The signaling methods take their place on the operations chain when called (the
+    // synchronous part), then run in that order.
+
+    #[napi(ts_return_type = "Promise<SessionDescriptionInit>")]
+    pub fn create_offer<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, SessionDescriptionInit>> {
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        env.spawn_future(async move { turn.run(pc.create_offer()).await.map(description).napi() })
     }
 
-    #[napi]
-    pub async fn create_answer(&self) -> napi::Result<SessionDescriptionInit> {
-        self.inner.create_answer().await.map(description).napi()
+    #[napi(ts_return_type = "Promise<SessionDescriptionInit>")]
+    pub fn create_answer<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, SessionDescriptionInit>> {
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        env.spawn_future(async move { turn.run(pc.create_answer()).await.map(description).napi() })
     }
 
-    #[napi]
-    pub async fn set_local_description(&self, description: Option<SessionDescriptionInit>) -> napi::Result<()> {
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn set_local_description<'env>(
+        &self,
+        env: &'env Env,
+        description: Option<SessionDescriptionInit>,
+    ) -> napi::Result<PromiseRaw<'env, ()>> {
         let parsed = description
             .map(|d| rtckit_core::SessionDescription::new(&d.sdp_type, d.sdp))
             .transpose()
             .napi()?;
-        self.inner.set_local_description(parsed).await.napi()
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        env.spawn_future(async move { turn.run(pc.set_local_description(parsed)).await.napi() })
     }
 
-    #[napi]
     /// Resolves to how many events the connection had queued by then: the JS layer
     /// dispatches that many (the track events among them) before its promise resolves.
-    pub async fn set_remote_description(&self, description: SessionDescriptionInit) -> napi::Result<i64> {
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn set_remote_description<'env>(
+        &self,
+        env: &'env Env,
+        description: SessionDescriptionInit,
+    ) -> napi::Result<PromiseRaw<'env, i64>> {
         let parsed = rtckit_core::SessionDescription::new(&description.sdp_type, description.sdp).napi()?;
-        self.inner.set_remote_description(parsed).await.napi()?;
-        Ok(self.inner.events_queued() as i64)
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        env.spawn_future(async move {
+            turn.run(pc.set_remote_description(parsed)).await.napi()?;
+            Ok(pc.events_queued() as i64)
+        })
     }
 
-    #[napi]
-    pub async fn add_ice_candidate(&self, candidate: Option<IceCandidateInit>) -> napi::Result<()> {
-        self.inner.add_ice_candidate(candidate.map(to_core)).await.napi()
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn add_ice_candidate<'env>(
+        &self,
+        env: &'env Env,
+        candidate: Option<IceCandidateInit>,
+    ) -> napi::Result<PromiseRaw<'env, ()>> {
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        env.spawn_future(async move { turn.run(pc.add_ice_candidate(candidate.map(to_core))).await.napi() })
     }
 
     #[napi]

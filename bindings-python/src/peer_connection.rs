@@ -54,13 +54,13 @@ impl PyPeerConnection {
     }
 
     fn create_offer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        awaitable(py, async move { pc.create_offer().await.map(description) })
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        awaitable(py, async move { turn.run(pc.create_offer()).await.map(description) })
     }
 
     fn create_answer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        awaitable(py, async move { pc.create_answer().await.map(description) })
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        awaitable(py, async move { turn.run(pc.create_answer()).await.map(description) })
     }
 
     #[pyo3(signature = (description=None))]
@@ -74,7 +74,8 @@ impl PyPeerConnection {
             .map(|(t, sdp)| rtckit_core::SessionDescription::new(&t, sdp))
             .transpose()
             .py_err()?;
-        awaitable(py, async move { pc.set_local_description(parsed).await })
+        let turn = pc.enqueue_operation();
+        awaitable(py, async move { turn.run(pc.set_local_description(parsed)).await })
     }
 
     fn set_remote_description<'py>(
@@ -84,7 +85,8 @@ impl PyPeerConnection {
     ) -> PyResult<Bound<'py, PyAny>> {
         let pc = self.inner.clone();
         let parsed = rtckit_core::SessionDescription::new(&description.0, description.1).py_err()?;
-        awaitable(py, async move { pc.set_remote_description(parsed).await })
+        let turn = pc.enqueue_operation();
+        awaitable(py, async move { turn.run(pc.set_remote_description(parsed)).await })
     }
 
     #[pyo3(signature = (candidate=None))]
@@ -93,8 +95,8 @@ impl PyPeerConnection {
         py: Python<'py>,
         candidate: Option<CandidateTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        awaitable(py, async move { pc.add_ice_candidate(candidate.map(to_core)).await })
+        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+        awaitable(py, async move { turn.run(pc.add_ice_candidate(candidate.map(to_core))).await })
     }
 
     fn local_description(&self, py: Python<'_>) -> Option<DescriptionTuple> {

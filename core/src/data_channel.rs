@@ -165,7 +165,7 @@ impl DataChannel {
         };
         let stream_id = if props.negotiated { init.id.map(|v| v as i32).unwrap_or(-1) } else { -1 };
         let negotiated = props.negotiated;
-        let dc = Self::start(channel, connection, props, stream_id, max_message_size);
+        let dc = Self::start(channel, connection, props, stream_id, max_message_size, false);
         if negotiated {
             let inner = dc.inner.clone();
             handle().spawn(async move { inner.open_if_already_open().await });
@@ -186,9 +186,9 @@ impl DataChannel {
             max_retransmits: channel.max_retransmits().await.unwrap_or(None),
             negotiated: false,
         };
-        let dc = Self::start(channel, connection, props, -1, max_message_size);
-        // An announced channel is open before its datachannel event (W3C §6.2).
-        dc.inner.state.store(ReadyState::Open as u8, Ordering::Release);
+        // W3C "announce the data channel as open": open before its datachannel event, and
+        // its open event comes right after that one, before any message.
+        let dc = Self::start(channel, connection, props, -1, max_message_size, true);
         dc.inner.resolve_stream_id().await;
         dc
     }
@@ -199,6 +199,7 @@ impl DataChannel {
         props: Properties,
         stream_id: i32,
         max_message_size: Arc<AtomicUsize>,
+        announced_open: bool,
     ) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
@@ -217,6 +218,9 @@ impl DataChannel {
             in_queue: AtomicUsize::new(0),
             send_order: std::sync::Mutex::new(()),
         });
+        if announced_open && inner.mark_open() {
+            inner.events.push(DataChannelEvent::Open);
+        }
         handle().spawn(pump_events(inner.clone()));
         handle().spawn(pump_outgoing(inner.clone(), rx));
         Self { inner }

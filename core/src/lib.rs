@@ -22,6 +22,7 @@ pub mod ice_candidate;
 pub mod media_player;
 pub mod media_recorder;
 pub mod microphone;
+pub mod operations;
 mod keyframe_requests;
 pub mod peer_connection;
 pub mod rtp_receiver;

@@ -358,6 +358,7 @@ pub struct PeerConnection {
     connection: Arc<dyn WebrtcPeerConnection>,
     shared: Arc<Shared>,
     configuration: Arc<Mutex<Configuration>>,
+    operations: Arc<crate::operations::Operations>,
 }
 
 impl PeerConnection {
@@ -425,7 +426,14 @@ impl PeerConnection {
             .map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
         let connection: Arc<dyn WebrtcPeerConnection> = Arc::new(built);
         let _ = shared.connection.set(Arc::downgrade(&connection));
-        Ok(Self { connection, shared, configuration: Arc::new(Mutex::new(configuration)) })
+        Ok(Self { connection, shared, configuration: Arc::new(Mutex::new(configuration)), operations: Default::default() })
+    }
+
+    /// A place on the connection's operations chain (see [`crate::operations`]): bindings
+    /// take it when createOffer, createAnswer, setLocalDescription, setRemoteDescription or
+    /// addIceCandidate is called, and run the operation with it.
+    pub fn enqueue_operation(&self) -> crate::operations::Ticket {
+        self.operations.enqueue()
     }
 
     fn check_open(&self) -> Result<()> {

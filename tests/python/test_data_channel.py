@@ -175,3 +175,30 @@ def test_connection_close_reaches_the_other_side():
             await other.close()
 
     run(main(), timeout=90)
+
+
+def test_the_other_sides_channel_fires_open_right_after_datachannel():
+    """W3C "announce the data channel as open" (and aiortc): open follows datachannel, every
+    time, before any message."""
+
+    async def main():
+        for _ in range(10):
+            a, b = rtckit.RTCPeerConnection(LOOPBACK), rtckit.RTCPeerConnection(LOOPBACK)
+            order: list = []
+            opened = asyncio.get_running_loop().create_future()
+
+            @b.on("datachannel")
+            def on_datachannel(channel):
+                order.append(("datachannel", channel.readyState))
+                channel.on("open", lambda: (order.append("open"), opened.done() or opened.set_result(None)))
+                channel.on("message", lambda m: order.append("message"))
+
+            channel = a.createDataChannel("x")
+            channel.on("open", lambda: channel.send("first"))
+            await connect(a, b)
+            await asyncio.wait_for(opened, 10)
+            assert order[:2] == [("datachannel", "open"), "open"], order
+            await a.close()
+            await b.close()
+
+    run(main())

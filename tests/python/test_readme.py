@@ -16,6 +16,7 @@ def _run(block: str) -> str:
 
 def test_python_quick_starts_run():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert len(blocks) == 2, "the README has a data-channel and a video quick start"
+    assert len(blocks) == 3, "the README has a data-channel, a video and a user-track quick start"
     assert _run(blocks[0]) == "echo: forward 0.5"
     assert _run(blocks[1]) == "(240, 320, 3)"
+    assert _run(blocks[2]) == "320 240"
