@@ -39,8 +39,16 @@ impl MediaRecorder {
     /// A recorder writing to `path`, whose extension says the format. The file is made at
     /// start().
     pub fn new(path: &str) -> Result<Self> {
+        Self::with_format(path, None)
+    }
+
+    /// A recorder writing `path` in `format` (ffmpeg's name: "webm", "mp4", "image2"...).
+    pub fn with_format(path: &str, format: Option<&str>) -> Result<Self> {
         let path = PathBuf::from(path);
-        let format = Format::of(&path)?;
+        let format = match format {
+            Some(name) => Format::named(name)?,
+            None => Format::of(&path)?,
+        };
         format.check_writable(&path)?;
         Ok(Self { target: Some((path, format)), state: Default::default(), count: Default::default() })
     }
