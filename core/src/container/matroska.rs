@@ -32,7 +32,11 @@ pub struct MatroskaReader<R: Read + Seek> {
 }
 
 fn bad(e: matroska_demuxer::DemuxError) -> Error {
-    Error::new(ErrorKind::NotReadableError, format!("not a valid WebM/Matroska file: {e}"))
+    let why = match e {
+        matroska_demuxer::DemuxError::IoError(io) => format!("cut short, or unreadable ({io})"),
+        e => e.to_string(),
+    };
+    Error::new(ErrorKind::NotReadableError, format!("not a valid WebM/Matroska file: {why}"))
 }
 
 impl<R: Read + Seek + Send> MatroskaReader<R> {
