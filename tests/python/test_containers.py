@@ -127,6 +127,7 @@ def numbered_yuv(n, width=320, height=240):
     """A yuv420p picture carrying `n` as the fake camera draws it (16 blocks, white = 1)."""
     y = np.full((height, width), 128, np.uint8)
     band = max(height // 8, 2)
+    y[:band] = 16
     for bit in range(16):
         if n >> (15 - bit) & 1:
             y[:band, bit * width // 16 : (bit + 1) * width // 16] = 235
