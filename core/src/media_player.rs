@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::codec::{decoder_for, Decoder};
+use crate::codec::{decoder_for, CodecName, Decoder, H264Decoder};
 use crate::container::{Format, Reader, Sample, Stream};
 use crate::device::{Numeric, VideoConstraints};
 use crate::error::{Error, ErrorKind, Result};
@@ -185,13 +185,16 @@ impl Playing {
         }
     }
 
-    fn decoder(&self, stream: &Stream) -> Result<Option<Box<dyn Decoder>>> {
+    fn decoder(&self, stream: &Stream) -> Result<Option<StreamDecoder>> {
         let Some(codec) = stream.codec else { return Ok(None) };
+        if codec == CodecName::H264 && stream.reordered {
+            return Ok(Some(StreamDecoder::Reordering(H264Decoder::reordering()?)));
+        }
         let mut rtp = codec.rtp_codec();
         if stream.channels == 1 {
             rtp.sdp_fmtp_line = rtp.sdp_fmtp_line.replace("stereo=1", "stereo=0");
         }
-        Ok(Some(decoder_for(&rtp)?))
+        Ok(Some(StreamDecoder::Units(decoder_for(&rtp)?)))
     }
 
     async fn play(&self, mut reader: Box<dyn Reader>) -> Result<()> {
@@ -211,6 +214,16 @@ impl Playing {
         let mut first: Option<Duration> = None;
         loop {
             let Some((index, sample, at)) = reader.next()? else {
+                // Pictures a reordering decoder held come out at the end.
+                for (index, decoder) in decoders.iter_mut().enumerate() {
+                    if let Some(StreamDecoder::Reordering(d)) = decoder {
+                        for mut frame in d.flush()? {
+                            frame.pts = Some((offset + last).as_micros() as i64 * 9 / 100);
+                            let _ = self.sources[index].push(MediaFrame::Video(frame));
+                        }
+                        *d = H264Decoder::reordering()?;
+                    }
+                }
                 if !self.options.looping || last.is_zero() {
                     return Ok(());
                 }
@@ -235,7 +248,7 @@ impl Playing {
                     TrackKind::Video => {
                         if blanks[index].is_none() && unit.is_key_frame() {
                             // The file does not state its size: the first key frame's is decoded once.
-                            if let Some(Ok(Some(MediaFrame::Video(v)))) = decoders[index].as_mut().map(|d| d.decode_unit(&unit.data)) {
+                            if let Some(Ok(Some(MediaFrame::Video(v)))) = decoders[index].as_mut().map(|d| d.decode(&unit.data)) {
                                 blanks[index] = VideoFrame::black(v.width(), v.height()).ok();
                             }
                         }
@@ -247,7 +260,7 @@ impl Playing {
                 },
                 Sample::Unit(unit) => {
                     let decoder = decoders[index].as_mut().expect("encoded streams have a decoder");
-                    match decoder.decode_unit(&unit.data) {
+                    match decoder.decode(&unit.data) {
                         Ok(frame) => frame,
                         Err(err) => {
                             log::debug!("rtckit skipped a unit of {} that did not decode: {err}", self.path.display());
@@ -269,6 +282,23 @@ impl Playing {
             if self.sources.iter().all(|s| !s.is_wanted()) {
                 return Ok(()); // every track of it stopped
             }
+        }
+    }
+}
+
+enum StreamDecoder {
+    /// Frames keep the unit they came from, for senders of the codec to forward.
+    Units(Box<dyn Decoder>),
+    /// H.264 with B-frames: pictures come out in display order, after later units, so they
+    /// carry no unit (a sender encodes them).
+    Reordering(H264Decoder),
+}
+
+impl StreamDecoder {
+    fn decode(&mut self, unit: &[u8]) -> Result<Option<MediaFrame>> {
+        match self {
+            Self::Units(d) => d.decode_unit(unit),
+            Self::Reordering(d) => Ok(d.decode(unit)?.map(MediaFrame::Video)),
         }
     }
 }

@@ -135,11 +135,9 @@ def numbered_yuv(n, width=320, height=240):
     return np.concatenate([y, chroma])
 
 
-def write_with_pyav(path, video_codec, frames=30):
+def write_with_pyav(path, video_codec, frames=30, options=None):
     with av.open(str(path), "w") as container:
-        # rtckit's H.264 decoder (OpenH264) does not reorder B-frames: WebRTC's profiles have none.
-        options = {"bf": "0"} if video_codec == "libx264" else {}
-        video = container.add_stream(video_codec, rate=30, options=options)
+        video = container.add_stream(video_codec, rate=30, options=options or {})
         video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
         audio = container.add_stream("libopus", rate=48000)
         audio.layout = "mono"
@@ -157,11 +155,20 @@ def write_with_pyav(path, video_codec, frames=30):
         container.mux(audio.encode())
 
 
-@pytest.mark.parametrize("name, codec", [("pyav.webm", "libvpx"), ("pyav-vp9.webm", "libvpx-vp9"), ("pyav.mp4", "libx264")])
-def test_files_pyav_writes_play(tmp_path, name, codec):
+@pytest.mark.parametrize(
+    "name, codec, options",
+    [
+        ("pyav.webm", "libvpx", {}),
+        ("pyav-vp9.webm", "libvpx-vp9", {}),
+        # ffmpeg's default H.264 has B-frames (played in display order); WebRTC's has none.
+        ("pyav-bframes.mp4", "libx264", {}),
+        ("pyav.mp4", "libx264", {"bf": "0"}),
+    ],
+)
+def test_files_pyav_writes_play(tmp_path, name, codec, options):
     async def main():
         path = tmp_path / name
-        write_with_pyav(path, codec)
+        write_with_pyav(path, codec, options=options)
         video, audio = await play_all(path)
         assert [rtckit.read_frame_number(f) for f in video] == list(range(30))
         assert abs(tone_of(audio) - 440) <= 10

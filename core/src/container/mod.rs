@@ -188,15 +188,18 @@ pub struct Stream {
     pub channels: u16,
     /// The picture size the file states (0x0: unknown, or audio).
     pub size: (u32, u32),
+    /// Units come in decode order, not display order (H.264 B-frames): they need a decoder
+    /// that reorders, and cannot be forwarded over RTP as they are.
+    pub reordered: bool,
 }
 
 impl Stream {
     pub fn encoded(codec: CodecName) -> Self {
-        Self { kind: codec.kind(), codec: Some(codec), channels: 0, size: (0, 0) }
+        Self { kind: codec.kind(), codec: Some(codec), channels: 0, size: (0, 0), reordered: false }
     }
 
     pub fn raw(kind: TrackKind) -> Self {
-        Self { kind, codec: None, channels: 0, size: (0, 0) }
+        Self { kind, codec: None, channels: 0, size: (0, 0), reordered: false }
     }
 }
 

@@ -78,6 +78,7 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
             let Some(scale) = track.timescale.map(|t| t.0).filter(|t| *t > 0) else { return Err(malformed("MP4 file (a track without a timescale)")) };
             let table = mp4parse::unstable::create_sample_table(track, 0.into()).ok_or_else(|| malformed("MP4 file (its sample tables do not add up)"))?;
             fragmented |= table.is_empty() && context.mvex.is_some();
+            let stream = Stream { reordered: table.iter().any(|s| s.start_composition.0 != s.start_decode.0), ..stream };
             let index = streams.len();
             for sample in table.iter() {
                 let (start, end) = (sample.start_offset.0, sample.end_offset.0);
