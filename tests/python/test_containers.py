@@ -135,11 +135,11 @@ def numbered_yuv(n, width=320, height=240):
     return np.concatenate([y, chroma])
 
 
-def write_with_pyav(path, video_codec, frames=30, options=None):
+def write_with_pyav(path, video_codec, frames=30, options=None, audio_codec="libopus"):
     with av.open(str(path), "w") as container:
         video = container.add_stream(video_codec, rate=30, options=options or {})
         video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
-        audio = container.add_stream("libopus", rate=48000)
+        audio = container.add_stream(audio_codec, rate=48000)
         audio.layout = "mono"
         for n in range(frames):
             frame = av.VideoFrame.from_ndarray(numbered_yuv(n), format="yuv420p")
@@ -156,19 +156,20 @@ def write_with_pyav(path, video_codec, frames=30, options=None):
 
 
 @pytest.mark.parametrize(
-    "name, codec, options",
+    "name, codec, options, audio_codec",
     [
-        ("pyav.webm", "libvpx", {}),
-        ("pyav-vp9.webm", "libvpx-vp9", {}),
-        # ffmpeg's default H.264 has B-frames (played in display order); WebRTC's has none.
-        ("pyav-bframes.mp4", "libx264", {}),
-        ("pyav.mp4", "libx264", {"bf": "0"}),
+        ("pyav.webm", "libvpx", {}, "libopus"),
+        ("pyav-vp9.webm", "libvpx-vp9", {}, "libopus"),
+        ("pyav.mp4", "libx264", {"bf": "0"}, "libopus"),
+        # What ffmpeg (and aiortc's MediaRecorder) write by default: B-frames, played in
+        # display order, and AAC, decoded (WebRTC has neither).
+        ("pyav-default.mp4", "libx264", {}, "aac"),
     ],
 )
-def test_files_pyav_writes_play(tmp_path, name, codec, options):
+def test_files_pyav_writes_play(tmp_path, name, codec, options, audio_codec):
     async def main():
         path = tmp_path / name
-        write_with_pyav(path, codec, options=options)
+        write_with_pyav(path, codec, options=options, audio_codec=audio_codec)
         video, audio = await play_all(path)
         assert [rtckit.read_frame_number(f) for f in video] == list(range(30))
         assert abs(tone_of(audio) - 440) <= 10

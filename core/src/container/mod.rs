@@ -7,6 +7,7 @@
 //! unchanged) and frames for the raw ones. Writers take decoded frames and write the unit a
 //! frame came from when it is of the file's codec (as received), else encode the frame.
 
+mod aac;
 pub mod annexb;
 mod avc;
 pub mod images;

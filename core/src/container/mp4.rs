@@ -1,6 +1,7 @@
-//! MP4: read by Mozilla's mp4parse (H.264, VP8, VP9 and Opus tracks, the first video and the
-//! first audio; samples in decode order by their sample tables), written by muxide (H.264
-//! and Opus, moov first so the file plays while it downloads).
+//! MP4: read by Mozilla's mp4parse (H.264, VP8, VP9, Opus and AAC tracks, the first video and
+//! the first audio; samples in decode order by their sample tables; AAC decoded here, as
+//! WebRTC has none), written by muxide (H.264 and Opus, moov first so the file plays while
+//! it downloads).
 //!
 //! muxide holds the samples until the file is finished: a recording costs its size in memory.
 
@@ -11,12 +12,20 @@ use bytes::Bytes;
 use mp4parse::{AudioCodecSpecific, CodecType, SampleEntry, VideoCodecSpecific};
 use muxide::api::{AudioCodec, Muxer, MuxerBuilder, VideoCodec};
 
+use super::aac::Aac;
 use super::avc::AvcConfig;
 use super::{io_error, malformed, Interleaver, MuxUnit, Reader, Sample, Stream, Writer};
 use crate::codec::CodecName;
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::EncodedUnit;
 use crate::track::{MediaFrame, TrackKind};
+
+/// What turns a track's samples into what the player takes.
+enum Codec {
+    Units,
+    Avc(AvcConfig),
+    Aac(Aac),
+}
 
 struct SampleAt {
     stream: usize,
@@ -27,7 +36,7 @@ struct SampleAt {
 
 pub struct Mp4Reader<R> {
     reader: R,
-    streams: Vec<(Stream, Option<AvcConfig>)>,
+    streams: Vec<(Stream, Codec)>,
     /// Every sample of the played tracks, by time.
     samples: std::vec::IntoIter<SampleAt>,
 }
@@ -42,29 +51,30 @@ fn bad(e: mp4parse::Error) -> Error {
 impl<R: Read + Seek + Send> Mp4Reader<R> {
     pub fn new(mut reader: R) -> Result<Self> {
         let context = mp4parse::read_mp4(&mut reader).map_err(bad)?;
-        let mut streams: Vec<(Stream, Option<AvcConfig>)> = Vec::new();
+        let mut streams: Vec<(Stream, Codec)> = Vec::new();
         let mut samples = Vec::new();
         let mut skipped = Vec::new();
         let mut fragmented = false;
         for track in context.tracks.iter() {
             let Some(entry) = track.stsd.as_ref().and_then(|s| s.descriptions.first()) else { continue };
-            let (stream, avc) = match entry {
+            let (stream, codec) = match entry {
                 SampleEntry::Video(v) => {
-                    let (codec, avc) = match (&v.codec_specific, v.codec_type) {
-                        (VideoCodecSpecific::AVCConfig(record), _) => (CodecName::H264, Some(AvcConfig::parse(record)?)),
-                        (VideoCodecSpecific::VPxConfig(_), CodecType::VP9) => (CodecName::Vp9, None),
-                        (VideoCodecSpecific::VPxConfig(_), CodecType::VP8) => (CodecName::Vp8, None),
+                    let (name, codec) = match (&v.codec_specific, v.codec_type) {
+                        (VideoCodecSpecific::AVCConfig(record), _) => (CodecName::H264, Codec::Avc(AvcConfig::parse(record)?)),
+                        (VideoCodecSpecific::VPxConfig(_), CodecType::VP9) => (CodecName::Vp9, Codec::Units),
+                        (VideoCodecSpecific::VPxConfig(_), CodecType::VP8) => (CodecName::Vp8, Codec::Units),
                         (_, other) => {
                             skipped.push(format!("{other:?}"));
                             continue;
                         }
                     };
-                    (Stream { size: (v.width as u32, v.height as u32), ..Stream::encoded(codec) }, avc)
+                    (Stream { size: (v.width as u32, v.height as u32), ..Stream::encoded(name) }, codec)
                 }
                 SampleEntry::Audio(a) => match (&a.codec_specific, a.codec_type) {
                     (AudioCodecSpecific::OpusSpecificBox(_), _) => {
-                        (Stream { channels: (a.channelcount as u16).clamp(1, 2), ..Stream::encoded(CodecName::Opus) }, None)
+                        (Stream { channels: (a.channelcount as u16).clamp(1, 2), ..Stream::encoded(CodecName::Opus) }, Codec::Units)
                     }
+                    (AudioCodecSpecific::ES_Descriptor(es), CodecType::AAC) => (Stream::raw(TrackKind::Audio), Codec::Aac(Aac::new(&es.decoder_specific_data)?)),
                     (_, other) => {
                         skipped.push(format!("{other:?}"));
                         continue;
@@ -90,7 +100,7 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
                     at: Duration::from_micros((ticks as u128 * 1_000_000 / scale as u128) as u64),
                 });
             }
-            streams.push((stream, avc));
+            streams.push((stream, codec));
         }
         if fragmented && samples.is_empty() {
             return Err(Error::new(ErrorKind::NotSupportedError, "this MP4 file is fragmented (moof boxes): rtckit plays MP4 files with their samples in moov"));
@@ -98,7 +108,7 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
         if streams.is_empty() {
             return Err(Error::new(
                 ErrorKind::NotSupportedError,
-                format!("this MP4 file holds {}: rtckit plays H.264, VP8, VP9 and Opus from MP4", if skipped.is_empty() { "no audio or video".to_owned() } else { skipped.join(", ") }),
+                format!("this MP4 file holds {}: rtckit plays H.264, VP8, VP9, Opus and AAC from MP4", if skipped.is_empty() { "no audio or video".to_owned() } else { skipped.join(", ") }),
             ));
         }
         for codec in skipped {
@@ -115,19 +125,25 @@ impl<R: Read + Seek + Send> Reader for Mp4Reader<R> {
     }
 
     fn next(&mut self) -> Result<Option<(usize, Sample, Duration)>> {
-        let Some(sample) = self.samples.next() else { return Ok(None) };
-        if sample.len > 64 << 20 {
-            return Err(malformed("MP4 file (a sample over 64 MB)"));
+        loop {
+            let Some(sample) = self.samples.next() else { return Ok(None) };
+            if sample.len > 64 << 20 {
+                return Err(malformed("MP4 file (a sample over 64 MB)"));
+            }
+            let mut data = vec![0u8; sample.len];
+            self.reader.seek(SeekFrom::Start(sample.offset)).map_err(|e| io_error("reading an MP4 sample", e))?;
+            self.reader.read_exact(&mut data).map_err(|_| malformed("MP4 file (a sample past its end: cut short?)"))?;
+            let (stream, codec) = &mut self.streams[sample.stream];
+            let out = match codec {
+                Codec::Aac(aac) => match aac.decode(&data)? {
+                    Some(frame) => Sample::Frame(MediaFrame::Audio(frame)),
+                    None => continue, // a packet that primes the decoder, or a damaged one
+                },
+                Codec::Avc(avc) => Sample::Unit(EncodedUnit { codec: CodecName::H264, data: Bytes::from(avc.to_annexb(&data)?) }),
+                Codec::Units => Sample::Unit(EncodedUnit { codec: stream.codec.expect("encoded tracks"), data: Bytes::from(data) }),
+            };
+            return Ok(Some((sample.stream, out, sample.at)));
         }
-        let mut data = vec![0u8; sample.len];
-        self.reader.seek(SeekFrom::Start(sample.offset)).map_err(|e| io_error("reading an MP4 sample", e))?;
-        self.reader.read_exact(&mut data).map_err(|_| malformed("MP4 file (a sample past its end: cut short?)"))?;
-        let (stream, avc) = &self.streams[sample.stream];
-        if let Some(avc) = avc {
-            data = avc.to_annexb(&data)?;
-        }
-        let unit = EncodedUnit { codec: stream.codec.expect("encoded tracks"), data: Bytes::from(data) };
-        Ok(Some((sample.stream, Sample::Unit(unit), sample.at)))
     }
 }
 
