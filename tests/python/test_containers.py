@@ -164,6 +164,7 @@ def write_with_pyav(path, video_codec, frames=30, options=None, audio_codec="lib
         # What ffmpeg (and aiortc's MediaRecorder) write by default: B-frames, played in
         # display order, and AAC, decoded (WebRTC has neither).
         ("pyav-default.mp4", "libx264", {}, "aac"),
+        ("pyav-default.mkv", "libx264", {}, "libopus"),
     ],
 )
 def test_files_pyav_writes_play(tmp_path, name, codec, options, audio_codec):

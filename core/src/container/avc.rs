@@ -6,6 +6,8 @@ use super::malformed;
 use crate::error::Result;
 
 pub(crate) struct AvcConfig {
+    /// profile_idc: 66 is (constrained) baseline, which has no B-frames.
+    pub(crate) profile: u8,
     /// Bytes of each NAL unit's length prefix (1, 2 or 4).
     length_size: usize,
     /// SPS and PPS, each after a start code.
@@ -37,7 +39,7 @@ impl AvcConfig {
         if length_size == 3 {
             return Err(bad());
         }
-        Ok(Self { length_size, parameter_sets })
+        Ok(Self { profile: record[1], length_size, parameter_sets })
     }
 
     /// A sample as an Annex-B access unit; an IDR sample without in-band SPS gets the record's.

@@ -65,6 +65,8 @@ impl<R: Read + Seek + Send> MatroskaReader<R> {
                 _ => None,
             };
             let mut stream = Stream::encoded(codec);
+            // Matroska stores no decode times: H.264 above baseline may hold B-frames.
+            stream.reordered = avc.as_ref().is_some_and(|a| a.profile != 66);
             if let Some(video) = entry.video() {
                 stream.size = (video.pixel_width().get() as u32, video.pixel_height().get() as u32);
             }
