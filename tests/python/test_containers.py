@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import rtckit
-from conftest import LOOPBACK, connect, dominant_frequency, run, wait_until
+from conftest import LOOPBACK, connect, dominant_frequency, fake_media, run, wait_until
 
 
 async def play_all(path, **options):
@@ -52,8 +52,7 @@ def pyav_frames(path):
 
 async def record_call(path, frames):
     """The fake camera and microphone sent over a call; the answerer records both tracks."""
-    rtckit.mediaDevices.useFakeDevices(True)
-    stream = await rtckit.mediaDevices.getUserMedia(video={"width": 320, "height": 240, "frameRate": 30}, audio=True)
+    stream = await fake_media(video={"width": 320, "height": 240, "frameRate": 30}, audio=True)
     a = rtckit.RTCPeerConnection(LOOPBACK)
     b = rtckit.RTCPeerConnection(LOOPBACK)
     for track in stream.getTracks():
@@ -101,8 +100,7 @@ def test_a_call_recorded_with_audio_and_video_plays_back(tmp_path, extension, vi
 
 def test_a_png_sequence_from_the_camera(tmp_path):
     async def main():
-        rtckit.mediaDevices.useFakeDevices(True)
-        stream = await rtckit.mediaDevices.getUserMedia(video={"width": 160, "height": 120, "frameRate": 30})
+        stream = await fake_media(video={"width": 160, "height": 120, "frameRate": 30})
         recorder = rtckit.MediaRecorder(tmp_path / "frame-%3d.png")
         recorder.addTrack(stream.getVideoTracks()[0])
         await recorder.start()
@@ -238,18 +236,19 @@ def test_bad_files_formats_and_cameras_get_their_error_kind(tmp_path):
         except rtckit.NotReadableError as e:
             assert "cut short" in str(e)
 
-        rtckit.mediaDevices.useFakeDevices(False)
-        try:
-            with pytest.raises((rtckit.NotFoundError, rtckit.NotReadableError)):
-                rtckit.MediaPlayer("/dev/video-rtckit-missing", format="v4l2", options={"video_size": "640x480", "framerate": "30"})
-            with pytest.raises(ValueError):
-                rtckit.MediaPlayer("/dev/video0", format="v4l2", options={"video_size": "wide"})
-            with pytest.raises(TypeError):
-                rtckit.MediaPlayer("/dev/video0", format="v4l2", options="video_size=640x480")
-        finally:
-            rtckit.mediaDevices.useFakeDevices(True)
+        rtckit.mediaDevices.useFakeDevices(False)  # the camera path itself, even under RTCKIT_FAKE_DEVICES
+        with pytest.raises((rtckit.NotFoundError, rtckit.NotReadableError)):
+            rtckit.MediaPlayer("/dev/video-rtckit-missing", format="v4l2", options={"video_size": "640x480", "framerate": "30"})
+        with pytest.raises(ValueError):
+            rtckit.MediaPlayer("/dev/video0", format="v4l2", options={"video_size": "wide"})
+        with pytest.raises(TypeError):
+            rtckit.MediaPlayer("/dev/video0", format="v4l2", options="video_size=640x480")
         # With fake devices on, the fake camera stands in, at the size asked for.
-        camera = rtckit.MediaPlayer("/dev/video0", format="v4l2", options={"video_size": "320x240", "framerate": 30})
+        rtckit.mediaDevices.useFakeDevices(True)
+        try:
+            camera = rtckit.MediaPlayer("/dev/video0", format="v4l2", options={"video_size": "320x240", "framerate": 30})
+        finally:
+            rtckit.mediaDevices.useFakeDevices(False)
         assert camera.audio is None
         frame = await asyncio.wait_for(camera.video.recv(), 10)
         assert (frame.width, frame.height) == (320, 240)
