@@ -24,7 +24,7 @@ use crate::track::{MediaFrame, TrackKind};
 enum Codec {
     Units,
     Avc(AvcConfig),
-    Aac(Aac),
+    Aac(Box<Aac>),
 }
 
 struct SampleAt {
@@ -74,7 +74,7 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
                     (AudioCodecSpecific::OpusSpecificBox(_), _) => {
                         (Stream { channels: (a.channelcount as u16).clamp(1, 2), ..Stream::encoded(CodecName::Opus) }, Codec::Units)
                     }
-                    (AudioCodecSpecific::ES_Descriptor(es), CodecType::AAC) => (Stream::raw(TrackKind::Audio), Codec::Aac(Aac::new(&es.decoder_specific_data)?)),
+                    (AudioCodecSpecific::ES_Descriptor(es), CodecType::AAC) => (Stream::raw(TrackKind::Audio), Codec::Aac(Box::new(Aac::new(&es.decoder_specific_data)?))),
                     (_, other) => {
                         skipped.push(format!("{other:?}"));
                         continue;
@@ -150,7 +150,7 @@ impl<R: Read + Seek + Send> Reader for Mp4Reader<R> {
 enum State<W: Write> {
     /// Before the first unit: the tracks' parameters are not known yet.
     Waiting(W),
-    Writing(Muxer<W>),
+    Writing(Box<Muxer<W>>),
     Done,
 }
 
@@ -180,7 +180,7 @@ impl<W: Write + Send> Mp4Writer<W> {
         if self.units.has_audio() {
             builder = builder.audio(AudioCodec::Opus, 48_000, self.units.channels.unwrap_or(2));
         }
-        self.state = State::Writing(builder.build().map_err(|e| mux_error("starting an MP4 file", e))?);
+        self.state = State::Writing(Box::new(builder.build().map_err(|e| mux_error("starting an MP4 file", e))?));
         Ok(())
     }
 }
