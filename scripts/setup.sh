@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
-# libclang-dev: nokhwa's V4L2 bindings are generated at build time; libasound2-dev: cpal (ALSA).
-need_apt=(gcc pkg-config nasm libopus-dev libvpx-dev libclang-dev libasound2-dev)
+# libclang-dev: nokhwa's V4L2 bindings are generated at build time; libasound2-dev: cpal (ALSA);
+# g++: libwebm (the webm crate builds its C++ source).
+need_apt=(gcc g++ pkg-config nasm libopus-dev libvpx-dev libclang-dev libasound2-dev)
 # iproute2: the bandwidth test shapes a network namespace of its own.
 [ "$mode" = test ] && need_apt+=(chromium iproute2)
 missing=()

@@ -320,17 +320,27 @@ export declare class RTCAudioSink extends EventTarget {
   stop(): void;
 }
 
-/** rtckit extra: a file as a track (.ivf VP8, .ogg Opus, .h264 Annex-B, .y4m, .wav). */
+/** rtckit extra: a file (.webm, .mp4, .mkv, .ivf, .ogg, .h264, .y4m, .wav, frame-%3d.png) or a camera as tracks. */
 export declare class MediaPlayer {
-  constructor(file: string | URL, options?: { loop?: boolean });
+  /** aiortc's MediaPlayer arguments; `format: 'v4l2'` opens a camera (`options.video_size`, `options.framerate`). */
+  constructor(
+    file: string | URL,
+    options?: {
+      loop?: boolean;
+      format?: string | null;
+      options?: Record<string, string | number>;
+      decode?: boolean;
+      timeout?: number;
+    },
+  );
   readonly audio: MediaStreamTrack | null;
   readonly video: MediaStreamTrack | null;
   stop(): void;
 }
 
-/** rtckit extra: writes a track to a file (.ivf, .ogg, .h264, .y4m, .wav). */
+/** rtckit extra: writes tracks to a file (.webm, .mp4, .ivf, .ogg, .h264, .y4m, .wav, frame-%3d.png). */
 export declare class MediaRecorder {
-  constructor(file: string | URL);
+  constructor(file: string | URL, options?: { format?: string | null });
   addTrack(track: MediaStreamTrack): void;
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -7,15 +7,19 @@ const { MediaStreamTrack, NATIVE } = require('./track');
 const { filePath } = require('./media_player');
 
 /**
- * Writes a track to a file: .ivf (VP8), .ogg (Opus) and .h264 (Annex-B) get what was
- * received as it came when the codec matches (else the frames encoded), .y4m and .wav the
- * decoded frames. addTrack(track), then await start(); await stop() completes the file.
+ * Writes tracks to a file: .webm (VP8 or VP9, and Opus) and .mp4 (H.264 and Opus) hold a
+ * video and an audio track; .ivf (VP8, VP9), .ogg (Opus) and .h264 (Annex-B) one. They get
+ * what was received as it came when the codec matches (else the frames encoded); .y4m, .wav
+ * and image sequences ('frame-%3d.png', numbered from 1) the decoded frames. {format} names
+ * the format as ffmpeg does ('webm', 'mp4', 'image2') when the name does not say.
+ * addTrack(track), then await start(); await stop() completes the file.
  */
 class MediaRecorder {
   #native;
 
-  constructor(file) {
-    this.#native = call(() => new native.NativeMediaRecorder(file === null ? null : filePath(file, 'MediaRecorder')));
+  constructor(file, { format = undefined } = {}) {
+    if (format !== undefined && format !== null && typeof format !== 'string') throw new TypeError("format is a name such as 'webm' or 'mp4'");
+    this.#native = call(() => new native.NativeMediaRecorder(file === null ? null : filePath(file, 'MediaRecorder'), format ?? null));
   }
 
   addTrack(track) {

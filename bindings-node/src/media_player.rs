@@ -12,9 +12,18 @@ pub struct NativeMediaPlayer {
 
 #[napi]
 impl NativeMediaPlayer {
+    /// `options` are [name, value] pairs of ffmpeg options.
     #[napi(constructor)]
-    pub fn new(path: String, looping: bool) -> napi::Result<Self> {
-        Ok(Self { inner: rtckit_core::MediaPlayer::open(&path, looping).napi()? })
+    pub fn new(path: String, looping: bool, format: Option<String>, options: Vec<Vec<String>>, decode: bool) -> napi::Result<Self> {
+        let options = options
+            .into_iter()
+            .map(|pair| match <[String; 2]>::try_from(pair) {
+                Ok([name, value]) => Ok((name, value)),
+                Err(_) => Err(napi::Error::new(napi::Status::InvalidArg, "options are [name, value] pairs")),
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let options = rtckit_core::PlayerOptions { format, options, looping, decode };
+        Ok(Self { inner: rtckit_core::MediaPlayer::open_with(&path, &options).napi()? })
     }
     #[napi(getter)]
     pub fn audio(&self) -> Option<NativeTrack> {

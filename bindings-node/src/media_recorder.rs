@@ -16,9 +16,9 @@ pub struct NativeMediaRecorder {
 #[napi]
 impl NativeMediaRecorder {
     #[napi(constructor)]
-    pub fn new(path: Option<String>) -> napi::Result<Self> {
+    pub fn new(path: Option<String>, format: Option<String>) -> napi::Result<Self> {
         let inner = match path {
-            Some(path) => rtckit_core::MediaRecorder::new(&path).napi()?,
+            Some(path) => rtckit_core::MediaRecorder::with_format(&path, format.as_deref()).napi()?,
             None => rtckit_core::MediaRecorder::blackhole(),
         };
         Ok(Self { inner: Arc::new(inner) })

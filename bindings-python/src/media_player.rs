@@ -13,9 +13,10 @@ pub struct PyMediaPlayer {
 #[pymethods]
 impl PyMediaPlayer {
     #[new]
-    #[pyo3(signature = (path, looping = false))]
-    fn new(path: &str, looping: bool) -> PyResult<Self> {
-        Ok(Self { inner: rtckit_core::MediaPlayer::open(path, looping).py_err()? })
+    #[pyo3(signature = (path, looping = false, format = None, options = Vec::new(), decode = true))]
+    fn new(path: &str, looping: bool, format: Option<String>, options: Vec<(String, String)>, decode: bool) -> PyResult<Self> {
+        let options = rtckit_core::PlayerOptions { format, options, looping, decode };
+        Ok(Self { inner: rtckit_core::MediaPlayer::open_with(path, &options).py_err()? })
     }
     #[getter]
     fn audio(&self) -> Option<PyTrack> {

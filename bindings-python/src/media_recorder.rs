@@ -17,10 +17,10 @@ pub struct PyMediaRecorder {
 #[pymethods]
 impl PyMediaRecorder {
     #[new]
-    #[pyo3(signature = (path = None))]
-    fn new(path: Option<&str>) -> PyResult<Self> {
+    #[pyo3(signature = (path = None, format = None))]
+    fn new(path: Option<&str>, format: Option<&str>) -> PyResult<Self> {
         let inner = match path {
-            Some(path) => rtckit_core::MediaRecorder::new(path).py_err()?,
+            Some(path) => rtckit_core::MediaRecorder::with_format(path, format).py_err()?,
             None => rtckit_core::MediaRecorder::blackhole(),
         };
         Ok(Self { inner: Arc::new(inner) })

@@ -39,7 +39,7 @@ pub use data_channel::{DataChannel, DataChannelEvent, DataChannelInit, Message, 
 pub use error::{Error, ErrorKind, Result};
 pub use frame::{AudioFrame, PixelFormat, VideoFrame};
 pub use ice_candidate::{CandidateFields, IceCandidate};
-pub use media_player::MediaPlayer;
+pub use media_player::{MediaPlayer, PlayerOptions};
 pub use media_recorder::MediaRecorder;
 pub use audio_output::AudioOutput;
 pub use peer_connection::{PeerConnection, PeerConnectionEvent, SignalingState, States};

@@ -175,7 +175,7 @@ async fn wav_to_opus_to_ogg_and_wav() {
 async fn bad_files_get_their_error_kind() {
     let kind = |r: rtckit_core::Result<MediaPlayer>| r.err().map(|e| e.kind);
     assert_eq!(kind(MediaPlayer::open(&temp("missing.ivf"), false)), Some(ErrorKind::NotFoundError));
-    assert_eq!(kind(MediaPlayer::open(&temp("x.mp4"), false)), Some(ErrorKind::NotSupportedError));
+    assert_eq!(kind(MediaPlayer::open(&temp("x.avi"), false)), Some(ErrorKind::NotSupportedError));
     let garbage = temp("garbage.ivf");
     std::fs::write(&garbage, b"not an ivf file at all, no DKIF signature").unwrap();
     assert_eq!(kind(MediaPlayer::open(&garbage, false)), Some(ErrorKind::NotReadableError));

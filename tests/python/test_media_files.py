@@ -171,7 +171,7 @@ def test_bad_files_and_tracks_get_their_error_kind(tmp_path):
         with pytest.raises(rtckit.NotFoundError):
             rtckit.MediaPlayer(tmp_path / "missing.ivf")
         with pytest.raises(rtckit.NotSupportedError):
-            rtckit.MediaPlayer(tmp_path / "movie.mp4")
+            rtckit.MediaPlayer(tmp_path / "movie.avi")
         (tmp_path / "garbage.ogg").write_bytes(b"this is not an Ogg file")
         with pytest.raises(rtckit.NotReadableError):
             rtckit.MediaPlayer(tmp_path / "garbage.ogg")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Optional, Union
+from typing import Mapping, Optional, Union
 
 from . import _native
 from .exceptions import RTCTypeError
@@ -11,14 +11,25 @@ from .track import MediaStreamTrack
 
 
 class MediaRecorder:
-    """Writes a track to ``file``: .ivf (VP8), .ogg (Opus) and .h264 (Annex-B) get what was
-    received as it came when the codec matches (else the frames encoded), .y4m and .wav the
-    decoded frames. A file holds one track of its kind.
+    """Writes tracks to ``file``: .webm (VP8 or VP9, and Opus) and .mp4 (H.264 and Opus) hold
+    a video and an audio track; .ivf (VP8, VP9), .ogg (Opus) and .h264 (Annex-B) one. They
+    get what was received as it came when the codec matches (else the frames encoded);
+    .y4m, .wav and image sequences (``frame-%3d.png``, numbered from 1) the decoded frames.
+    ``format`` names the format as ffmpeg does ("webm", "mp4", "image2"...) when the name
+    does not say; ``options`` is accepted for aiortc's signature. An .mp4 is held in memory
+    until ``stop()`` writes it.
 
     ``addTrack(track)``, then ``await start()``; ``await stop()`` completes the file."""
 
-    def __init__(self, file: Optional[Union[str, "os.PathLike[str]"]]) -> None:
-        self._native = _native.MediaRecorder(None if file is None else os.fspath(file))
+    def __init__(
+        self,
+        file: Optional[Union[str, "os.PathLike[str]"]],
+        format: Optional[str] = None,
+        options: Optional[Mapping[str, object]] = None,
+    ) -> None:
+        if format is not None and not isinstance(format, str):
+            raise RTCTypeError(f"format is a name such as 'webm' or 'mp4', not {type(format).__name__}")
+        self._native = _native.MediaRecorder(None if file is None else os.fspath(file), format)
         self._tracks: list[MediaStreamTrack] = []
 
     def addTrack(self, track: MediaStreamTrack) -> None:

@@ -1,7 +1,7 @@
 //! H.264 (constrained baseline, what browsers offer with packetization-mode 1) through
 //! OpenH264, built from its bundled source.
 
-use openh264::decoder::Decoder;
+use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig, Flush};
 use openh264::encoder::{BitRate, Encoder, EncoderConfig, FrameRate, IntraFramePeriod};
 use openh264::formats::{YUVSlices, YUVSource};
 use openh264::OpenH264API;
@@ -112,26 +112,44 @@ impl H264Decoder {
         Ok(Self { decoder })
     }
 
+    /// A decoder that holds pictures back to give B-frames in display order (files from
+    /// ffmpeg have them; WebRTC's profiles do not): [`flush`](Self::flush) gives the last ones.
+    pub fn reordering() -> Result<Self> {
+        let config = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
+        let decoder = Decoder::with_api_config(OpenH264API::from_source(), config).map_err(|e| codec_error("decoder setup", e))?;
+        Ok(Self { decoder })
+    }
+
     /// The picture an access unit completes, if any.
     pub fn decode(&mut self, access_unit: &[u8]) -> Result<Option<VideoFrame>> {
-        let Some(image) = self.decoder.decode(access_unit).map_err(|e| codec_error("decoding", e))? else {
-            return Ok(None);
-        };
-        let (w, h) = image.dimensions();
-        let (sy, su, sv) = image.strides();
-        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-        let mut out = Vec::with_capacity(w * h + 2 * cw * ch);
-        for row in 0..h {
-            out.extend_from_slice(&image.y()[row * sy..row * sy + w]);
+        match self.decoder.decode(access_unit).map_err(|e| codec_error("decoding", e))? {
+            Some(image) => picture(&image).map(Some),
+            None => Ok(None),
         }
-        for row in 0..ch {
-            out.extend_from_slice(&image.u()[row * su..row * su + cw]);
-        }
-        for row in 0..ch {
-            out.extend_from_slice(&image.v()[row * sv..row * sv + cw]);
-        }
-        VideoFrame::from_i420(w as u32, h as u32, bytes::Bytes::from(out)).map(Some)
     }
+
+    /// The pictures a reordering decoder still holds, at the end of the stream.
+    pub fn flush(&mut self) -> Result<Vec<VideoFrame>> {
+        let images = self.decoder.flush_remaining().map_err(|e| codec_error("flushing", e))?;
+        images.iter().map(picture).collect()
+    }
+}
+
+fn picture(image: &DecodedYUV<'_>) -> Result<VideoFrame> {
+    let (w, h) = image.dimensions();
+    let (sy, su, sv) = image.strides();
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let mut out = Vec::with_capacity(w * h + 2 * cw * ch);
+    for row in 0..h {
+        out.extend_from_slice(&image.y()[row * sy..row * sy + w]);
+    }
+    for row in 0..ch {
+        out.extend_from_slice(&image.u()[row * su..row * su + cw]);
+    }
+    for row in 0..ch {
+        out.extend_from_slice(&image.v()[row * sv..row * sv + cw]);
+    }
+    VideoFrame::from_i420(w as u32, h as u32, bytes::Bytes::from(out))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{io_error, Reader, Sample, UnitSource, Writer};
+use super::{io_error, Reader, Sample, Stream, UnitSource, Writer};
 use crate::codec::CodecName;
 use crate::error::Result;
 use crate::frame::EncodedUnit;
@@ -51,7 +51,7 @@ fn is_slice(kind: u8) -> bool {
 }
 
 impl Reader for AnnexBReader {
-    fn next(&mut self) -> Result<Option<(Sample, Duration)>> {
+    fn next(&mut self) -> Result<Option<(usize, Sample, Duration)>> {
         let first = self.at;
         let mut has_slice = false;
         while let Some((range, kind, second)) = self.nal() {
@@ -70,11 +70,11 @@ impl Reader for AnnexBReader {
         let unit = EncodedUnit { codec: CodecName::H264, data: self.data.slice(first..self.at) };
         let at = FRAME * self.frames;
         self.frames += 1;
-        Ok(Some((Sample::Unit(unit), at)))
+        Ok(Some((0, Sample::Unit(unit), at)))
     }
 
-    fn codec(&self) -> Option<CodecName> {
-        Some(CodecName::H264)
+    fn streams(&self) -> Vec<Stream> {
+        vec![Stream::encoded(CodecName::H264)]
     }
 }
 
@@ -92,7 +92,7 @@ impl<W: Write + Send> AnnexBWriter<W> {
 }
 
 impl<W: Write + Send> Writer for AnnexBWriter<W> {
-    fn write(&mut self, frame: &MediaFrame) -> Result<()> {
+    fn write(&mut self, _stream: usize, frame: &MediaFrame) -> Result<()> {
         for (unit, _) in self.units.units(frame)? {
             self.writer.write_all(&unit).map_err(|e| io_error("writing H.264", e))?;
             self.count += 1;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::{io_error, malformed, Reader, Sample, UnitSource, Writer};
+use super::{io_error, malformed, Reader, Sample, Stream, UnitSource, Writer};
 use crate::codec::CodecName;
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::EncodedUnit;
@@ -17,6 +17,8 @@ pub struct IvfReader<R> {
     codec: CodecName,
     /// Seconds per timestamp unit, as (numerator, denominator).
     time_base: (u64, u64),
+    /// The header's picture size (0x0 when it says none).
+    size: (u32, u32),
 }
 
 impl<R: Read + Send> IvfReader<R> {
@@ -46,12 +48,13 @@ impl<R: Read + Send> IvfReader<R> {
         if rate == 0 || scale == 0 {
             return Err(malformed("IVF file (a time base of 0)"));
         }
-        Ok(Self { reader, codec, time_base: (scale, rate) })
+        let size = (u16::from_le_bytes([header[12], header[13]]) as u32, u16::from_le_bytes([header[14], header[15]]) as u32);
+        Ok(Self { reader, codec, time_base: (scale, rate), size })
     }
 }
 
 impl<R: Read + Send> Reader for IvfReader<R> {
-    fn next(&mut self) -> Result<Option<(Sample, Duration)>> {
+    fn next(&mut self) -> Result<Option<(usize, Sample, Duration)>> {
         let mut header = [0u8; 12];
         match self.reader.read_exact(&mut header) {
             Ok(()) => {}
@@ -67,11 +70,11 @@ impl<R: Read + Send> Reader for IvfReader<R> {
         self.reader.read_exact(&mut data).map_err(|_| malformed("IVF file (a truncated frame)"))?;
         let (num, den) = self.time_base;
         let at = Duration::from_nanos((timestamp as u128 * num as u128 * 1_000_000_000 / den as u128) as u64);
-        Ok(Some((Sample::Unit(EncodedUnit { codec: self.codec, data: Bytes::from(data) }), at)))
+        Ok(Some((0, Sample::Unit(EncodedUnit { codec: self.codec, data: Bytes::from(data) }), at)))
     }
 
-    fn codec(&self) -> Option<CodecName> {
-        Some(self.codec)
+    fn streams(&self) -> Vec<Stream> {
+        vec![Stream { size: self.size, ..Stream::encoded(self.codec) }]
     }
 }
 
@@ -110,7 +113,7 @@ impl<W: Write + Seek + Send> IvfWriter<W> {
 }
 
 impl<W: Write + Seek + Send> Writer for IvfWriter<W> {
-    fn write(&mut self, frame: &MediaFrame) -> Result<()> {
+    fn write(&mut self, _stream: usize, frame: &MediaFrame) -> Result<()> {
         let MediaFrame::Video(video) = frame else { return Ok(()) };
         let now = Instant::now();
         let codec = match frame.unit() {

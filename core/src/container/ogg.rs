@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{io_error, malformed, Reader, Sample, UnitSource, Writer};
+use super::{io_error, malformed, Reader, Sample, Stream, UnitSource, Writer};
 use crate::codec::CodecName;
 use crate::error::Result;
 use crate::frame::EncodedUnit;
@@ -84,7 +84,7 @@ impl<R: Read + Send> OggReader<R> {
 }
 
 impl<R: Read + Send> Reader for OggReader<R> {
-    fn next(&mut self) -> Result<Option<(Sample, Duration)>> {
+    fn next(&mut self) -> Result<Option<(usize, Sample, Duration)>> {
         loop {
             let Some(packet) = self.packet()? else { return Ok(None) };
             if packet.is_empty() {
@@ -94,16 +94,12 @@ impl<R: Read + Send> Reader for OggReader<R> {
             let samples = opus::packet::get_nb_samples(&packet, RATE as u32).map_err(|_| malformed("Opus packet"))?;
             self.samples += samples as u64;
             let unit = EncodedUnit { codec: CodecName::Opus, data: Bytes::from(packet) };
-            return Ok(Some((Sample::Unit(unit), at)));
+            return Ok(Some((0, Sample::Unit(unit), at)));
         }
     }
 
-    fn channels(&self) -> u16 {
-        self.channels.clamp(1, 2)
-    }
-
-    fn codec(&self) -> Option<CodecName> {
-        Some(CodecName::Opus)
+    fn streams(&self) -> Vec<Stream> {
+        vec![Stream { channels: self.channels.clamp(1, 2), ..Stream::encoded(CodecName::Opus) }]
     }
 }
 
@@ -174,7 +170,7 @@ impl<W: Write + Send> OggWriter<W> {
 }
 
 impl<W: Write + Send> Writer for OggWriter<W> {
-    fn write(&mut self, frame: &MediaFrame) -> Result<()> {
+    fn write(&mut self, _stream: usize, frame: &MediaFrame) -> Result<()> {
         for (packet, _) in self.units.units(frame)? {
             if !self.header_written {
                 let channels = opus::packet::get_nb_channels(&packet).map(|c| c as u8).unwrap_or(2);

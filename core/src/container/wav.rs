@@ -3,10 +3,10 @@
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::Duration;
 
-use super::{io_error, malformed, Reader, Sample, Writer};
+use super::{io_error, malformed, Reader, Sample, Stream, Writer};
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::AudioFrame;
-use crate::track::MediaFrame;
+use crate::track::{MediaFrame, TrackKind};
 
 /// Samples a frame holds: 20 ms.
 const FRAME_MS: u64 = 20;
@@ -75,7 +75,11 @@ impl<R: Read + Send> WavReader<R> {
 }
 
 impl<R: Read + Send> Reader for WavReader<R> {
-    fn next(&mut self) -> Result<Option<(Sample, Duration)>> {
+    fn streams(&self) -> Vec<Stream> {
+        vec![Stream::raw(TrackKind::Audio)]
+    }
+
+    fn next(&mut self) -> Result<Option<(usize, Sample, Duration)>> {
         let frame_bytes = self.sample_rate as u64 * FRAME_MS / 1000 * self.channels as u64 * 2;
         let want = frame_bytes.min(self.left) as usize / (2 * self.channels as usize) * (2 * self.channels as usize);
         if want == 0 {
@@ -92,7 +96,7 @@ impl<R: Read + Send> Reader for WavReader<R> {
         let frame = AudioFrame::from_le_bytes(&data, self.sample_rate, self.channels)?;
         let at = Duration::from_micros(self.samples * 1_000_000 / self.sample_rate as u64);
         self.samples += frame.samples_per_channel() as u64;
-        Ok(Some((Sample::Frame(MediaFrame::Audio(frame)), at)))
+        Ok(Some((0, Sample::Frame(MediaFrame::Audio(frame)), at)))
     }
 }
 
@@ -130,7 +134,7 @@ impl<W: Write + Seek + Send> WavWriter<W> {
 }
 
 impl<W: Write + Seek + Send> Writer for WavWriter<W> {
-    fn write(&mut self, frame: &MediaFrame) -> Result<()> {
+    fn write(&mut self, _stream: usize, frame: &MediaFrame) -> Result<()> {
         let MediaFrame::Audio(audio) = frame else { return Ok(()) };
         let format = (audio.sample_rate(), audio.channels());
         match self.format {

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{io_error, malformed, Reader, Sample, Writer};
+use super::{io_error, malformed, Reader, Sample, Stream, Writer};
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::{PixelFormat, VideoFrame};
-use crate::track::MediaFrame;
+use crate::track::{MediaFrame, TrackKind};
 
 pub struct Y4mReader<R> {
     reader: R,
@@ -66,7 +66,11 @@ impl<R: BufRead + Send> Y4mReader<R> {
 }
 
 impl<R: BufRead + Send> Reader for Y4mReader<R> {
-    fn next(&mut self) -> Result<Option<(Sample, Duration)>> {
+    fn streams(&self) -> Vec<Stream> {
+        vec![Stream { size: (self.width, self.height), ..Stream::raw(TrackKind::Video) }]
+    }
+
+    fn next(&mut self) -> Result<Option<(usize, Sample, Duration)>> {
         let Some(header) = line(&mut self.reader)? else { return Ok(None) };
         if !header.starts_with("FRAME") {
             return Err(malformed("Y4M file (a frame without FRAME)"));
@@ -77,7 +81,7 @@ impl<R: BufRead + Send> Reader for Y4mReader<R> {
         let (num, den) = self.frame_time;
         let at = Duration::from_nanos((self.frames as u128 * num as u128 * 1_000_000_000 / den as u128) as u64);
         self.frames += 1;
-        Ok(Some((Sample::Frame(MediaFrame::Video(frame)), at)))
+        Ok(Some((0, Sample::Frame(MediaFrame::Video(frame)), at)))
     }
 }
 
@@ -96,7 +100,7 @@ impl<W: Write + Send> Y4mWriter<W> {
 }
 
 impl<W: Write + Send> Writer for Y4mWriter<W> {
-    fn write(&mut self, frame: &MediaFrame) -> Result<()> {
+    fn write(&mut self, _stream: usize, frame: &MediaFrame) -> Result<()> {
         let MediaFrame::Video(video) = frame else { return Ok(()) };
         let size = (video.width(), video.height());
         let write = |w: &mut W, header: Option<String>| -> std::io::Result<()> {

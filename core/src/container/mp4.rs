@@ -1,0 +1,233 @@
+//! MP4: read by Mozilla's mp4parse (H.264, VP8, VP9, Opus and AAC tracks, the first video and
+//! the first audio; samples in decode order by their sample tables; AAC decoded here, as
+//! WebRTC has none), written by muxide (H.264 and Opus, moov first so the file plays while
+//! it downloads).
+//!
+//! muxide holds the samples until the file is finished: a recording costs its size in memory.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::time::Duration;
+
+use bytes::Bytes;
+use mp4parse::{AudioCodecSpecific, CodecType, SampleEntry, VideoCodecSpecific};
+use muxide::api::{AudioCodec, Muxer, MuxerBuilder, VideoCodec};
+
+use super::aac::Aac;
+use super::avc::AvcConfig;
+use super::{io_error, malformed, Interleaver, MuxUnit, Reader, Sample, Stream, Writer};
+use crate::codec::CodecName;
+use crate::error::{Error, ErrorKind, Result};
+use crate::frame::EncodedUnit;
+use crate::track::{MediaFrame, TrackKind};
+
+/// What turns a track's samples into what the player takes.
+enum Codec {
+    Units,
+    Avc(AvcConfig),
+    Aac(Box<Aac>),
+}
+
+struct SampleAt {
+    stream: usize,
+    offset: u64,
+    len: usize,
+    at: Duration,
+}
+
+pub struct Mp4Reader<R> {
+    reader: R,
+    streams: Vec<(Stream, Codec)>,
+    /// Every sample of the played tracks, by time.
+    samples: std::vec::IntoIter<SampleAt>,
+}
+
+fn bad(e: mp4parse::Error) -> Error {
+    match e {
+        mp4parse::Error::Unsupported(what) => Error::new(ErrorKind::NotSupportedError, format!("this MP4 file has {what}, which rtckit cannot play")),
+        e => Error::new(ErrorKind::NotReadableError, format!("not a valid MP4 file: {e}")),
+    }
+}
+
+impl<R: Read + Seek + Send> Mp4Reader<R> {
+    pub fn new(mut reader: R) -> Result<Self> {
+        let context = mp4parse::read_mp4(&mut reader).map_err(bad)?;
+        let mut streams: Vec<(Stream, Codec)> = Vec::new();
+        let mut samples = Vec::new();
+        let mut skipped = Vec::new();
+        let mut fragmented = false;
+        for track in context.tracks.iter() {
+            let Some(entry) = track.stsd.as_ref().and_then(|s| s.descriptions.first()) else { continue };
+            let (stream, codec) = match entry {
+                SampleEntry::Video(v) => {
+                    let (name, codec) = match (&v.codec_specific, v.codec_type) {
+                        (VideoCodecSpecific::AVCConfig(record), _) => (CodecName::H264, Codec::Avc(AvcConfig::parse(record)?)),
+                        (VideoCodecSpecific::VPxConfig(_), CodecType::VP9) => (CodecName::Vp9, Codec::Units),
+                        (VideoCodecSpecific::VPxConfig(_), CodecType::VP8) => (CodecName::Vp8, Codec::Units),
+                        (_, other) => {
+                            skipped.push(format!("{other:?}"));
+                            continue;
+                        }
+                    };
+                    (Stream { size: (v.width as u32, v.height as u32), ..Stream::encoded(name) }, codec)
+                }
+                SampleEntry::Audio(a) => match (&a.codec_specific, a.codec_type) {
+                    (AudioCodecSpecific::OpusSpecificBox(_), _) => {
+                        (Stream { channels: (a.channelcount as u16).clamp(1, 2), ..Stream::encoded(CodecName::Opus) }, Codec::Units)
+                    }
+                    (AudioCodecSpecific::ES_Descriptor(es), CodecType::AAC) => (Stream::raw(TrackKind::Audio), Codec::Aac(Box::new(Aac::new(&es.decoder_specific_data)?))),
+                    (_, other) => {
+                        skipped.push(format!("{other:?}"));
+                        continue;
+                    }
+                },
+                SampleEntry::Unknown => continue,
+            };
+            if streams.iter().any(|(s, _)| s.kind == stream.kind) {
+                continue; // one track of each kind plays
+            }
+            let Some(scale) = track.timescale.map(|t| t.0).filter(|t| *t > 0) else { return Err(malformed("MP4 file (a track without a timescale)")) };
+            let table = mp4parse::unstable::create_sample_table(track, 0.into()).ok_or_else(|| malformed("MP4 file (its sample tables do not add up)"))?;
+            fragmented |= table.is_empty() && context.mvex.is_some();
+            let stream = Stream { reordered: table.iter().any(|s| s.start_composition.0 != s.start_decode.0), ..stream };
+            let index = streams.len();
+            for sample in table.iter() {
+                let (start, end) = (sample.start_offset.0, sample.end_offset.0);
+                let ticks = sample.start_decode.0.max(0) as u64;
+                samples.push(SampleAt {
+                    stream: index,
+                    offset: start,
+                    len: end.checked_sub(start).ok_or_else(|| malformed("MP4 file (a sample that ends before it starts)"))? as usize,
+                    at: Duration::from_micros((ticks as u128 * 1_000_000 / scale as u128) as u64),
+                });
+            }
+            streams.push((stream, codec));
+        }
+        if fragmented && samples.is_empty() {
+            return Err(Error::new(ErrorKind::NotSupportedError, "this MP4 file is fragmented (moof boxes): rtckit plays MP4 files with their samples in moov"));
+        }
+        if streams.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NotSupportedError,
+                format!("this MP4 file holds {}: rtckit plays H.264, VP8, VP9, Opus and AAC from MP4", if skipped.is_empty() { "no audio or video".to_owned() } else { skipped.join(", ") }),
+            ));
+        }
+        for codec in skipped {
+            log::warn!("rtckit skips a {codec} track it has no decoder for");
+        }
+        samples.sort_by_key(|s| s.at);
+        Ok(Self { reader, streams, samples: samples.into_iter() })
+    }
+}
+
+impl<R: Read + Seek + Send> Reader for Mp4Reader<R> {
+    fn streams(&self) -> Vec<Stream> {
+        self.streams.iter().map(|(s, _)| *s).collect()
+    }
+
+    fn next(&mut self) -> Result<Option<(usize, Sample, Duration)>> {
+        loop {
+            let Some(sample) = self.samples.next() else { return Ok(None) };
+            if sample.len > 64 << 20 {
+                return Err(malformed("MP4 file (a sample over 64 MB)"));
+            }
+            let mut data = vec![0u8; sample.len];
+            self.reader.seek(SeekFrom::Start(sample.offset)).map_err(|e| io_error("reading an MP4 sample", e))?;
+            self.reader.read_exact(&mut data).map_err(|_| malformed("MP4 file (a sample past its end: cut short?)"))?;
+            let (stream, codec) = &mut self.streams[sample.stream];
+            let out = match codec {
+                Codec::Aac(aac) => match aac.decode(&data)? {
+                    Some(frame) => Sample::Frame(MediaFrame::Audio(frame)),
+                    None => continue, // a packet that primes the decoder, or a damaged one
+                },
+                Codec::Avc(avc) => Sample::Unit(EncodedUnit { codec: CodecName::H264, data: Bytes::from(avc.to_annexb(&data)?) }),
+                Codec::Units => Sample::Unit(EncodedUnit { codec: stream.codec.expect("encoded tracks"), data: Bytes::from(data) }),
+            };
+            return Ok(Some((sample.stream, out, sample.at)));
+        }
+    }
+}
+
+enum State<W: Write> {
+    /// Before the first unit: the tracks' parameters are not known yet.
+    Waiting(W),
+    Writing(Box<Muxer<W>>),
+    Done,
+}
+
+/// Writes H.264 and Opus, timed by arrival from the first unit; the file starts at the first
+/// video key frame (or audio packet when it has no video).
+pub struct Mp4Writer<W: Write> {
+    state: State<W>,
+    units: Interleaver,
+    count: u64,
+}
+
+fn mux_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::NotReadableError, format!("{what}: {e}"))
+}
+
+impl<W: Write + Send> Mp4Writer<W> {
+    pub fn new(writer: W, kinds: &[TrackKind]) -> Self {
+        Self { state: State::Waiting(writer), units: Interleaver::new(kinds, |_| CodecName::H264), count: 0 }
+    }
+
+    fn start(&mut self, size: (u32, u32)) -> Result<()> {
+        let State::Waiting(writer) = std::mem::replace(&mut self.state, State::Done) else { return Ok(()) };
+        let mut builder = MuxerBuilder::new(writer);
+        if self.units.has_video() {
+            builder = builder.video(VideoCodec::H264, size.0, size.1, 30.0);
+        }
+        if self.units.has_audio() {
+            builder = builder.audio(AudioCodec::Opus, 48_000, self.units.channels.unwrap_or(2));
+        }
+        self.state = State::Writing(Box::new(builder.build().map_err(|e| mux_error("starting an MP4 file", e))?));
+        Ok(())
+    }
+}
+
+impl<W: Write + Send> Writer for Mp4Writer<W> {
+    fn write(&mut self, stream: usize, frame: &MediaFrame) -> Result<()> {
+        for MuxUnit { video, data, key, at } in self.units.units(stream, frame)? {
+            if matches!(self.state, State::Waiting(_)) {
+                let size = match frame {
+                    MediaFrame::Video(v) => (v.width(), v.height()),
+                    MediaFrame::Audio(_) => (0, 0),
+                };
+                self.start(size)?;
+            }
+            let State::Writing(muxer) = &mut self.state else { return Ok(()) };
+            let written = if video { muxer.write_video(at.as_secs_f64(), &data, key) } else { muxer.write_audio(at.as_secs_f64(), &data) };
+            written.map_err(|e| mux_error("writing an MP4 sample", e))?;
+            self.count += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Writing(mut muxer) => {
+                muxer.finish_in_place().map_err(|e| mux_error("finishing an MP4 file", e))?;
+                muxer.into_writer().flush().map_err(|e| io_error("finishing an MP4 file", e))
+            }
+            // Nothing was recorded: the file stays empty.
+            State::Waiting(mut writer) => writer.flush().map_err(|e| io_error("finishing an MP4 file", e)),
+            State::Done => Ok(()),
+        }
+    }
+
+    fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_mp4_is_not_readable() {
+        let err = Mp4Reader::new(std::io::Cursor::new(b"\0\0\0\x10ftypisom\0\0\0\0 and then garbage".to_vec())).err().unwrap();
+        assert!(matches!(err.kind, ErrorKind::NotReadableError | ErrorKind::NotSupportedError), "{err}");
+        assert!(Mp4Reader::new(std::io::Cursor::new(Vec::new())).is_err());
+    }
+}
