@@ -495,6 +495,9 @@ pub struct VideoFrame {
     /// The encoded unit this frame was decoded from (a received or played one): a sender of
     /// the same codec forwards it as is, and MediaRecorder writes it as received.
     pub unit: Option<EncodedUnit>,
+    /// The picture is a stand-in (MediaPlayer with decode off): only `unit` carries it, so a
+    /// sender that cannot forward the unit waits for the next key unit rather than encode it.
+    pub undecoded: bool,
 }
 
 /// An encoded unit (a VP8 frame, an H.264 access unit in Annex-B, an Opus packet) and its
@@ -525,7 +528,7 @@ impl VideoFrame {
     }
 
     fn new(width: u32, height: u32, data: Bytes) -> Self {
-        Self { width, height, data, pts: None, time_base: VIDEO_TIME_BASE, unit: None }
+        Self { width, height, data, pts: None, time_base: VIDEO_TIME_BASE, unit: None, undecoded: false }
     }
 
     /// Wraps I420 data without copying.

@@ -254,6 +254,7 @@ impl Playing {
                         }
                         blanks[index].clone().map(|mut blank| {
                             blank.unit = Some(unit);
+                            blank.undecoded = true;
                             MediaFrame::Video(blank)
                         })
                     }

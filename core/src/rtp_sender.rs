@@ -497,6 +497,10 @@ async fn send(
             // The receiver's decoder holds the forwarded pictures, not the encoder's.
             need_key |= forwarding && !forward;
             forwarding = forward;
+            if !forward && matches!(&frame, MediaFrame::Video(v) if v.undecoded) {
+                // Nothing to encode (the picture is a stand-in): wait for a key unit to forward.
+                continue;
+            }
             let units = if forwarding {
                 let ticks = match &frame {
                     MediaFrame::Audio(a) => Some((a.samples_per_channel() as u64 * p.clock_rate as u64 / a.sample_rate() as u64) as u32),
