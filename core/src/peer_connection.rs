@@ -153,6 +153,83 @@ impl Shared {
         self.remote_streams.lock().unwrap().entry(id.to_owned()).or_insert_with(|| MediaStream::with_id(id.to_owned())).clone()
     }
 
+    /// Adds a transceiver for each of webrtc-rs's that rtckit does not know yet (made by a
+    /// remote offer, or by addTrack/addTransceiver, whose kind is `kind`).
+    async fn sync_transceivers(
+        self: &Arc<Self>,
+        connection: &Arc<dyn WebrtcPeerConnection>,
+        sections: &[crate::session_description::MediaSection], kind: Option<TrackKind>) {
+        let mut all = connection.get_transceivers().await;
+        // webrtc-rs hands them out of a map; its ids count up from the first.
+        all.sort_by_key(|t| t.id());
+        for inner in all {
+            let id = inner.id();
+            if self.transceivers().iter().any(|t| t.inner.id() == id) {
+                continue;
+            }
+            let mid = inner.mid().await.ok().flatten();
+            let section_kind = mid.and_then(|mid| sections.iter().find(|m| m.mid.as_deref() == Some(mid.as_str())).map(|m| m.kind.clone()));
+            let kind = match (section_kind.as_deref(), kind) {
+                (Some("audio"), _) => TrackKind::Audio,
+                (Some("video"), _) => TrackKind::Video,
+                (_, Some(kind)) => kind,
+                _ => continue, // not media (never happens: data channels have no transceiver)
+            };
+            let transceiver = RtpTransceiver {
+                key: id as u64,
+                kind,
+                inner,
+                sender: RtpSender::new(kind, self.connected.subscribe(), self.estimate.clone()),
+                receiver: crate::rtp_receiver::RtpReceiver::new(kind),
+                stopped: Default::default(),
+                connection: Arc::downgrade(connection),
+                preferences: Default::default(),
+            };
+            transceiver.sender.set_attach_hook(self.attach_hook(connection, id, kind));
+            self.transceivers.lock().unwrap().push(transceiver);
+        }
+    }
+
+    /// The transceiver webrtc-rs gave `attached`, its sender now sending `track`.
+    async fn start_sender(
+        self: &Arc<Self>,
+        connection: &Arc<dyn WebrtcPeerConnection>,
+        attached: crate::rtp_sender::Attached, kind: TrackKind, track: Option<&MediaStreamTrack>) -> Result<RtpTransceiver> {
+        self.sync_transceivers(connection, &[], Some(kind)).await;
+        let sender_id = attached.webrtc().id();
+        let transceiver = self
+            .transceivers()
+            .into_iter()
+            .find(|t| RTCRtpSenderId::from(t.inner.id()) == sender_id)
+            .ok_or_else(|| Error::operation("webrtc-rs sent the track on a transceiver rtckit does not know"))?;
+        // A transceiver whose sender once sent (before removeTrack) keeps that sender.
+        transceiver.sender.start(attached, track)?;
+        Ok(transceiver)
+    }
+
+    /// What replaceTrack does on a sender webrtc-rs has none for (a transceiver made from a
+    /// kind or by a remote offer): webrtc-rs's addTrack, which takes the first transceiver of
+    /// the kind that has no sender, so only when that is this one.
+    fn attach_hook(self: &Arc<Self>, connection: &Arc<dyn WebrtcPeerConnection>, id: usize, kind: TrackKind) -> crate::rtp_sender::AttachHook {
+        let (shared, connection) = (Arc::downgrade(self), Arc::downgrade(connection));
+        Arc::new(move |track: MediaStreamTrack| {
+            let (Some(shared), Some(connection)) = (shared.upgrade(), connection.upgrade()) else {
+                return Err(Error::closed());
+            };
+            block_on(async move {
+                let first = shared.transceivers().into_iter().find(|t| t.kind == kind && !t.is_stopped() && !t.sender.is_attached());
+                if first.map(|t| t.inner.id()) != Some(id) {
+                    return Err(Error::new(
+                        ErrorKind::NotSupportedError,
+                        "replaceTrack on this transceiver needs an earlier one of its kind to send first (webrtc-rs picks the first)",
+                    ));
+                }
+                let attached = crate::rtp_sender::add_to(&connection, kind, Some(&track), &[], None).await?;
+                shared.start_sender(&connection, attached, kind, Some(&track)).await.map(|_| ())
+            })
+        })
+    }
+
     fn track_channel(&self, channel: &DataChannel) {
         let mut channels = self.channels.lock().unwrap();
         channels.retain(|c| c.strong_count() > 0);
@@ -595,7 +672,7 @@ impl PeerConnection {
         let mut tracks = Vec::new();
         if description.sdp_type != SdpType::Rollback {
             let sections = media_sections(&description.sdp);
-            self.sync_transceivers(&sections, None).await;
+            self.shared.sync_transceivers(&self.connection, &sections, None).await;
             for transceiver in self.shared.transceivers() {
                 let preferences = transceiver.preferences.lock().unwrap().clone();
                 if !preferences.is_empty() {
@@ -618,39 +695,6 @@ impl PeerConnection {
             }
         }
         Ok(())
-    }
-
-    /// Adds a transceiver for each of webrtc-rs's that rtckit does not know yet (made by a
-    /// remote offer, or by addTrack/addTransceiver, whose kind is `kind`).
-    async fn sync_transceivers(&self, sections: &[crate::session_description::MediaSection], kind: Option<TrackKind>) {
-        let mut all = self.connection.get_transceivers().await;
-        // webrtc-rs hands them out of a map; its ids count up from the first.
-        all.sort_by_key(|t| t.id());
-        for inner in all {
-            let id = inner.id();
-            if self.shared.transceivers().iter().any(|t| t.inner.id() == id) {
-                continue;
-            }
-            let mid = inner.mid().await.ok().flatten();
-            let section_kind = mid.and_then(|mid| sections.iter().find(|m| m.mid.as_deref() == Some(mid.as_str())).map(|m| m.kind.clone()));
-            let kind = match (section_kind.as_deref(), kind) {
-                (Some("audio"), _) => TrackKind::Audio,
-                (Some("video"), _) => TrackKind::Video,
-                (_, Some(kind)) => kind,
-                _ => continue, // not media (never happens: data channels have no transceiver)
-            };
-            let transceiver = RtpTransceiver {
-                key: id as u64,
-                kind,
-                inner,
-                sender: RtpSender::new(kind, self.shared.connected.subscribe(), self.shared.estimate.clone()),
-                receiver: crate::rtp_receiver::RtpReceiver::new(kind),
-                stopped: Default::default(),
-                connection: Arc::downgrade(&self.connection),
-                preferences: Default::default(),
-            };
-            self.shared.transceivers.lock().unwrap().push(transceiver);
-        }
     }
 
     /// W3C's processing of a remote description's media sections: a section the remote sends
@@ -865,22 +909,7 @@ impl PeerConnection {
             return Err(Error::new(ErrorKind::InvalidAccessError, "this track is already being sent on this connection"));
         }
         let attached = crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, None).await?;
-        self.start_sender(attached, track.kind(), Some(track)).await.map(|t| t.sender)
-    }
-
-    /// The transceiver webrtc-rs gave `attached`, its sender now sending `track`.
-    async fn start_sender(&self, attached: crate::rtp_sender::Attached, kind: TrackKind, track: Option<&MediaStreamTrack>) -> Result<RtpTransceiver> {
-        self.sync_transceivers(&[], Some(kind)).await;
-        let sender_id = attached.webrtc().id();
-        let transceiver = self
-            .shared
-            .transceivers()
-            .into_iter()
-            .find(|t| RTCRtpSenderId::from(t.inner.id()) == sender_id)
-            .ok_or_else(|| Error::operation("webrtc-rs sent the track on a transceiver rtckit does not know"))?;
-        // A transceiver whose sender once sent (before removeTrack) keeps that sender.
-        transceiver.sender.start(attached, track)?;
-        Ok(transceiver)
+        self.shared.start_sender(&self.connection, attached, track.kind(), Some(track)).await.map(|t| t.sender)
     }
 
     /// Asks the sender of a received track for a key frame (RTCP PLI), as the receiver does
@@ -993,7 +1022,7 @@ impl PeerConnection {
         if direction.has_send() {
             // A sender with no track yet: it sends once replaceTrack gives it one.
             let attached = crate::rtp_sender::add_to(&self.connection, kind, None, &[], Some(direction)).await?;
-            return self.start_sender(attached, kind, None).await;
+            return self.shared.start_sender(&self.connection, attached, kind, None).await;
         }
         let init = RTCRtpTransceiverInit { direction, streams: vec![], send_encodings: vec![] };
         let inner = self
@@ -1001,7 +1030,7 @@ impl PeerConnection {
             .add_transceiver_from_kind(kind.rtp(), Some(init))
             .await
             .map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
-        self.sync_transceivers(&[], Some(kind)).await;
+        self.shared.sync_transceivers(&self.connection, &[], Some(kind)).await;
         self.transceiver_of(inner.id())
     }
 
@@ -1016,7 +1045,7 @@ impl PeerConnection {
         self.check_open()?;
         let direction = parse_direction(direction)?;
         let attached = crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, Some(direction)).await?;
-        self.start_sender(attached, track.kind(), Some(track)).await
+        self.shared.start_sender(&self.connection, attached, track.kind(), Some(track)).await
     }
 
     fn transceiver_of(&self, id: usize) -> Result<RtpTransceiver> {

@@ -50,10 +50,15 @@ struct Inner {
     /// on the same transceiver makes a new one; the send task of the old one then ends.
     generation: Arc<AtomicU64>,
     codec_bound: AtomicBool,
+    /// How replaceTrack gets webrtc-rs to send for a sender that has nothing attached.
+    attach_hook: Mutex<Option<AttachHook>>,
     /// What the send task needs from the connection.
     connected: watch::Receiver<bool>,
     estimate: Arc<AtomicU32>,
 }
+
+/// Attaches a track to a sender webrtc-rs has nothing for (set by the connection).
+pub(crate) type AttachHook = Arc<dyn Fn(MediaStreamTrack) -> Result<()> + Send + Sync>;
 
 /// What a sender gets once webrtc-rs sends for it.
 pub(crate) struct Attached {
@@ -176,6 +181,13 @@ impl RtpSender {
                 )));
             }
         }
+        if let Some(track) = track.filter(|_| !self.is_attached()) {
+            // Nothing sends for this transceiver yet: webrtc-rs must attach a sender first.
+            let hook = self.inner.attach_hook.lock().unwrap().clone();
+            if let Some(hook) = hook {
+                return hook(track.clone());
+            }
+        }
         self.inner.track.send_replace(track.cloned());
         Ok(())
     }
@@ -248,10 +260,15 @@ impl RtpSender {
             attached: Mutex::new(None),
             generation: Default::default(),
             codec_bound: AtomicBool::new(false),
+            attach_hook: Mutex::new(None),
             connected,
             estimate,
         };
         Self { inner: Arc::new(inner) }
+    }
+
+    pub(crate) fn set_attach_hook(&self, hook: AttachHook) {
+        *self.inner.attach_hook.lock().unwrap() = Some(hook);
     }
 
     /// Whether webrtc-rs sends for it (a track was added on its transceiver).

@@ -103,3 +103,33 @@ test('unmute with media, mute after removeTrack, ended when the sender stops', a
   a.close();
   b.close();
 });
+
+test('an echo built only on receiver.track, with no track handler', async () => {
+  const stream = await fakeMedia({ video: { width: 160, height: 120 } });
+  const [camera] = stream.getVideoTracks();
+  const a = new rtckit.RTCPeerConnection(LOOPBACK);
+  const b = new rtckit.RTCPeerConnection(LOOPBACK);
+  a.addTrack(camera, stream);
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription);
+  // The browser pattern: read the transceiver's receiver.track right after the offer applied.
+  const [transceiver] = b.getTransceivers();
+  assert.equal(transceiver.receiver.track.kind, 'video');
+  const source = new nonstandard.RTCVideoSource();
+  const inbound = new nonstandard.RTCVideoSink(transceiver.receiver.track);
+  inbound.onframe = ({ frame }) => source.onFrame(frame);
+  await transceiver.sender.replaceTrack(source.createTrack());
+  transceiver.direction = 'sendrecv';
+  const echoed = nextEvent(a, 'track');
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription);
+  const { track } = await echoed;
+  const outbound = new nonstandard.RTCVideoSink(track);
+  const frame = await withTimeout(new Promise((resolve) => { outbound.onframe = ({ frame: f }) => resolve(f); }));
+  assert.deepEqual([frame.width, frame.height], [160, 120]);
+  inbound.stop();
+  outbound.stop();
+  camera.stop();
+  a.close();
+  b.close();
+});

@@ -249,3 +249,30 @@ def test_tracks_of_unknown_kind_are_refused_and_ids_are_uuids():
         await pc.close()
 
     run(main())
+
+
+def test_an_echo_built_only_on_receiver_track():
+    """No track handler: the transceiver the offer made is read after setRemoteDescription,
+    and its sender is given a track with replaceTrack."""
+
+    async def main():
+        stream = await fake_media(video={"width": 160, "height": 120})
+        a, b = rtckit.RTCPeerConnection(LOOPBACK), rtckit.RTCPeerConnection(LOOPBACK)
+        a.addTrack(stream.getVideoTracks()[0], stream)
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        (transceiver,) = b.getTransceivers()
+        echo = Transform(transceiver.receiver.track)
+        transceiver.sender.replaceTrack(echo)
+        assert transceiver.sender.track is echo
+        transceiver.direction = "sendrecv"
+        echoed = next_event(a, "track")
+        await connect_rest(a, b)
+        frame = await asyncio.wait_for((await asyncio.wait_for(echoed, TIMEOUT)).recv(), TIMEOUT)
+        assert (frame.width, frame.height) == (160, 120)
+        for t in stream.getTracks():
+            t.stop()
+        await a.close()
+        await b.close()
+
+    run(main())
