@@ -30,7 +30,7 @@ pub struct ConfigurationDict {
 }
 
 impl ConfigurationDict {
-    fn to_core(self) -> rtckit_core::Result<rtckit_core::Configuration> {
+    fn into_core(self) -> rtckit_core::Result<rtckit_core::Configuration> {
         use rtckit_core::configuration as config;
         Ok(rtckit_core::Configuration {
             ice_servers: self
@@ -78,7 +78,7 @@ pub struct PyPeerConnection {
 impl PyPeerConnection {
     #[new]
     fn new(py: Python<'_>, configuration: ConfigurationDict) -> PyResult<Self> {
-        let config = configuration.to_core().py_err()?;
+        let config = configuration.into_core().py_err()?;
         let inner = block(py, move || rtckit_core::PeerConnection::new(config)).py_err()?;
         Ok(Self { inner })
     }
@@ -143,7 +143,7 @@ impl PyPeerConnection {
     }
 
     fn set_configuration(&self, py: Python<'_>, configuration: ConfigurationDict) -> PyResult<()> {
-        let config = configuration.to_core().py_err()?;
+        let config = configuration.into_core().py_err()?;
         let pc = self.inner.clone();
         block(py, move || pc.set_configuration_now(config)).py_err()
     }

@@ -782,7 +782,8 @@ impl PeerConnection {
     }
 
     /// setConfiguration: ICE servers and the transport policy may change, the rest may not
-    /// (see Configuration::modified).
+    /// (see Configuration::modified). webrtc-rs uses them from the next gathering, and keeps
+    /// its previous servers when given none.
     pub async fn set_configuration(&self, configuration: Configuration) -> Result<()> {
         self.check_open()?;
         let has_local = self.connection.local_description().await.is_some();
