@@ -1,7 +1,9 @@
-// Public types of rtckit for Node: the browser's WebRTC data API, plus `bindAddresses`
+// Public types of rtckit for Node: the browser's WebRTC data API, plus `bindAddresses`,
 // local media (tracks, fake devices) and the `nonstandard` sources, sinks and helpers.
 
 export type RTCIceTransportPolicy = 'all' | 'relay';
+export type RTCBundlePolicy = 'balanced' | 'max-compat' | 'max-bundle';
+export type RTCRtcpMuxPolicy = 'require';
 export type RTCSdpType = 'offer' | 'pranswer' | 'answer' | 'rollback';
 export type RTCSignalingState =
   | 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed';
@@ -11,16 +13,46 @@ export type RTCPeerConnectionState = 'new' | 'connecting' | 'connected' | 'disco
 export type RTCDataChannelState = 'connecting' | 'open' | 'closing' | 'closed';
 
 export interface RTCIceServer {
+  /** stun:, stuns:, turn: or turns: URLs, optionally with ?transport=udp or ?transport=tcp. */
   urls: string | string[];
   username?: string;
   credential?: string;
 }
 
+/** @roamhq/wrtc's local UDP port range for host candidates; a bound left out is open. */
+export interface RTCPortRange {
+  min?: number;
+  max?: number;
+}
+
 export interface RTCConfiguration {
   iceServers?: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Recorded as given; rtckit bundles every section whatever it says. */
+  bundlePolicy?: RTCBundlePolicy;
+  rtcpMuxPolicy?: RTCRtcpMuxPolicy;
+  iceCandidatePoolSize?: number;
+  /** Only empty (TypeError otherwise): rtckit makes each connection's DTLS certificate itself. */
+  certificates?: readonly unknown[];
+  /** wrtc's: host candidates bind a UDP port in this range. */
+  portRange?: RTCPortRange;
+  /** wrtc's: only 'unified-plan'. */
+  sdpSemantics?: 'unified-plan';
   /** Non-standard: local IPs to gather host candidates on (default: RTCKIT_BIND_ADDRESSES, else every interface). */
   bindAddresses?: string[] | string;
+}
+
+/** getConfiguration: the configuration as set, every W3C member present, wrtc's too. */
+export interface RTCConfigurationState extends RTCConfiguration {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+  bundlePolicy: RTCBundlePolicy;
+  rtcpMuxPolicy: RTCRtcpMuxPolicy;
+  iceCandidatePoolSize: number;
+  certificates: never[];
+  portRange: RTCPortRange;
+  sdpSemantics: 'unified-plan';
+  bindAddresses?: string[];
 }
 
 export interface RTCSessionDescriptionInit {
@@ -207,7 +239,7 @@ export declare class RTCPeerConnection extends EventTarget {
   getReceivers(): RTCRtpReceiver[];
   /** W3C stats objects by id; with a track, its sender's or receiver's only. */
   getStats(selector?: MediaStreamTrack | null): Promise<RTCStatsReport>;
-  getConfiguration(): RTCConfiguration & { bundlePolicy: 'max-bundle'; rtcpMuxPolicy: 'require' };
+  getConfiguration(): RTCConfigurationState;
   setConfiguration(configuration?: RTCConfiguration): void;
   createOffer(): Promise<RTCSessionDescription>;
   createAnswer(): Promise<RTCSessionDescription>;

@@ -46,6 +46,14 @@ class RTCDataChannelEvent extends Event {
   }
 }
 
+/** wrtc's portRange bound: a number (core checks its range), or left out. */
+function port(value, name) {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`portRange.${name} must be a number from 0 to 65535`);
+  return value;
+}
+
+/** The RTCConfiguration dictionary with its W3C (and wrtc) defaults; core checks the values. */
 function configurationInit(configuration = {}) {
   if (configuration === null || typeof configuration !== 'object') {
     throw new TypeError('the RTCPeerConnection configuration must be an object');
@@ -55,15 +63,27 @@ function configurationInit(configuration = {}) {
     if (!Array.isArray(urls)) throw new TypeError('an iceServers entry needs urls: a string or an array of strings');
     return {
       urls: urls.map(String),
+      urlsAsString: typeof server.urls === 'string',
       username: server.username ?? undefined,
       credential: server.credential ?? undefined,
     };
   });
+  const certificates = configuration.certificates ?? [];
+  if (!Array.isArray(certificates)) throw new TypeError('certificates must be an array of RTCCertificate');
+  // rtckit makes each connection's DTLS certificate itself and has no RTCCertificate.
+  if (certificates.length > 0) throw new TypeError('certificates: rtckit has no RTCCertificate (generateCertificate); leave it out or empty');
+  const range = configuration.portRange;
+  if (range !== undefined && range !== null && typeof range !== 'object') throw new TypeError('portRange must be an object {min, max}');
   let bindAddresses = configuration.bindAddresses;
   if (typeof bindAddresses === 'string') bindAddresses = [bindAddresses];
   return {
     iceServers,
-    iceTransportPolicy: configuration.iceTransportPolicy ?? 'all',
+    iceTransportPolicy: String(configuration.iceTransportPolicy ?? 'all'),
+    bundlePolicy: String(configuration.bundlePolicy ?? 'balanced'),
+    rtcpMuxPolicy: String(configuration.rtcpMuxPolicy ?? 'require'),
+    iceCandidatePoolSize: Number(configuration.iceCandidatePoolSize ?? 0),
+    portRange: range ? { min: port(range.min, 'min'), max: port(range.max, 'max') } : undefined,
+    sdpSemantics: String(configuration.sdpSemantics ?? 'unified-plan'),
     bindAddresses: bindAddresses ? bindAddresses.map(String) : undefined,
   };
 }
@@ -179,13 +199,28 @@ class RTCPeerConnection extends EventTarget {
   get currentRemoteDescription() { return this.remoteDescription; }
   get canTrickleIceCandidates() { return this.remoteDescription ? true : null; }
 
+  /** The configuration as set, W3C's dictionary with wrtc's portRange ({} when unset) and
+   * sdpSemantics, and rtckit's bindAddresses when given. */
   getConfiguration() {
     const c = this.#native.getConfiguration();
+    const server = (s) => {
+      const out = { urls: s.urlsAsString ? s.urls[0] : s.urls };
+      if (s.username != null) out.username = s.username;
+      if (s.credential != null) out.credential = s.credential;
+      return out;
+    };
+    const portRange = {};
+    if (c.portRange?.min != null) portRange.min = c.portRange.min;
+    if (c.portRange?.max != null) portRange.max = c.portRange.max;
     const out = {
-      iceServers: c.iceServers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential })),
+      iceServers: c.iceServers.map(server),
       iceTransportPolicy: c.iceTransportPolicy,
-      bundlePolicy: 'max-bundle',
-      rtcpMuxPolicy: 'require',
+      bundlePolicy: c.bundlePolicy,
+      rtcpMuxPolicy: c.rtcpMuxPolicy,
+      iceCandidatePoolSize: c.iceCandidatePoolSize,
+      certificates: [],
+      portRange,
+      sdpSemantics: 'unified-plan',
     };
     if (c.bindAddresses) out.bindAddresses = c.bindAddresses;
     return out;

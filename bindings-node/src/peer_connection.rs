@@ -37,14 +37,29 @@ impl AnnouncedTrack {
 #[napi(object)]
 pub struct IceServerInit {
     pub urls: Vec<String>,
+    /// `urls` was one string: getConfiguration gives it back so.
+    pub urls_as_string: bool,
     pub username: Option<String>,
     pub credential: Option<String>,
 }
 
+/// wrtc's portRange; a bound left out is open.
+#[napi(object)]
+pub struct PortRangeInit {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// The RTCConfiguration dictionary with its defaults filled in by the JS layer.
 #[napi(object)]
 pub struct ConfigurationInit {
     pub ice_servers: Vec<IceServerInit>,
     pub ice_transport_policy: String,
+    pub bundle_policy: String,
+    pub rtcp_mux_policy: String,
+    pub ice_candidate_pool_size: f64,
+    pub port_range: Option<PortRangeInit>,
+    pub sdp_semantics: String,
     pub bind_addresses: Option<Vec<String>>,
 }
 
@@ -85,15 +100,44 @@ pub struct PeerConnectionEventObj {
 }
 
 fn configuration(c: ConfigurationInit) -> rtckit_core::Result<rtckit_core::Configuration> {
+    use rtckit_core::configuration as config;
+    config::check_sdp_semantics(&c.sdp_semantics)?;
     Ok(rtckit_core::Configuration {
         ice_servers: c
             .ice_servers
             .into_iter()
-            .map(|s| rtckit_core::IceServer { urls: s.urls, username: s.username, credential: s.credential })
+            .map(|s| rtckit_core::IceServer {
+                urls: s.urls,
+                urls_as_string: s.urls_as_string,
+                username: s.username,
+                credential: s.credential,
+            })
             .collect(),
         ice_transport_policy: rtckit_core::IceTransportPolicy::parse(&c.ice_transport_policy)?,
+        bundle_policy: config::BundlePolicy::parse(&c.bundle_policy)?,
+        rtcp_mux_policy: config::RtcpMuxPolicy::parse(&c.rtcp_mux_policy)?,
+        ice_candidate_pool_size: config::enforce_range(c.ice_candidate_pool_size, 255, "iceCandidatePoolSize")? as u8,
+        port_range: c.port_range.map(|r| config::PortRange::new(r.min, r.max)).transpose()?,
         bind_addresses: c.bind_addresses,
     })
+}
+
+/// What getConfiguration reads: the configuration as set.
+#[napi(object)]
+pub struct ConfigurationOut {
+    pub ice_servers: Vec<IceServerInit>,
+    pub ice_transport_policy: String,
+    pub bundle_policy: String,
+    pub rtcp_mux_policy: String,
+    pub ice_candidate_pool_size: u32,
+    pub port_range: Option<PortRangeOut>,
+    pub bind_addresses: Option<Vec<String>>,
+}
+
+#[napi(object)]
+pub struct PortRangeOut {
+    pub min: Option<u32>,
+    pub max: Option<u32>,
 }
 
 fn description(d: rtckit_core::SessionDescription) -> SessionDescriptionInit {
@@ -196,15 +240,24 @@ impl NativePeerConnection {
     }
 
     #[napi]
-    pub fn get_configuration(&self) -> ConfigurationInit {
+    pub fn get_configuration(&self) -> ConfigurationOut {
         let c = self.inner.get_configuration();
-        ConfigurationInit {
+        ConfigurationOut {
             ice_servers: c
                 .ice_servers
                 .into_iter()
-                .map(|s| IceServerInit { urls: s.urls, username: s.username, credential: s.credential })
+                .map(|s| IceServerInit {
+                    urls: s.urls,
+                    urls_as_string: s.urls_as_string,
+                    username: s.username,
+                    credential: s.credential,
+                })
                 .collect(),
             ice_transport_policy: c.ice_transport_policy.as_str().to_owned(),
+            bundle_policy: c.bundle_policy.as_str().to_owned(),
+            rtcp_mux_policy: c.rtcp_mux_policy.as_str().to_owned(),
+            ice_candidate_pool_size: c.ice_candidate_pool_size.into(),
+            port_range: c.port_range.map(|r| PortRangeOut { min: r.min.map(u32::from), max: r.max.map(u32::from) }),
             bind_addresses: c.bind_addresses,
         }
     }

@@ -10,24 +10,59 @@ use crate::rtp_sender::PyRtpSender;
 use crate::rtp_transceiver::PyRtpTransceiver;
 use crate::runtime::{awaitable, block};
 
-/// (urls, username, credential)
-type IceServerTuple = (Vec<String>, Option<String>, Option<String>);
+/// (urls, urls given as one string, username, credential)
+type IceServerTuple = (Vec<String>, bool, Option<String>, Option<String>);
 /// (type, sdp)
 type DescriptionTuple = (String, String);
 
-fn configuration(
+/// The configuration as rtckit.configuration hands it over: a dict with these keys.
+#[derive(FromPyObject, IntoPyObject)]
+#[pyo3(from_item_all)]
+pub struct ConfigurationDict {
     ice_servers: Vec<IceServerTuple>,
-    ice_transport_policy: &str,
+    ice_transport_policy: String,
+    bundle_policy: String,
+    rtcp_mux_policy: String,
+    ice_candidate_pool_size: f64,
+    /// (min, max), either left out.
+    port_range: Option<(Option<f64>, Option<f64>)>,
     bind_addresses: Option<Vec<String>>,
-) -> rtckit_core::Result<rtckit_core::Configuration> {
-    Ok(rtckit_core::Configuration {
-        ice_servers: ice_servers
-            .into_iter()
-            .map(|(urls, username, credential)| rtckit_core::IceServer { urls, username, credential })
-            .collect(),
-        ice_transport_policy: rtckit_core::IceTransportPolicy::parse(ice_transport_policy)?,
-        bind_addresses,
-    })
+}
+
+impl ConfigurationDict {
+    fn into_core(self) -> rtckit_core::Result<rtckit_core::Configuration> {
+        use rtckit_core::configuration as config;
+        Ok(rtckit_core::Configuration {
+            ice_servers: self
+                .ice_servers
+                .into_iter()
+                .map(|(urls, urls_as_string, username, credential)| rtckit_core::IceServer {
+                    urls,
+                    urls_as_string,
+                    username,
+                    credential,
+                })
+                .collect(),
+            ice_transport_policy: rtckit_core::IceTransportPolicy::parse(&self.ice_transport_policy)?,
+            bundle_policy: config::BundlePolicy::parse(&self.bundle_policy)?,
+            rtcp_mux_policy: config::RtcpMuxPolicy::parse(&self.rtcp_mux_policy)?,
+            ice_candidate_pool_size: config::enforce_range(self.ice_candidate_pool_size, 255, "iceCandidatePoolSize")? as u8,
+            port_range: self.port_range.map(|(min, max)| config::PortRange::new(min, max)).transpose()?,
+            bind_addresses: self.bind_addresses,
+        })
+    }
+
+    fn from_core(c: rtckit_core::Configuration) -> Self {
+        Self {
+            ice_servers: c.ice_servers.into_iter().map(|s| (s.urls, s.urls_as_string, s.username, s.credential)).collect(),
+            ice_transport_policy: c.ice_transport_policy.as_str().to_owned(),
+            bundle_policy: c.bundle_policy.as_str().to_owned(),
+            rtcp_mux_policy: c.rtcp_mux_policy.as_str().to_owned(),
+            ice_candidate_pool_size: c.ice_candidate_pool_size.into(),
+            port_range: c.port_range.map(|r| (r.min.map(f64::from), r.max.map(f64::from))),
+            bind_addresses: c.bind_addresses,
+        }
+    }
 }
 
 fn description(d: rtckit_core::SessionDescription) -> DescriptionTuple {
@@ -42,13 +77,8 @@ pub struct PyPeerConnection {
 #[pymethods]
 impl PyPeerConnection {
     #[new]
-    fn new(
-        py: Python<'_>,
-        ice_servers: Vec<IceServerTuple>,
-        ice_transport_policy: &str,
-        bind_addresses: Option<Vec<String>>,
-    ) -> PyResult<Self> {
-        let config = configuration(ice_servers, ice_transport_policy, bind_addresses).py_err()?;
+    fn new(py: Python<'_>, configuration: ConfigurationDict) -> PyResult<Self> {
+        let config = configuration.into_core().py_err()?;
         let inner = block(py, move || rtckit_core::PeerConnection::new(config)).py_err()?;
         Ok(Self { inner })
     }
@@ -109,24 +139,13 @@ impl PyPeerConnection {
         block(py, move || pc.remote_description_now()).map(description)
     }
 
-    /// (iceServers, iceTransportPolicy, bindAddresses)
-    fn get_configuration(&self) -> (Vec<IceServerTuple>, &'static str, Option<Vec<String>>) {
-        let c = self.inner.get_configuration();
-        (
-            c.ice_servers.into_iter().map(|s| (s.urls, s.username, s.credential)).collect(),
-            c.ice_transport_policy.as_str(),
-            c.bind_addresses,
-        )
+    /// The configuration as set, in the dict shape the constructor takes.
+    fn get_configuration(&self) -> ConfigurationDict {
+        ConfigurationDict::from_core(self.inner.get_configuration())
     }
 
-    fn set_configuration(
-        &self,
-        py: Python<'_>,
-        ice_servers: Vec<IceServerTuple>,
-        ice_transport_policy: &str,
-        bind_addresses: Option<Vec<String>>,
-    ) -> PyResult<()> {
-        let config = configuration(ice_servers, ice_transport_policy, bind_addresses).py_err()?;
+    fn set_configuration(&self, py: Python<'_>, configuration: ConfigurationDict) -> PyResult<()> {
+        let config = configuration.into_core().py_err()?;
         let pc = self.inner.clone();
         block(py, move || pc.set_configuration_now(config)).py_err()
     }

@@ -126,6 +126,8 @@ struct Shared {
     gathered: tokio::sync::Notify,
     /// The last description created with stopped sections rejected, and webrtc-rs's own.
     rejected: Mutex<Option<(String, String)>>,
+    /// What the peer writes that webrtc-rs does not read (see RemoteDialect).
+    dialect: crate::session_description::RemoteDialect,
 }
 
 impl Shared {
@@ -464,6 +466,7 @@ impl PeerConnection {
             transceivers: Mutex::new(Vec::new()),
             remote_streams: Mutex::new(HashMap::new()),
             rejected: Mutex::new(None),
+            dialect: Default::default(),
             gathered: tokio::sync::Notify::new(),
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
@@ -491,7 +494,7 @@ impl PeerConnection {
         let registry = interceptors(&mut media_engine, shared.estimate.clone())
             .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?;
         let built = PeerConnectionBuilder::new()
-            .with_configuration(configuration.to_webrtc())
+            .with_configuration(configuration.to_webrtc_at_build())
             .with_media_engine(media_engine)
             .with_interceptor_registry(registry)
             .with_setting_engine(settings)
@@ -502,6 +505,9 @@ impl PeerConnection {
             .await
             .map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
         let connection: Arc<dyn WebrtcPeerConnection> = Arc::new(built);
+        if let Some(relay) = configuration.relay_after_build() {
+            connection.set_configuration(relay).await.map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
+        }
         let _ = shared.connection.set(Arc::downgrade(&connection));
         Ok(Self { connection, shared, configuration: Arc::new(Mutex::new(configuration)), operations: Default::default() })
     }
@@ -569,7 +575,7 @@ impl PeerConnection {
                 mids.push(mid);
             }
         }
-        description.sdp = crate::session_description::reject_sections(&description.sdp, &mids);
+        description.sdp = self.shared.dialect.for_peer(&crate::session_description::reject_sections(&description.sdp, &mids));
         description
     }
 
@@ -653,7 +659,7 @@ impl PeerConnection {
                 )))
             }
         };
-        let parsed = description.to_webrtc()?;
+        let parsed = self.shared.dialect.to_webrtc(&description)?;
         if description.sdp_type != SdpType::Rollback {
             let offer = match description.sdp_type {
                 SdpType::Offer => None,
@@ -801,7 +807,7 @@ impl PeerConnection {
 
     pub async fn remote_description(&self) -> Option<SessionDescription> {
         let desc = self.connection.remote_description().await?;
-        SessionDescription::from_webrtc(&desc)
+        SessionDescription::from_webrtc(&desc).map(|d| self.shared.dialect.as_sent(d))
     }
 
     /// localDescription for bindings whose getter is synchronous.
@@ -827,20 +833,13 @@ impl PeerConnection {
         self.configuration.lock().unwrap().clone()
     }
 
-    /// setConfiguration: ICE servers and the transport policy may change; bind addresses
-    /// are fixed when the sockets are bound.
+    /// setConfiguration: ICE servers and the transport policy may change, the rest may not
+    /// (see Configuration::modified). webrtc-rs uses them from the next gathering, and keeps
+    /// its previous servers when given none.
     pub async fn set_configuration(&self, configuration: Configuration) -> Result<()> {
         self.check_open()?;
-        configuration.validate()?;
-        let current = self.get_configuration();
-        if configuration.bind_addresses.is_some() && configuration.bind_addresses != current.bind_addresses {
-            return Err(Error::new(
-                ErrorKind::InvalidModificationError,
-                "bindAddresses cannot change after the RTCPeerConnection is created",
-            ));
-        }
-        let mut next = configuration;
-        next.bind_addresses = current.bind_addresses;
+        let has_local = self.connection.local_description().await.is_some();
+        let next = self.get_configuration().modified(configuration, has_local)?;
         self.connection
             .set_configuration(next.to_webrtc())
             .await

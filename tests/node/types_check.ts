@@ -16,6 +16,9 @@ async function answer(offer: { type: 'offer'; sdp: string }, signal: (m: unknown
   channel.bufferedAmountLowThreshold = 1 << 20;
   const state: 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed' = pc.connectionState;
   signal(state);
+  const ranged = new RTCPeerConnection({ portRange: { min: 40000, max: 40100 }, bundlePolicy: 'max-bundle', iceCandidatePoolSize: 0, certificates: [], sdpSemantics: 'unified-plan' });
+  const { portRange, bundlePolicy, iceCandidatePoolSize } = ranged.getConfiguration();
+  signal([portRange.min, bundlePolicy, iceCandidatePoolSize]);
   return channel;
 }
 

@@ -1,6 +1,6 @@
 """Type stubs of rtckit._native (the pyo3 module); checked by mypy.stubtest in the tests."""
 
-from typing import Any, Awaitable, Optional, Sequence, Union, final
+from typing import Any, Awaitable, Optional, Sequence, TypedDict, Union, final
 
 
 __all__ = [
@@ -32,7 +32,18 @@ __all__ = [
 
 LOCAL_MAX_MESSAGE_SIZE: int
 
-_IceServer = tuple[list[str], Optional[str], Optional[str]]
+# (urls, urls given as one string, username, credential)
+_IceServer = tuple[list[str], bool, Optional[str], Optional[str]]
+
+class _Configuration(TypedDict):
+    ice_servers: list[_IceServer]
+    ice_transport_policy: str
+    bundle_policy: str
+    rtcp_mux_policy: str
+    ice_candidate_pool_size: float
+    port_range: Optional[tuple[Optional[float], Optional[float]]]
+    bind_addresses: Optional[list[str]]
+
 _Description = tuple[str, str]
 _Candidate = tuple[str, Optional[str], Optional[int], Optional[str]]
 
@@ -71,12 +82,7 @@ class RtpTransceiver:
 
 @final
 class PeerConnection:
-    def __new__(
-        cls,
-        ice_servers: list[_IceServer],
-        ice_transport_policy: str,
-        bind_addresses: Optional[list[str]],
-    ) -> "PeerConnection": ...
+    def __new__(cls, configuration: _Configuration) -> "PeerConnection": ...
     def create_offer(self) -> Awaitable[_Description]: ...
     def create_answer(self) -> Awaitable[_Description]: ...
     def set_local_description(self, description: Optional[_Description] = None) -> Awaitable[None]: ...
@@ -84,13 +90,8 @@ class PeerConnection:
     def add_ice_candidate(self, candidate: Optional[_Candidate] = None) -> Awaitable[None]: ...
     def local_description(self) -> Optional[_Description]: ...
     def remote_description(self) -> Optional[_Description]: ...
-    def get_configuration(self) -> tuple[list[_IceServer], str, Optional[list[str]]]: ...
-    def set_configuration(
-        self,
-        ice_servers: list[_IceServer],
-        ice_transport_policy: str,
-        bind_addresses: Optional[list[str]],
-    ) -> None: ...
+    def get_configuration(self) -> _Configuration: ...
+    def set_configuration(self, configuration: _Configuration) -> None: ...
     def states(self) -> tuple[str, str, str, str]: ...
     def create_data_channel(
         self,

@@ -7,7 +7,7 @@ import uuid
 from typing import Any, Iterable, Optional
 
 from . import _native
-from .configuration import RTCConfiguration, RTCIceServer, native_args
+from .configuration import RTCConfiguration, from_native, native_args
 from .data_channel import RTCDataChannel
 from .events import EventEmitter, hub
 from .ice_candidate import RTCIceCandidate
@@ -39,8 +39,7 @@ class RTCPeerConnection(EventEmitter):
 
     def __init__(self, configuration: Any = None) -> None:
         super().__init__()
-        servers, policy, bind = native_args(configuration)
-        self._native = _native.PeerConnection(servers, policy, bind)
+        self._native = _native.PeerConnection(native_args(configuration))
         self.onicecandidate = None
         self.onicegatheringstatechange = None
         self.oniceconnectionstatechange = None
@@ -119,15 +118,16 @@ class RTCPeerConnection(EventEmitter):
         return _description(self._native.remote_description())
 
     def getConfiguration(self) -> RTCConfiguration:
-        servers, policy, bind = self._native.get_configuration()
-        return RTCConfiguration(
-            iceServers=[RTCIceServer(urls=u, username=n, credential=c) for u, n, c in servers],
-            iceTransportPolicy=policy,
-            bindAddresses=bind,
-        )
+        """The configuration as set (aiortc's dataclass, its enums equal to their strings),
+        with rtckit's extras."""
+        return from_native(self._native.get_configuration())
 
     def setConfiguration(self, configuration: Any) -> None:
-        self._native.set_configuration(*native_args(configuration))
+        """W3C's setConfiguration: the ICE servers and transport policy may change;
+        bundlePolicy, rtcpMuxPolicy, certificates, iceCandidatePoolSize (once
+        setLocalDescription was called), portRange and bindAddresses may not
+        (InvalidModificationError). portRange and bindAddresses left out keep their value."""
+        self._native.set_configuration(native_args(configuration))
 
     # -- negotiation ----------------------------------------------------------------------
 
