@@ -26,6 +26,7 @@ use crate::events::EventQueue;
 use crate::ice_candidate::IceCandidate;
 use crate::rtp_sender::RtpSender;
 use crate::rtp_transceiver::{parse_direction, RtpTransceiver};
+use rtc::rtp_transceiver::RTCRtpTransceiverDirection as Direction;
 use rtc::rtp_transceiver::{RTCRtpSenderId, RTCRtpTransceiverInit};
 use crate::runtime::{block_on, handle, ConnectionRuntime};
 use crate::track::{MediaStream, MediaStreamTrack, TrackKind};
@@ -1023,12 +1024,16 @@ impl PeerConnection {
             let attached = crate::rtp_sender::add_to(&self.connection, kind, None, &[], Some(direction)).await?;
             return self.shared.start_sender(&self.connection, attached, kind, None).await;
         }
-        let init = RTCRtpTransceiverInit { direction, streams: vec![], send_encodings: vec![] };
+        // webrtc-rs makes receiving transceivers only: an inactive one is made so, then set.
+        let init = RTCRtpTransceiverInit { direction: Direction::Recvonly, streams: vec![], send_encodings: vec![] };
         let inner = self
             .connection
             .add_transceiver_from_kind(kind.rtp(), Some(init))
             .await
             .map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
+        if direction != Direction::Recvonly {
+            inner.set_direction(direction).await.map_err(|e| Error::from_webrtc("addTransceiver failed", e))?;
+        }
         self.shared.sync_transceivers(&self.connection, &[], Some(kind)).await;
         self.transceiver_of(inner.id())
     }

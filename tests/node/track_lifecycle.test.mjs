@@ -133,3 +133,18 @@ test('an echo built only on receiver.track, with no track handler', async () => 
   a.close();
   b.close();
 });
+
+test('addTransceiver(kind) with every direction, sending nothing until replaceTrack', async () => {
+  const pc = new rtckit.RTCPeerConnection(LOOPBACK);
+  for (const direction of ['sendrecv', 'sendonly', 'recvonly', 'inactive']) {
+    const t = pc.addTransceiver('audio', { direction });
+    assert.equal(t.direction, direction);
+    assert.equal(t.sender.track, null);
+    assert.equal(t.receiver.track.kind, 'audio');
+  }
+  assert.throws(() => pc.addTransceiver('audio', { direction: 'sideways' }), TypeError);
+  const offer = await pc.createOffer();
+  const directions = offer.sdp.split('\r\n').filter((l) => /^a=(sendrecv|sendonly|recvonly|inactive)$/.test(l));
+  assert.deepEqual(directions, ['a=sendrecv', 'a=sendonly', 'a=recvonly', 'a=inactive']);
+  pc.close();
+});

@@ -156,3 +156,17 @@ def test_descriptions_that_cannot_apply_raise_aiortcs_errors():
         await b.close()
 
     run(main())
+
+
+def test_add_transceiver_of_a_kind_with_every_direction():
+    async def main():
+        pc = rtckit.RTCPeerConnection(LOOPBACK)
+        for direction in ("sendrecv", "sendonly", "recvonly", "inactive"):
+            t = pc.addTransceiver("video", direction=direction)
+            assert (t.direction, t.sender.track, t.receiver.track.kind) == (direction, None, "video")
+        offer = await pc.createOffer()
+        directions = [l for l in offer.sdp.split("\r\n") if l in ("a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive")]
+        assert directions == ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"]
+        await pc.close()
+
+    run(main())
