@@ -33,6 +33,28 @@ pub struct RtpTransceiver {
     pub(crate) preferences: Arc<std::sync::Mutex<Vec<rtc::rtp_transceiver::rtp_sender::RTCRtpCodecParameters>>>,
 }
 
+/// The transport a transceiver's RTP goes over (W3C RTCDtlsTransport and its
+/// RTCIceTransport), read when asked: with BUNDLE, one per connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportState {
+    /// RTCDtlsTransport.state: "new", "connecting", "connected", "closed" or "failed".
+    pub dtls: String,
+    /// RTCIceTransport.state ("new", "checking", "connected", "completed", ...).
+    pub ice: String,
+    /// RTCIceTransport.gatheringState: "new", "gathering" or "complete".
+    pub gathering: String,
+    /// RTCIceTransport.role: "controlling" or "controlled"; None before it is known.
+    pub role: Option<String>,
+}
+
+/// RTCRtpReceiver.getParameters: what negotiation settled on for receiving.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReceiveParameters {
+    pub codecs: Vec<(u8, CodecCapability)>,
+    pub header_extensions: Vec<crate::rtp_sender::HeaderExtension>,
+    pub rtcp: crate::rtp_sender::RtcpParameters,
+}
+
 /// A W3C direction string.
 pub fn parse_direction(direction: &str) -> Result<Direction> {
     match Direction::from(direction) {
@@ -125,6 +147,47 @@ impl RtpTransceiver {
             (_, "sendonly", false) => "recvonly",
             (_, "recvonly", false) => "sendonly",
             (_, direction, _) => direction,
+        })
+    }
+
+    /// receiver.getParameters(): the negotiated codecs, header extensions and RTCP
+    /// parameters (empty lists before negotiation).
+    pub fn receive_parameters(&self) -> ReceiveParameters {
+        let inner = self.inner.clone();
+        block_on(async move {
+            let receiver = inner.receiver().await.ok().flatten()?;
+            receiver.get_parameters().await.ok()
+        })
+        .map(|p| {
+            let (codecs, header_extensions, rtcp) = crate::rtp_sender::rtp_parameters(&p.rtp_parameters);
+            ReceiveParameters { codecs, header_extensions, rtcp }
+        })
+        .unwrap_or_default()
+    }
+
+    /// sender.transport / receiver.transport: None until a description associated the
+    /// transceiver (W3C), and once the connection is gone.
+    pub fn transport(&self) -> Option<TransportState> {
+        let inner = self.inner.clone();
+        block_on(async move {
+            let mut transport = None;
+            if let Some(receiver) = inner.receiver().await.ok().flatten() {
+                transport = receiver.transport().await.ok().flatten();
+            }
+            if transport.is_none() {
+                if let Some(sender) = inner.sender().await.ok().flatten() {
+                    transport = sender.transport().await.ok().flatten();
+                }
+            }
+            let transport = transport?;
+            let ice = transport.ice_transport();
+            let role = ice.role().await.ok().map(|r| r.to_string()).filter(|r| r == "controlling" || r == "controlled");
+            Some(TransportState {
+                dtls: transport.state().await.ok()?.to_string(),
+                ice: ice.state().await.ok()?.to_string(),
+                gathering: ice.gathering_state().await.ok()?.to_string(),
+                role,
+            })
         })
     }
 
