@@ -1,8 +1,8 @@
 'use strict';
 // RTCDtlsTransport and RTCIceTransport: a connection's one bundled transport, the object
 // sender.transport and receiver.transport give (null until a description associates their
-// transceiver). Its states are read from core's transport; once core has none (the
-// connection closed), from the connection's states.
+// transceiver). Its states are read from core's transport (webrtc-rs has one once a sender
+// is attached or media arrived); without one, and once closed, from the connection's states.
 const { defineEventAttributes } = require('./events');
 
 const TOKEN = Symbol('transport');
@@ -26,7 +26,11 @@ class RTCIceTransport extends EventTarget {
 
   get state() { return this.#read().ice; }
   get gatheringState() { return this.#read().gathering; }
-  get role() { return this.#read().role ?? 'unknown'; }
+  /** 'unknown' until ICE starts checking. */
+  get role() {
+    const { ice, role } = this.#read();
+    return ice === 'new' || !role ? 'unknown' : role;
+  }
   get component() { return 'rtp'; }
 
   /** @internal Fires statechange / gatheringstatechange for what changed since last time. */
@@ -43,10 +47,13 @@ class RTCDtlsTransport extends EventTarget {
   #last;
   #ice;
 
-  constructor(token, read) {
+  #described;
+
+  constructor(token, read, described) {
     if (token !== TOKEN) throw new TypeError('Illegal constructor');
     super();
     this.#read = read;
+    this.#described = described;
     this.#last = read().dtls;
     this.#ice = new RTCIceTransport(TOKEN, read);
   }
@@ -55,6 +62,12 @@ class RTCDtlsTransport extends EventTarget {
   get iceTransport() { return this.#ice; }
   /** The remote certificates are not exposed: an empty list. */
   getRemoteCertificates() { return []; }
+
+  /** @internal This transport, if `nativeTransceiver` is associated (has a mid, and a
+   * description was applied), else null. */
+  _of(nativeTransceiver) {
+    return nativeTransceiver.mid != null && this.#described() ? this : null;
+  }
 
   /** @internal */
   _refresh() {
@@ -76,6 +89,7 @@ defineEventAttributes(RTCDtlsTransport.prototype, ['statechange', 'error']);
  */
 function transportOf(pc, nativePc) {
   const read = () => {
+    if (nativePc.states().connectionState === 'closed') return fallback(nativePc.states());
     try {
       for (const transceiver of nativePc.getTransceivers()) {
         const state = transceiver.transport();
@@ -86,7 +100,8 @@ function transportOf(pc, nativePc) {
     }
     return fallback(nativePc.states());
   };
-  const transport = new RTCDtlsTransport(TOKEN, read);
+  const described = () => nativePc.localDescription() != null || nativePc.remoteDescription() != null;
+  const transport = new RTCDtlsTransport(TOKEN, read, described);
   for (const name of ['connectionstatechange', 'iceconnectionstatechange', 'icegatheringstatechange']) {
     pc.addEventListener(name, () => transport._refresh());
   }

@@ -21,8 +21,7 @@ const negotiated = (p) => ({
 /** The connection's RTCDtlsTransport once a description associated the transceiver. */
 function transportOf(holder) {
   const transceiver = holder[TRANSCEIVER];
-  if (!transceiver || !holder[TRANSPORT]) return null;
-  return call(() => transceiver.transport()) ? holder[TRANSPORT] : null;
+  return transceiver && holder[TRANSPORT] ? holder[TRANSPORT]._of(transceiver) : null;
 }
 
 /** A transceiver's sending side; `track` is what it sends (null: nothing). */
@@ -91,7 +90,8 @@ class RTCRtpReceiver {
     return transportOf(this);
   }
 
-  /** The negotiated codecs, header extensions and RTCP parameters (empty before). */
+  /** The codecs, header extensions and RTCP parameters negotiation settled on (empty
+   * lists before). */
   getParameters() {
     const transceiver = this[TRANSCEIVER];
     if (!transceiver) return { codecs: [], headerExtensions: [], rtcp: { cname: '', reducedSize: false } };

@@ -75,6 +75,43 @@ fn direction_str(direction: Direction) -> Option<&'static str> {
     })
 }
 
+/// The RTP parameters of the m-section with `mid`: a=rtpmap/a=fmtp in the m-line's order,
+/// a=extmap, a=rtcp-rsize.
+fn section_parameters(sdp: &str, mid: &str, kind: TrackKind) -> Option<ReceiveParameters> {
+    let section = sdp.split("\nm=").skip(1).find(|s| s.lines().any(|l| l.trim() == format!("a=mid:{mid}")))?;
+    let mut lines = section.lines().map(str::trim);
+    let payload_types: Vec<u8> = lines.next()?.split_whitespace().skip(3).filter_map(|pt| pt.parse().ok()).collect();
+    let (mut rtpmap, mut fmtp) = (std::collections::HashMap::new(), std::collections::HashMap::new());
+    let mut out = ReceiveParameters::default();
+    for line in lines {
+        if let Some((pt, codec)) = line.strip_prefix("a=rtpmap:").and_then(|r| r.split_once(' ')) {
+            rtpmap.insert(pt.parse::<u8>().ok()?, codec.to_owned());
+        } else if let Some((pt, params)) = line.strip_prefix("a=fmtp:").and_then(|r| r.split_once(' ')) {
+            fmtp.insert(pt.parse::<u8>().ok()?, params.to_owned());
+        } else if let Some((id, uri)) = line.strip_prefix("a=extmap:").and_then(|r| r.split_once(' ')) {
+            // a=extmap:<id>[/<direction>] <uri> [<attributes>]
+            let id = id.split('/').next().and_then(|i| i.parse().ok());
+            if let (Some(id), Some(uri)) = (id, uri.split_whitespace().next()) {
+                out.header_extensions.push(crate::rtp_sender::HeaderExtension { uri: uri.to_owned(), id, encrypted: false });
+            }
+        } else if line == "a=rtcp-rsize" {
+            out.rtcp.reduced_size = true;
+        }
+    }
+    for pt in payload_types {
+        let Some(codec) = rtpmap.get(&pt) else { continue };
+        let mut parts = codec.split('/');
+        let name = parts.next().unwrap_or_default();
+        let clock_rate = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let channels = parts.next().and_then(|c| c.parse().ok());
+        out.codecs.push((
+            pt,
+            CodecCapability { mime_type: format!("{}/{name}", kind.as_str()), clock_rate, channels, sdp_fmtp_line: fmtp.get(&pt).cloned() },
+        ));
+    }
+    Some(out)
+}
+
 impl RtpTransceiver {
     pub fn key(&self) -> u64 {
         self.key
@@ -150,19 +187,20 @@ impl RtpTransceiver {
         })
     }
 
-    /// receiver.getParameters(): the negotiated codecs, header extensions and RTCP
-    /// parameters (empty lists before negotiation).
+    /// receiver.getParameters(): the codecs, header extensions and RTCP parameters of
+    /// this transceiver's m-section in the last applied answer (empty before negotiation).
+    /// Read from the description: webrtc-rs has no receiver until the first packet.
     pub fn receive_parameters(&self) -> ReceiveParameters {
-        let inner = self.inner.clone();
-        block_on(async move {
-            let receiver = inner.receiver().await.ok().flatten()?;
-            receiver.get_parameters().await.ok()
-        })
-        .map(|p| {
-            let (codecs, header_extensions, rtcp) = crate::rtp_sender::rtp_parameters(&p.rtp_parameters);
-            ReceiveParameters { codecs, header_extensions, rtcp }
-        })
-        .unwrap_or_default()
+        let (Some(connection), Some(mid)) = (self.connection.upgrade(), self.mid()) else { return Default::default() };
+        let (local, remote) = block_on(async move {
+            (connection.current_local_description().await, connection.current_remote_description().await)
+        });
+        let answer = [local, remote]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| SessionDescription::from_webrtc(&d))
+            .find(|d| d.sdp_type == SdpType::Answer);
+        answer.and_then(|a| section_parameters(&a.sdp, &mid, self.kind)).unwrap_or_default()
     }
 
     /// sender.transport / receiver.transport: None until a description associated the
