@@ -172,3 +172,25 @@ test('the legacy callback forms settle their callbacks and resolve to undefined'
   a.close();
   b.close();
 });
+
+test('getStats ids link up: pairs name their candidates, the transport its selected pair', async () => {
+  const { a, b } = await openPair();
+  for (const pc of [a, b]) {
+    const report = await pc.getStats();
+    const pairs = [...report.values()].filter((s) => s.type === 'candidate-pair');
+    assert.ok(pairs.length > 0);
+    for (const pair of pairs) {
+      assert.equal(report.get(pair.localCandidateId)?.type, 'local-candidate', pair.localCandidateId);
+      assert.equal(report.get(pair.remoteCandidateId)?.type, 'remote-candidate', pair.remoteCandidateId);
+    }
+    const transport = [...report.values()].find((s) => s.type === 'transport');
+    const selected = report.get(transport.selectedCandidatePairId);
+    assert.equal(selected?.type, 'candidate-pair');
+    // What simple-peer reads to learn the addresses in use.
+    assert.equal(report.get(selected.localCandidateId).address, '127.0.0.1');
+    assert.equal(report.get(selected.remoteCandidateId).address, '127.0.0.1');
+    assert.ok(Number.isInteger(report.get(selected.remoteCandidateId).port));
+  }
+  a.close();
+  b.close();
+});
