@@ -154,17 +154,51 @@ export interface RTCRtpCapabilities {
   headerExtensions: { uri: string }[];
 }
 
-export interface RTCRtpSendParameters {
+/** W3C RTCRtpParameters: what negotiation settled on. */
+export interface RTCRtpParameters {
+  codecs: (RTCRtpCodec & { payloadType: number })[];
+  headerExtensions: { uri: string; id: number; encrypted?: boolean }[];
+  rtcp: { cname?: string; reducedSize?: boolean };
+}
+
+export interface RTCRtpSendParameters extends RTCRtpParameters {
   transactionId: string;
   encodings: { active?: boolean; maxBitrate?: number }[];
-  codecs: (RTCRtpCodec & { payloadType: number })[];
-  headerExtensions: { uri: string; id: number }[];
-  rtcp: { cname?: string; reducedSize?: boolean };
+}
+
+export type RTCRtpReceiveParameters = RTCRtpParameters;
+
+export type RTCIceTransportState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
+export type RTCDtlsTransportState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
+
+/** The connection's ICE transport (one per connection: BUNDLE). */
+export declare class RTCIceTransport extends EventTarget {
+  private constructor();
+  readonly state: RTCIceTransportState;
+  readonly gatheringState: RTCIceGatheringState;
+  /** 'unknown' until ICE starts checking. */
+  readonly role: 'controlling' | 'controlled' | 'unknown';
+  readonly component: 'rtp';
+  onstatechange: ((this: RTCIceTransport, ev: Event) => any) | null;
+  ongatheringstatechange: ((this: RTCIceTransport, ev: Event) => any) | null;
+}
+
+/** The connection's DTLS transport: sender.transport and receiver.transport (the same object). */
+export declare class RTCDtlsTransport extends EventTarget {
+  private constructor();
+  readonly state: RTCDtlsTransportState;
+  readonly iceTransport: RTCIceTransport;
+  /** The remote certificates are not exposed: an empty list. */
+  getRemoteCertificates(): ArrayBuffer[];
+  onstatechange: ((this: RTCDtlsTransport, ev: Event) => any) | null;
+  onerror: ((this: RTCDtlsTransport, ev: Event) => any) | null;
 }
 
 export declare class RTCRtpSender {
   static getCapabilities(kind: 'audio' | 'video'): RTCRtpCapabilities;
   readonly track: MediaStreamTrack | null;
+  /** null until a description associated its transceiver. */
+  readonly transport: RTCDtlsTransport | null;
   getParameters(): RTCRtpSendParameters;
   setParameters(parameters: RTCRtpSendParameters): Promise<void>;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
@@ -172,7 +206,11 @@ export declare class RTCRtpSender {
 
 export declare class RTCRtpReceiver {
   static getCapabilities(kind: 'audio' | 'video'): RTCRtpCapabilities;
-  readonly track: MediaStreamTrack | null;
+  readonly track: MediaStreamTrack;
+  /** null until a description associated its transceiver. */
+  readonly transport: RTCDtlsTransport | null;
+  /** The negotiated codecs, header extensions and RTCP parameters (empty lists before). */
+  getParameters(): RTCRtpReceiveParameters;
 }
 
 export type RTCRtpTransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
@@ -237,29 +275,48 @@ export declare class RTCPeerConnection extends EventTarget {
   addTransceiver(trackOrKind: MediaStreamTrack | 'audio' | 'video', init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
   getTransceivers(): RTCRtpTransceiver[];
   getReceivers(): RTCRtpReceiver[];
-  /** W3C stats objects by id; with a track, its sender's or receiver's only. */
+  /** W3C stats objects by id; with a track, its sender's or receiver's only. A sender's
+   * outbound-rtp has rtckit's framesDropped: pushed frames its encoder could not take. */
   getStats(selector?: MediaStreamTrack | null): Promise<RTCStatsReport>;
+  /** @deprecated The legacy callback forms browsers still accept; they resolve to undefined. */
+  getStats(successCallback: (report: RTCStatsReport) => void, selector?: MediaStreamTrack | null): Promise<void>;
+  getStats(selector: MediaStreamTrack | null, successCallback: (report: RTCStatsReport) => void, failureCallback?: (error: Error) => void): Promise<void>;
   getConfiguration(): RTCConfigurationState;
   setConfiguration(configuration?: RTCConfiguration): void;
-  createOffer(): Promise<RTCSessionDescription>;
-  createAnswer(): Promise<RTCSessionDescription>;
+  createOffer(options?: object): Promise<RTCSessionDescription>;
+  createAnswer(options?: object): Promise<RTCSessionDescription>;
+  /** A {type: 'rollback'} description goes back to stable. */
   setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void>;
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void>;
+  /** @deprecated The legacy callback forms browsers still accept; they resolve to undefined. */
+  createOffer(successCallback: (description: RTCSessionDescription) => void, failureCallback: (error: Error) => void, options?: object): Promise<void>;
+  /** @deprecated */
+  createAnswer(successCallback: (description: RTCSessionDescription) => void, failureCallback: (error: Error) => void): Promise<void>;
+  /** @deprecated */
+  setLocalDescription(description: RTCSessionDescriptionInit, successCallback: () => void, failureCallback: (error: Error) => void): Promise<void>;
+  /** @deprecated */
+  setRemoteDescription(description: RTCSessionDescriptionInit, successCallback: () => void, failureCallback: (error: Error) => void): Promise<void>;
+  /** @deprecated */
+  addIceCandidate(candidate: RTCIceCandidateInit | null, successCallback: () => void, failureCallback: (error: Error) => void): Promise<void>;
   createDataChannel(label: string, options?: RTCDataChannelInit): RTCDataChannel;
   close(): void;
 }
 
+/** Frame bytes: any byte view (wrtc's Uint8ClampedArray, Uint8Array, Buffer, a view into a
+ * larger buffer). */
+export type FrameData = Uint8Array | Uint8ClampedArray | DataView | ArrayBuffer;
+
 export interface I420Frame {
   width: number;
   height: number;
-  data: Uint8Array;
+  data: FrameData;
 }
 
 export interface RGBAFrame {
   width: number;
   height: number;
-  data: Uint8Array;
+  data: FrameData;
 }
 
 export declare class MediaStreamTrack extends EventTarget {
@@ -271,11 +328,18 @@ export declare class MediaStreamTrack extends EventTarget {
   readonly muted: boolean;
   readonly readyState: 'live' | 'ended';
   onended: ((this: MediaStreamTrack, ev: Event) => any) | null;
+  onmute: ((this: MediaStreamTrack, ev: Event) => any) | null;
+  onunmute: ((this: MediaStreamTrack, ev: Event) => any) | null;
   stop(): void;
+  /** A new track (a new id) fed by the same source, with its own enabled and stop(). */
+  clone(): MediaStreamTrack;
 }
 
 export declare class MediaStream extends EventTarget {
-  constructor(tracks?: MediaStreamTrack[] | MediaStream);
+  /** A stream, tracks, or wrtc's {id}: a stream with that id. */
+  constructor(init?: MediaStreamTrack[] | MediaStream | { id?: string });
+  /** A new stream (a new id) of clones of its tracks. */
+  clone(): MediaStream;
   readonly id: string;
   getTracks(): MediaStreamTrack[];
   getAudioTracks(): MediaStreamTrack[];
@@ -302,6 +366,9 @@ export declare class MediaDeviceInfo {
   readonly groupId: string;
 }
 
+/** @roamhq/wrtc's top-level getUserMedia: mediaDevices.getUserMedia. */
+export declare function getUserMedia(constraints: { audio?: boolean | MediaTrackConstraints; video?: boolean | MediaTrackConstraints }): Promise<MediaStream>;
+
 export declare const mediaDevices: {
   getUserMedia(constraints: { audio?: boolean | MediaTrackConstraints; video?: boolean | MediaTrackConstraints }): Promise<MediaStream>;
   enumerateDevices(): Promise<MediaDeviceInfo[]>;
@@ -310,7 +377,8 @@ export declare const mediaDevices: {
 };
 
 export interface RTCAudioData {
-  samples: Int16Array;
+  /** s16 samples, interleaved; or their little-endian bytes. */
+  samples: Int16Array | Uint8Array | Uint8ClampedArray;
   sampleRate: number;
   bitsPerSample?: 16;
   channelCount?: number;
@@ -318,9 +386,11 @@ export interface RTCAudioData {
 }
 
 export declare class RTCVideoSource {
-  constructor(init?: { isScreencast?: boolean; needsDenoising?: boolean });
+  constructor(init?: { isScreencast?: boolean; needsDenoising?: boolean | null });
+  /** Default false. */
   readonly isScreencast: boolean;
-  readonly needsDenoising: boolean;
+  /** Default null (as wrtc). */
+  readonly needsDenoising: boolean | null;
   createTrack(): MediaStreamTrack;
   onFrame(frame: I420Frame & { timestamp?: number }): void;
   close(): void;
@@ -332,16 +402,31 @@ export declare class RTCAudioSource {
   close(): void;
 }
 
-export interface RTCVideoSinkFrameEvent extends Event {
-  readonly frame: I420Frame & { rotation: number };
+/** What an RTCVideoSink gives its onframe handler and 'frame' listeners: a plain object, as wrtc. */
+export interface RTCVideoSinkFrameEvent {
+  type: 'frame';
+  frame: { width: number; height: number; rotation: number; data: Uint8Array };
 }
 
-export interface RTCAudioSinkDataEvent extends Event, Required<RTCAudioData> {}
+/** What an RTCAudioSink gives its ondata handler and 'data' listeners: a plain object, as wrtc. */
+export interface RTCAudioSinkDataEvent {
+  samples: Int16Array;
+  bitsPerSample: 16;
+  sampleRate: number;
+  channelCount: number;
+  numberOfFrames: number;
+  type: 'data';
+}
 
 export declare class RTCVideoSink extends EventTarget {
   constructor(track: MediaStreamTrack);
   readonly stopped: boolean;
   onframe: ((this: RTCVideoSink, ev: RTCVideoSinkFrameEvent) => any) | null;
+  onerror: ((this: RTCVideoSink, ev: Event) => any) | null;
+  addEventListener(type: 'frame', listener: (ev: RTCVideoSinkFrameEvent) => any, options?: { once?: boolean }): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener(type: 'frame', listener: (ev: RTCVideoSinkFrameEvent) => any): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
   stop(): void;
 }
 
@@ -349,6 +434,11 @@ export declare class RTCAudioSink extends EventTarget {
   constructor(track: MediaStreamTrack);
   readonly stopped: boolean;
   ondata: ((this: RTCAudioSink, ev: RTCAudioSinkDataEvent) => any) | null;
+  onerror: ((this: RTCAudioSink, ev: Event) => any) | null;
+  addEventListener(type: 'data', listener: (ev: RTCAudioSinkDataEvent) => any, options?: { once?: boolean }): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener(type: 'data', listener: (ev: RTCAudioSinkDataEvent) => any): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
   stop(): void;
 }
 

@@ -10,6 +10,7 @@ const { RTCStatsReport } = require('./stats');
 const nonstandard = require('./nonstandard');
 const { MediaStream, MediaStreamTrack } = require('./track');
 const { mediaDevices, MediaDeviceInfo } = require('./media_devices');
+const { RTCDtlsTransport, RTCIceTransport } = require('./dtls_transport');
 
 module.exports = {
   RTCPeerConnection,
@@ -22,10 +23,14 @@ module.exports = {
   RTCRtpSender,
   RTCRtpReceiver,
   RTCRtpTransceiver,
+  RTCDtlsTransport,
+  RTCIceTransport,
   RTCStatsReport,
   MediaStream,
   MediaStreamTrack,
   MediaDeviceInfo,
   mediaDevices,
+  /** wrtc's top-level getUserMedia: mediaDevices.getUserMedia. */
+  getUserMedia: (constraints) => mediaDevices.getUserMedia(constraints),
   nonstandard,
 };

@@ -9,6 +9,8 @@ const { RTCSessionDescription, toInit: descriptionInit } = require('./session_de
 const { MediaStream, MediaStreamTrack, NATIVE } = require('./track');
 const { RTCRtpSender, SENDER } = require('./rtp_sender');
 const { RTCRtpTransceiver } = require('./rtp_transceiver');
+const { transportOf } = require('./dtls_transport');
+const { isLegacy, legacy } = require('./legacy');
 
 const EVENTS = [
   'icecandidate',
@@ -104,11 +106,14 @@ class RTCPeerConnection extends EventTarget {
   #describing = 0;
   #held = [];
   #draining = false;
+  /** The one bundled RTCDtlsTransport (sender.transport, receiver.transport). */
+  #transport;
 
   constructor(configuration = {}) {
     super();
     const config = configurationInit(configuration ?? {});
     this.#native = call(() => new native.NativePeerConnection(config));
+    this.#transport = transportOf(this, this.#native);
     pump(() => this.#native.nextEvents(), (e) => {
       try {
         this.#dispatch(e);
@@ -236,19 +241,24 @@ class RTCPeerConnection extends EventTarget {
    * only what its sender or receiver refers to (InvalidAccessError if neither).
    */
   async getStats(selector = null) {
+    if (isLegacy(arguments, 0)) return legacy(this.getStats(arguments[1] ?? null), selector, arguments[2]);
+    if (isLegacy(arguments, 1)) return legacy(this.getStats(selector), arguments[1], arguments[2]);
     if (selector !== null && !(selector instanceof MediaStreamTrack)) throw new TypeError('getStats takes a MediaStreamTrack or null');
     return RTCStatsReport._fromJson(await callAsync(() => this.#native.getStats(selector?.id ?? null)));
   }
 
   async createOffer() {
+    if (isLegacy(arguments, 0)) return legacy(this.createOffer(arguments[2]), arguments[0], arguments[1]);
     return new RTCSessionDescription(await callAsync(() => this.#native.createOffer()));
   }
 
   async createAnswer() {
+    if (isLegacy(arguments, 0)) return legacy(this.createAnswer(arguments[2]), arguments[0], arguments[1]);
     return new RTCSessionDescription(await callAsync(() => this.#native.createAnswer()));
   }
 
   async setLocalDescription(desc) {
+    if (isLegacy(arguments, 1)) return legacy(this.setLocalDescription(desc), arguments[1], arguments[2]);
     const init = desc == null ? undefined : descriptionInit(desc);
     this.#describing += 1;
     try {
@@ -262,12 +272,14 @@ class RTCPeerConnection extends EventTarget {
   /** Its track events (and the state changes before them) are dispatched before it
    * resolves, as browsers do: a handler that adds a reply track is in time for createAnswer. */
   async setRemoteDescription(desc) {
+    if (isLegacy(arguments, 1)) return legacy(this.setRemoteDescription(desc), arguments[1], arguments[2]);
     const init = descriptionInit(desc);
     const queued = await callAsync(() => this.#native.setRemoteDescription(init));
     await this.#caughtUp(queued);
   }
 
   async addIceCandidate(candidate) {
+    if (isLegacy(arguments, 1)) return legacy(this.addIceCandidate(candidate), arguments[1], arguments[2]);
     const init = candidateInit(candidate);
     await callAsync(() => this.#native.addIceCandidate(init ?? undefined));
   }
@@ -317,7 +329,7 @@ class RTCPeerConnection extends EventTarget {
   /** One object per transceiver. */
   #transceiver(nativeTransceiver) {
     const key = nativeTransceiver.key;
-    if (!this.#transceivers.has(key)) this.#transceivers.set(key, new RTCRtpTransceiver(nativeTransceiver));
+    if (!this.#transceivers.has(key)) this.#transceivers.set(key, new RTCRtpTransceiver(nativeTransceiver, this.#transport));
     return this.#transceivers.get(key);
   }
 

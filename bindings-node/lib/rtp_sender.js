@@ -5,14 +5,36 @@ const { call } = require('./errors');
 const { MediaStreamTrack, NATIVE } = require('./track');
 
 const SENDER = Symbol('native sender');
+const TRANSCEIVER = Symbol('native transceiver');
+const TRANSPORT = Symbol('transport');
 
 const dropNulls = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null));
 const capabilities = (kind) => ({ codecs: call(() => native.codecCapabilities(kind)), headerExtensions: [] });
 
+/** W3C RTCRtpParameters' negotiated part from core's. */
+const negotiated = (p) => ({
+  codecs: p.codecs.map(({ payloadType, codec }) => ({ payloadType, ...dropNulls(codec) })),
+  headerExtensions: p.headerExtensions.map(({ uri, id, encrypted }) => ({ uri, id, encrypted })),
+  rtcp: { cname: p.rtcp.cname, reducedSize: p.rtcp.reducedSize },
+});
+
+/** The connection's RTCDtlsTransport once a description associated the transceiver. */
+function transportOf(holder) {
+  const transceiver = holder[TRANSCEIVER];
+  return transceiver && holder[TRANSPORT] ? holder[TRANSPORT]._of(transceiver) : null;
+}
+
 /** A transceiver's sending side; `track` is what it sends (null: nothing). */
 class RTCRtpSender {
-  constructor(nativeSender) {
+  constructor(nativeSender, nativeTransceiver = null, transport = null) {
     this[SENDER] = nativeSender;
+    this[TRANSCEIVER] = nativeTransceiver;
+    this[TRANSPORT] = transport;
+  }
+
+  /** The RTCDtlsTransport its RTP goes over; null until a description associated it. */
+  get transport() {
+    return transportOf(this);
   }
 
   /** The codecs rtckit can send for `kind` ('audio' or 'video'). */
@@ -30,13 +52,7 @@ class RTCRtpSender {
     const p = call(() => this[SENDER].getParameters());
     const encoding = { active: true };
     if (p.maxBitrate != null) encoding.maxBitrate = p.maxBitrate;
-    return {
-      transactionId: '',
-      encodings: [encoding],
-      codecs: p.codecs.map(({ payloadType, codec }) => ({ payloadType, ...dropNulls(codec) })),
-      headerExtensions: [],
-      rtcp: { cname: '', reducedSize: true },
-    };
+    return { transactionId: '', encodings: [encoding], ...negotiated(p) };
   }
 
   /** Applies encodings[0].maxBitrate (bits per second; absent lifts the cap) from the next frame. */
@@ -63,8 +79,23 @@ class RTCRtpSender {
 
 /** The receiving side of a transceiver; its track is there from the start. */
 class RTCRtpReceiver {
-  constructor(track) {
+  constructor(track, nativeTransceiver = null, transport = null) {
     this.track = track;
+    Object.defineProperty(this, TRANSCEIVER, { value: nativeTransceiver });
+    Object.defineProperty(this, TRANSPORT, { value: transport });
+  }
+
+  /** The RTCDtlsTransport its RTP comes over; null until a description associated it. */
+  get transport() {
+    return transportOf(this);
+  }
+
+  /** The codecs, header extensions and RTCP parameters negotiation settled on (empty
+   * lists before). */
+  getParameters() {
+    const transceiver = this[TRANSCEIVER];
+    if (!transceiver) return { codecs: [], headerExtensions: [], rtcp: { cname: '', reducedSize: false } };
+    return negotiated(call(() => transceiver.receiveParameters()));
   }
 
   /** The codecs rtckit can receive for `kind` ('audio' or 'video'). */

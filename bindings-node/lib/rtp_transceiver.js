@@ -12,10 +12,11 @@ const TRANSCEIVER = Symbol('native transceiver');
  * from the start, muted until media arrives.
  */
 class RTCRtpTransceiver {
-  constructor(nativeTransceiver) {
+  /** `transport`: its connection's RTCDtlsTransport. */
+  constructor(nativeTransceiver, transport = null) {
     this[TRANSCEIVER] = nativeTransceiver;
-    this.sender = new RTCRtpSender(nativeTransceiver.sender());
-    this.receiver = new RTCRtpReceiver(MediaStreamTrack._wrap(nativeTransceiver.receiverTrack()));
+    this.sender = new RTCRtpSender(nativeTransceiver.sender(), nativeTransceiver, transport);
+    this.receiver = new RTCRtpReceiver(MediaStreamTrack._wrap(nativeTransceiver.receiverTrack()), nativeTransceiver, transport);
   }
 
   get stopped() {

@@ -53,24 +53,35 @@ class MediaStreamTrack extends EventTarget {
   get muted() { return this[NATIVE].muted; }
   get readyState() { return this[NATIVE].readyState; }
   stop() { this[NATIVE].stop(); }
-  clone() { throw new DOMException('clone() is not supported yet', 'NotSupportedError'); }
+  /** A new track (a new id) fed by the same source, with its own enabled and stop(). */
+  clone() { return MediaStreamTrack._wrap(this[NATIVE].cloneTrack()); }
 }
 
 defineEventAttributes(MediaStreamTrack.prototype, EVENTS);
 
+/**
+ * new MediaStream(), (stream) or (tracks), as in browsers; and wrtc's new MediaStream({id}),
+ * a stream with that id.
+ */
 class MediaStream extends EventTarget {
-  #native = new native.NativeMediaStream();
+  #native;
   #tracks = [];
 
-  constructor(tracks = []) {
+  constructor(init = undefined) {
     super();
-    const list = tracks instanceof MediaStream ? tracks.getTracks() : tracks;
+    let list = [];
+    let id;
+    if (init instanceof MediaStream) list = init.getTracks();
+    else if (init != null && typeof init[Symbol.iterator] === 'function' && typeof init !== 'string') list = [...init];
+    else if (init != null && typeof init === 'object') id = init.id == null ? undefined : String(init.id);
+    else if (init !== undefined) throw new TypeError('MediaStream takes a MediaStream, an array of MediaStreamTracks or {id}');
+    this.#native = new native.NativeMediaStream(id);
     for (const track of list) this.addTrack(track);
   }
 
   /** A stream core made (a remote one: its id is the sender's). */
   static _wrap(nativeStream) {
-    const stream = new MediaStream();
+    const stream = new MediaStream([]);
     stream.#native = nativeStream;
     return stream;
   }
@@ -93,6 +104,8 @@ class MediaStream extends EventTarget {
     this.#native.removeTrack(track[NATIVE]);
     this.#tracks = this.#tracks.filter((t) => t !== track);
   }
+  /** A new stream (a new id) of clones of its tracks. */
+  clone() { return new MediaStream(this.getTracks().map((t) => t.clone())); }
 }
 
 module.exports = { MediaStreamTrack, MediaStream, NATIVE };

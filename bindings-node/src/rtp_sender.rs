@@ -45,6 +45,8 @@ impl NativeRtpSender {
                 .map(|(payload_type, c)| NegotiatedCodec { payload_type: payload_type as u32, codec: c.into() })
                 .collect(),
             max_bitrate: p.max_bitrate,
+            header_extensions: p.header_extensions.into_iter().map(HeaderExtension::from).collect(),
+            rtcp: p.rtcp.into(),
         }
     }
 
@@ -64,6 +66,35 @@ pub struct NegotiatedCodec {
 pub struct SendParameters {
     pub codecs: Vec<NegotiatedCodec>,
     pub max_bitrate: Option<u32>,
+    pub header_extensions: Vec<HeaderExtension>,
+    pub rtcp: RtcpParameters,
+}
+
+/// W3C RTCRtpHeaderExtensionParameters.
+#[napi(object)]
+pub struct HeaderExtension {
+    pub uri: String,
+    pub id: u32,
+    pub encrypted: bool,
+}
+
+impl From<rtckit_core::rtp_sender::HeaderExtension> for HeaderExtension {
+    fn from(h: rtckit_core::rtp_sender::HeaderExtension) -> Self {
+        Self { uri: h.uri, id: h.id.into(), encrypted: h.encrypted }
+    }
+}
+
+/// W3C RTCRtcpParameters.
+#[napi(object)]
+pub struct RtcpParameters {
+    pub cname: String,
+    pub reduced_size: bool,
+}
+
+impl From<rtckit_core::rtp_sender::RtcpParameters> for RtcpParameters {
+    fn from(r: rtckit_core::rtp_sender::RtcpParameters) -> Self {
+        Self { cname: r.cname, reduced_size: r.reduced_size }
+    }
 }
 
 /// A codec as getCapabilities lists it (W3C RTCRtpCodec).

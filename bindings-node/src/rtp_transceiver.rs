@@ -4,7 +4,24 @@
 use napi_derive::napi;
 
 use crate::error::IntoNapi;
-use crate::rtp_sender::{CodecCapability, NativeRtpSender};
+use crate::rtp_sender::{CodecCapability, HeaderExtension, NativeRtpSender, NegotiatedCodec, RtcpParameters};
+
+/// RTCRtpReceiver.getParameters.
+#[napi(object)]
+pub struct ReceiveParameters {
+    pub codecs: Vec<NegotiatedCodec>,
+    pub header_extensions: Vec<HeaderExtension>,
+    pub rtcp: RtcpParameters,
+}
+
+/// The RTCDtlsTransport and RTCIceTransport states of the transceiver's transport.
+#[napi(object)]
+pub struct TransportState {
+    pub dtls: String,
+    pub ice: String,
+    pub gathering: String,
+    pub role: Option<String>,
+}
 
 #[napi]
 pub struct NativeRtpTransceiver {
@@ -49,6 +66,24 @@ impl NativeRtpTransceiver {
     #[napi(getter)]
     pub fn current_direction(&self) -> Option<&'static str> {
         self.inner.current_direction()
+    }
+    #[napi]
+    pub fn receive_parameters(&self) -> ReceiveParameters {
+        let p = self.inner.receive_parameters();
+        ReceiveParameters {
+            codecs: p
+                .codecs
+                .into_iter()
+                .map(|(payload_type, c)| NegotiatedCodec { payload_type: payload_type as u32, codec: c.into() })
+                .collect(),
+            header_extensions: p.header_extensions.into_iter().map(HeaderExtension::from).collect(),
+            rtcp: p.rtcp.into(),
+        }
+    }
+    /// None until a description associated the transceiver.
+    #[napi]
+    pub fn transport(&self) -> Option<TransportState> {
+        self.inner.transport().map(|t| TransportState { dtls: t.dtls, ice: t.ice, gathering: t.gathering, role: t.role })
     }
     #[napi]
     pub fn stop(&self) -> napi::Result<()> {

@@ -43,6 +43,11 @@ impl NativeTrack {
     pub fn stop(&self) {
         self.inner.stop()
     }
+    /// W3C clone(): a new track fed by the same source.
+    #[napi]
+    pub fn clone_track(&self) -> NativeTrack {
+        NativeTrack { inner: self.inner.clone_track() }
+    }
     #[napi]
     pub fn receiver(&self) -> NativeFrameReceiver {
         NativeFrameReceiver {
@@ -134,9 +139,10 @@ pub struct NativeMediaStream {
 
 #[napi]
 impl NativeMediaStream {
+    /// An empty stream; with `id`, that id (node-webrtc's RTCMediaStreamInit).
     #[napi(constructor)]
-    pub fn new() -> Self {
-        Self { inner: rtckit_core::MediaStream::new(Vec::new()) }
+    pub fn new(id: Option<String>) -> Self {
+        Self { inner: id.map_or_else(|| rtckit_core::MediaStream::new(Vec::new()), rtckit_core::MediaStream::with_id) }
     }
     #[napi(getter)]
     pub fn id(&self) -> String {

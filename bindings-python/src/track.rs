@@ -42,6 +42,10 @@ impl PyTrack {
     fn stop(&self) {
         self.inner.stop()
     }
+    /// W3C clone(): a new track fed by the same source.
+    fn clone_track(&self) -> PyTrack {
+        PyTrack { inner: self.inner.clone_track() }
+    }
     /// W3C `muted`: a received track is muted until media arrives.
     #[getter]
     fn muted(&self) -> bool {

@@ -38,6 +38,7 @@ impl RtpReceiver {
     pub(crate) fn new(kind: TrackKind) -> Self {
         let source = MediaSource::new(kind, &format!("remote {}", kind.as_str()));
         let track = source.create_held_track().expect("a new source is open");
+        source.set_muted(true);
         let counters = Arc::new(ReceiveCounters { track_id: track.id().to_owned(), ..Default::default() });
         let inner = ReceiverInner {
             track,
@@ -88,7 +89,7 @@ impl RtpReceiver {
             for stream in std::mem::take(&mut *self.inner.streams.lock().unwrap()) {
                 stream.remove_track(&self.inner.track);
             }
-            self.inner.track.set_muted(true);
+            self.inner.source.set_muted(true);
         }
     }
 
@@ -114,7 +115,7 @@ impl RtpReceiver {
             if current.as_ref().is_some_and(|r| Arc::ptr_eq(r, &remote)) {
                 *current = None;
                 drop(current);
-                receiver.inner.track.set_muted(true);
+                receiver.inner.source.set_muted(true);
             }
         });
     }
@@ -145,7 +146,7 @@ pub(crate) async fn request_key_frame(remote: &Arc<dyn TrackRemote>) {
 }
 
 async fn receive(remote: Arc<dyn TrackRemote>, receiver: &RtpReceiver, kind: TrackKind) {
-    let (source, counters, track) = (&receiver.inner.source, &receiver.inner.counters, &receiver.inner.track);
+    let (source, counters) = (&receiver.inner.source, &receiver.inner.counters);
     // Made for the codec of the first packet, as its payload type says.
     let mut decoder: Option<Box<dyn Decoder>> = None;
     let mut payload_type = None;
@@ -165,8 +166,8 @@ async fn receive(remote: Arc<dyn TrackRemote>, receiver: &RtpReceiver, kind: Tra
                     };
                 }
                 counters.ssrc.store(packet.header.ssrc, Ordering::Relaxed);
-                if track.muted() {
-                    track.set_muted(false);
+                if source.muted() {
+                    source.set_muted(false);
                 }
                 let Some(decoder) = decoder.as_mut() else { continue };
                 match decoder.decode(&packet.payload, packet.header.marker) {

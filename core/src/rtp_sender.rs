@@ -90,6 +90,9 @@ struct Counters {
     bytes_sent: AtomicU64,
     /// The video encoder's target in bits per second (W3C targetBitrate); 0 for audio.
     target_bitrate: AtomicU32,
+    /// Pushed video frames the encoder could not take (a newer one was waiting, or the
+    /// sender fell behind the track): rtckit's outbound-rtp `framesDropped`.
+    frames_dropped: AtomicU64,
     /// The last video frame's size.
     frame_width: AtomicU32,
     frame_height: AtomicU32,
@@ -101,6 +104,34 @@ struct Counters {
 pub struct SendParameters {
     pub codecs: Vec<(u8, CodecCapability)>,
     pub max_bitrate: Option<u32>,
+    pub header_extensions: Vec<HeaderExtension>,
+    pub rtcp: RtcpParameters,
+}
+
+/// A negotiated RTP header extension (W3C RTCRtpHeaderExtensionParameters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeaderExtension {
+    pub uri: String,
+    pub id: u16,
+    pub encrypted: bool,
+}
+
+/// W3C RTCRtcpParameters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RtcpParameters {
+    pub cname: String,
+    pub reduced_size: bool,
+}
+
+/// The codecs, header extensions and RTCP parameters of webrtc-rs's RTP parameters.
+pub(crate) fn rtp_parameters(
+    p: &rtc::rtp_transceiver::rtp_sender::RTCRtpParameters,
+) -> (Vec<(u8, CodecCapability)>, Vec<HeaderExtension>, RtcpParameters) {
+    (
+        p.codecs.iter().map(|c| (c.payload_type, capability_of(&c.rtp_codec))).collect(),
+        p.header_extensions.iter().map(|h| HeaderExtension { uri: h.uri.clone(), id: h.id, encrypted: h.encrypted }).collect(),
+        RtcpParameters { cname: p.rtcp.cname.clone(), reduced_size: p.rtcp.reduced_size },
+    )
 }
 
 impl RtpSender {
@@ -126,6 +157,12 @@ impl RtpSender {
         Some(self.inner.counters.target_bitrate.load(Ordering::Relaxed)).filter(|&b| b > 0)
     }
 
+    /// Video frames the track delivered that the encoder could not take (outbound-rtp
+    /// `framesDropped`): a pushed source faster than the encoder loses the older frames.
+    pub fn frames_dropped(&self) -> u64 {
+        self.inner.counters.frames_dropped.load(Ordering::Relaxed)
+    }
+
     /// PLI and FIR requests received so far (W3C pliCount + firCount).
     pub fn key_frame_requests(&self) -> u64 {
         self.inner.counters.key_frame_requests.load(Ordering::Relaxed)
@@ -138,12 +175,12 @@ impl RtpSender {
     /// getParameters: the codecs negotiation settled on (none before), and maxBitrate.
     pub fn get_parameters(&self) -> SendParameters {
         let webrtc = self.attached().map(|a| a.webrtc.clone());
-        let codecs = webrtc
+        let (codecs, header_extensions, rtcp) = webrtc
             .and_then(|webrtc| block_on(async move { webrtc.get_parameters().await.ok() }))
-            .map(|p| p.rtp_parameters.codecs.iter().map(|c| (c.payload_type, capability_of(&c.rtp_codec))).collect())
+            .map(|p| rtp_parameters(&p.rtp_parameters))
             .unwrap_or_default();
         let max = self.inner.counters.max_bitrate.load(Ordering::Relaxed);
-        SendParameters { codecs, max_bitrate: (max > 0).then_some(max) }
+        SendParameters { codecs, max_bitrate: (max > 0).then_some(max), header_extensions, rtcp }
     }
 
     /// setParameters' maxBitrate: caps the video encoder from the next frame (None lifts it).
@@ -221,6 +258,7 @@ impl RtpSender {
         if self.inner.kind == TrackKind::Video {
             out.insert("framesEncoded".into(), c.frames_encoded.load(Ordering::Relaxed).into());
             out.insert("keyFramesEncoded".into(), c.key_frames.load(Ordering::Relaxed).into());
+            out.insert("framesDropped".into(), c.frames_dropped.load(Ordering::Relaxed).into());
             out.insert("frameWidth".into(), c.frame_width.load(Ordering::Relaxed).into());
             out.insert("frameHeight".into(), c.frame_height.load(Ordering::Relaxed).into());
             if let Some(target) = self.target_bitrate() {
@@ -487,10 +525,25 @@ async fn send(
                 } => frame,
             };
             // The track ended: send nothing until it is replaced.
-            let Some(frame) = frame else {
+            let Some(mut frame) = frame else {
                 frames = None;
                 continue;
             };
+            // The encoder takes the newest raw video frame and never works through a
+            // backlog: a source pushing faster than it encodes loses frames, not latency
+            // (as libwebrtc's encoder queue does). Encoded units (a relayed track, a file)
+            // are not skipped: their decoder needs each one.
+            if let (MediaFrame::Video(_), Some(receiver)) = (&frame, frames.as_mut()) {
+                let mut dropped = receiver.take_lost();
+                if frame.unit().is_none() {
+                    while let Some(newer) = receiver.try_recv() {
+                        dropped += 1;
+                        frame = newer;
+                    }
+                    dropped += receiver.take_lost();
+                }
+                counters.frames_dropped.fetch_add(dropped, Ordering::Relaxed);
+            }
             if pipeline.is_none() {
                 pipeline = match negotiated(&sender, ssrc).await {
                     Ok(pipeline) => pipeline,

@@ -1,7 +1,7 @@
 //! Sources of local tracks: frames the application pushes (VideoSource/AudioSource, and
 //! @roamhq/wrtc's RTCVideoSource/RTCAudioSource); fake devices build on the same type.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use crate::error::{Error, Result};
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
@@ -10,6 +10,16 @@ struct SourceInner {
     kind: TrackKind,
     label: String,
     tracks: Mutex<Option<Vec<MediaStreamTrack>>>,
+    muted: std::sync::atomic::AtomicBool,
+}
+
+/// What a track keeps of its source: the source lives as long as whoever pushes into it.
+pub(crate) struct WeakSource(Weak<SourceInner>);
+
+impl WeakSource {
+    pub(crate) fn upgrade(&self) -> Option<MediaSource> {
+        self.0.upgrade().map(|inner| MediaSource { inner })
+    }
 }
 
 /// A source of one kind; every track made from it receives what is pushed.
@@ -20,7 +30,7 @@ pub struct MediaSource {
 
 impl MediaSource {
     pub fn new(kind: TrackKind, label: &str) -> Self {
-        Self { inner: Arc::new(SourceInner { kind, label: label.to_owned(), tracks: Mutex::new(Some(Vec::new())) }) }
+        Self { inner: Arc::new(SourceInner { kind, label: label.to_owned(), tracks: Mutex::new(Some(Vec::new())), muted: Default::default() }) }
     }
 
     pub fn kind(&self) -> TrackKind {
@@ -38,12 +48,35 @@ impl MediaSource {
     }
 
     fn add_track(&self, track: MediaStreamTrack) -> Result<MediaStreamTrack> {
+        self.register(track.clone())?;
+        Ok(track)
+    }
+
+    /// Feeds `track` from now on (a new track, or a clone of one of its tracks).
+    pub(crate) fn register(&self, track: MediaStreamTrack) -> Result<()> {
         let mut tracks = self.inner.tracks.lock().unwrap();
         let Some(tracks) = tracks.as_mut() else {
             return Err(Error::invalid_state("the source is closed"));
         };
-        tracks.push(track.clone());
-        Ok(track)
+        track.set_source(WeakSource(Arc::downgrade(&self.inner)));
+        tracks.push(track);
+        Ok(())
+    }
+
+    /// W3C `muted` is the source's: every track of it (clones too) mutes and unmutes.
+    pub(crate) fn set_muted(&self, muted: bool) {
+        if self.inner.muted.swap(muted, std::sync::atomic::Ordering::AcqRel) == muted {
+            return;
+        }
+        if let Some(tracks) = self.inner.tracks.lock().unwrap().as_ref() {
+            for track in tracks {
+                track.set_muted(muted);
+            }
+        }
+    }
+
+    pub(crate) fn muted(&self) -> bool {
+        self.inner.muted.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Delivers a frame to the source's live tracks; the number of them.

@@ -40,6 +40,64 @@ fn to_json(entry: &RTCStatsReportEntry) -> Option<Stats> {
     }
 }
 
+/// The ICE transport's selected pair (local, remote), through SCTP or any sender.
+async fn selected_pair(
+    connection: &Arc<dyn WebrtcPeerConnection>,
+    senders: &[RtpSender],
+) -> Option<rtc::peer_connection::transport::RTCIceCandidatePair> {
+    let mut dtls = connection.sctp().await.map(|sctp| sctp.transport());
+    for sender in senders {
+        if dtls.is_some() {
+            break;
+        }
+        if let Some(webrtc) = sender.webrtc() {
+            dtls = webrtc.transport().await.ok().flatten();
+        }
+    }
+    dtls?.ice_transport().get_selected_candidate_pair().await.ok().flatten()
+}
+
+/// webrtc-rs names candidate stats "RTCLocalIceCandidate_<id>" / "RTCRemoteIceCandidate_<id>"
+/// but its candidate pairs refer to the bare <id>, and it has no stats for a peer-reflexive
+/// remote candidate (one learnt from a connectivity check before it was signalled): W3C
+/// wants every *CandidateId to name a stats object. Pairs are pointed at the candidate
+/// stats, and the selected pair's remote candidate gets one if it has none.
+fn link_candidates(out: &mut Vec<Stats>, selected: Option<rtc::peer_connection::transport::RTCIceCandidatePair>) {
+    let ids: std::collections::HashSet<String> =
+        out.iter().filter_map(|s| s.get("id").and_then(Value::as_str).map(str::to_owned)).collect();
+    let mut added = Vec::new();
+    for stats in out.iter_mut().filter(|s| s.get("type").and_then(Value::as_str) == Some("candidate-pair")) {
+        for (key, prefix, kind) in [
+            ("localCandidateId", "RTCLocalIceCandidate_", "local-candidate"),
+            ("remoteCandidateId", "RTCRemoteIceCandidate_", "remote-candidate"),
+        ] {
+            let Some(bare) = stats.get(key).and_then(Value::as_str).map(str::to_owned) else { continue };
+            if ids.contains(&bare) {
+                continue;
+            }
+            let named = format!("{prefix}{bare}");
+            if !ids.contains(&named) && !added.iter().any(|a: &Stats| a.get("id").and_then(Value::as_str) == Some(&named)) {
+                let candidate = selected.as_ref().map(|p| if kind == "local-candidate" { p.local() } else { p.remote() });
+                let Some(c) = candidate.filter(|c| c.id == bare) else { continue };
+                let mut entry = Stats::new();
+                entry.insert("id".into(), named.clone().into());
+                entry.insert("type".into(), kind.into());
+                entry.insert("timestamp".into(), stats.get("timestamp").cloned().unwrap_or(Value::Null));
+                entry.insert("transportId".into(), stats.get("transportId").cloned().unwrap_or(Value::Null));
+                entry.insert("address".into(), c.address.clone().into());
+                entry.insert("port".into(), c.port.into());
+                entry.insert("protocol".into(), c.protocol.to_string().into());
+                entry.insert("candidateType".into(), c.typ.to_string().into());
+                entry.insert("priority".into(), c.priority.into());
+                entry.insert("foundation".into(), c.foundation.clone().into());
+                added.push(entry);
+            }
+            stats.insert(key.into(), named.into());
+        }
+    }
+    out.extend(added);
+}
+
 pub(crate) async fn report(
     connection: &Arc<dyn WebrtcPeerConnection>,
     senders: &[RtpSender],
@@ -47,6 +105,7 @@ pub(crate) async fn report(
     estimate: Option<u32>,
 ) -> Vec<Stats> {
     let report = connection.get_stats(Instant::now(), StatsSelector::None).await;
+    let selected = selected_pair(connection, senders).await;
     let senders: Vec<_> = senders.iter().map(RtpSender::stats).collect();
     let mut out = Vec::with_capacity(report.len());
     for entry in report.iter() {
@@ -77,6 +136,7 @@ pub(crate) async fn report(
         }
         out.push(stats);
     }
+    link_candidates(&mut out, selected);
     out
 }
 

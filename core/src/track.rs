@@ -5,7 +5,7 @@
 //! subscribes and receives every frame from then on, a slow one losing the oldest.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use tokio::sync::broadcast;
 
@@ -105,6 +105,11 @@ pub(crate) struct TrackInner {
     muted: AtomicBool,
     /// Frames come from user code, produced on demand (see [`TrackEvent::Demand`]).
     pulled: AtomicBool,
+    /// A clone of a pulled track: its consumers' demand goes to the track whose user code
+    /// produces the frames.
+    demand_to: OnceLock<Weak<TrackInner>>,
+    /// The source that feeds it (set when the source registers it): clones register there.
+    source: OnceLock<crate::source::WeakSource>,
     /// A consumer is waiting for a frame.
     wanted: AtomicBool,
     sender: Mutex<Option<broadcast::Sender<MediaFrame>>>,
@@ -147,6 +152,8 @@ impl MediaStreamTrack {
                 enabled: AtomicBool::new(true),
                 muted: AtomicBool::new(false),
                 pulled: AtomicBool::new(false),
+                demand_to: OnceLock::new(),
+                source: OnceLock::new(),
                 wanted: AtomicBool::new(false),
                 sender: Mutex::new(Some(sender)),
                 held: Mutex::new(None),
@@ -192,9 +199,38 @@ impl MediaStreamTrack {
     }
 
     fn signal_demand(&self) {
+        if let Some(origin) = self.inner.demand_to.get().and_then(Weak::upgrade) {
+            return Self { inner: origin }.signal_demand();
+        }
         if self.inner.pulled.load(Ordering::Acquire) && !self.inner.wanted.swap(true, Ordering::AcqRel) {
             self.inner.events.push(TrackEvent::Demand);
         }
+    }
+
+    /// W3C `clone()`: a new track (new id) fed by the same source, with its own `enabled`
+    /// and its own stop(); it starts with this one's enabled, muted and readyState.
+    /// (Not `Clone::clone`, which is another handle on this same track.)
+    pub fn clone_track(&self) -> MediaStreamTrack {
+        let clone = Self::new(self.kind(), self.label());
+        clone.set_enabled(self.enabled());
+        clone.inner.muted.store(self.muted(), Ordering::Release);
+        if self.inner.pulled.load(Ordering::Acquire) || self.inner.demand_to.get().is_some() {
+            let origin = self.inner.demand_to.get().cloned().unwrap_or_else(|| Arc::downgrade(&self.inner));
+            let _ = clone.inner.demand_to.set(origin);
+        }
+        let registered = self.is_live()
+            && self.inner.source.get().and_then(|s| s.upgrade()).is_some_and(|source| source.register(clone.clone()).is_ok());
+        // A source that is gone sends nothing more to this track either: the clone is live
+        // and silent like it.
+        if !registered && !self.is_live() {
+            clone.stop();
+        }
+        clone
+    }
+
+    /// Called by the source that registers it.
+    pub(crate) fn set_source(&self, source: crate::source::WeakSource) {
+        let _ = self.inner.source.set(source);
     }
 
     pub fn id(&self) -> &str {
@@ -273,7 +309,7 @@ impl MediaStreamTrack {
         let held = self.inner.held.lock().unwrap().take().unwrap_or_default();
         drop(sender);
         self.inner.consumed.send_replace(true);
-        FrameReceiver { held, receiver, track: self.clone() }
+        FrameReceiver { held, receiver, track: self.clone(), lost: 0 }
     }
 
     pub async fn next_events(&self) -> Vec<TrackEvent> {
@@ -312,6 +348,8 @@ pub struct FrameReceiver {
     held: std::collections::VecDeque<MediaFrame>,
     receiver: Option<broadcast::Receiver<MediaFrame>>,
     track: MediaStreamTrack,
+    /// Frames this consumer lost by falling behind, not yet taken (see take_lost).
+    lost: u64,
 }
 
 impl FrameReceiver {
@@ -329,10 +367,30 @@ impl FrameReceiver {
         loop {
             match receiver.recv().await {
                 Ok(frame) => return Ok(frame),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Lagged(n)) => self.lost += n,
                 Err(broadcast::error::RecvError::Closed) => return Err(ended()),
             }
         }
+    }
+
+    /// The next frame if one was delivered already; never waits.
+    pub fn try_recv(&mut self) -> Option<MediaFrame> {
+        if let Some(frame) = self.held.pop_front() {
+            return Some(frame);
+        }
+        let receiver = self.receiver.as_mut()?;
+        loop {
+            match receiver.try_recv() {
+                Ok(frame) => return Some(frame),
+                Err(broadcast::error::TryRecvError::Lagged(n)) => self.lost += n,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// The frames lost by falling behind since the last call.
+    pub fn take_lost(&mut self) -> u64 {
+        std::mem::take(&mut self.lost)
     }
 }
 

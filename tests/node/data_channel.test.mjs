@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { rtckit, bytes, exchange, nextEvent, openPair, waitUntil, withTimeout } from './helpers.mjs';
+import { rtckit, LOOPBACK, bytes, connect, exchange, nextEvent, openPair, waitUntil, withTimeout } from './helpers.mjs';
 
 test('text and binary from empty to max size echo intact and in order', async () => {
   const { a, b, channel, remote } = await openPair();
@@ -156,4 +156,25 @@ test('connection close reaches the other side', async () => {
     assert.ok(['disconnected', 'failed', 'closed'].includes(other.connectionState));
     other.close();
   }
+});
+
+test('a channel the other side created fires open right after datachannel', async () => {
+  const a = new rtckit.RTCPeerConnection(LOOPBACK);
+  const b = new rtckit.RTCPeerConnection(LOOPBACK);
+  a.createDataChannel('announced');
+  const order = [];
+  const opened = new Promise((resolve) => {
+    b.ondatachannel = ({ channel }) => {
+      order.push(`datachannel:${channel.readyState}`);
+      channel.onopen = () => {
+        order.push('open');
+        resolve();
+      };
+    };
+  });
+  await connect(a, b);
+  await withTimeout(opened, 5000, 'open after datachannel').catch(() => {});
+  assert.deepEqual(order, ['datachannel:open', 'open']);
+  a.close();
+  b.close();
 });

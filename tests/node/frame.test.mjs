@@ -48,3 +48,27 @@ test('bad frames throw TypeError or RangeError', () => {
   assert.throws(() => i420ToRgba({ width: 4, height: 4 }, ok), TypeError);
   assert.throws(() => i420ToRgba({ width: 0, height: 4, data: new Uint8Array(0) }, { width: 0, height: 4, data: new Uint8Array(0) }), RangeError);
 });
+
+test('the helpers take wrtc\'s Uint8ClampedArray, Buffer and views into larger buffers', () => {
+  const [width, height] = [8, 4];
+  const flat = { width, height, data: new Uint8Array(width * height * 4) };
+  for (let i = 0; i < width * height; i++) flat.data.set([30, 160, 220, 255], i * 4);
+  const expected = { width, height, data: new Uint8Array(i420Size(width, height)) };
+  rgbaToI420(flat, expected);
+  // Source and target as Uint8ClampedArray (wrtc's README) and as views with a byteOffset.
+  const backing = new ArrayBuffer(1000);
+  new Uint8Array(backing).fill(9);
+  const rgba = { width, height, data: new Uint8ClampedArray(backing, 100, width * height * 4) };
+  rgba.data.set(flat.data);
+  const i420 = { width, height, data: new Uint8ClampedArray(backing, 500, i420Size(width, height)) };
+  rgbaToI420(rgba, i420);
+  assert.deepEqual([...i420.data], [...expected.data]);
+  assert.equal(new Uint8Array(backing)[499], 9); // nothing written outside the view
+  assert.equal(new Uint8Array(backing)[500 + i420Size(width, height)], 9);
+  const back = { width, height, data: Buffer.alloc(width * height * 4) };
+  i420ToRgba(i420, back);
+  const reference = { width, height, data: new Uint8Array(width * height * 4) };
+  i420ToRgba(expected, reference);
+  assert.deepEqual([...back.data], [...reference.data]);
+  assert.throws(() => rgbaToI420(rgba, { width, height, data: new Int16Array(i420Size(width, height)) }), TypeError);
+});

@@ -113,3 +113,85 @@ test('addEventListener and onX handlers both fire', async () => {
   a.close();
   b.close();
 });
+
+test('the legacy callback forms settle their callbacks and resolve to undefined', async () => {
+  const a = new rtckit.RTCPeerConnection(LOOPBACK);
+  const b = new rtckit.RTCPeerConnection(LOOPBACK);
+  const channel = a.createDataChannel('legacy');
+  const opened = nextEvent(channel, 'open');
+  /** Calls `method` in the legacy form; resolves with what reached success or failure. */
+  const settle = (pc, method, ...args) => new Promise((resolve) => {
+    const returned = pc[method](...args.map((x) => (x === OK ? (v) => resolve({ ok: v, returned }) : x === FAIL ? (e) => resolve({ error: e, returned }) : x)));
+  });
+  const OK = Symbol('success');
+  const FAIL = Symbol('failure');
+  // Candidates wait for the other side's remote description; each is added in the legacy form.
+  const added = [];
+  const queues = new Map([[a, []], [b, []]]);
+  const add = (to, candidate) => added.push(settle(to, 'addIceCandidate', candidate, OK, FAIL));
+  for (const [from, to] of [[a, b], [b, a]]) {
+    from.addEventListener('icecandidate', ({ candidate }) => {
+      if (!candidate) return;
+      if (to.remoteDescription) add(to, candidate);
+      else queues.get(to).push(candidate);
+    });
+  }
+  const flush = (to) => queues.get(to).splice(0).forEach((c) => add(to, c));
+  const offer = await settle(a, 'createOffer', OK, FAIL);
+  assert.equal(offer.ok.type, 'offer');
+  assert.equal(await offer.returned, undefined);
+  const results = [
+    await settle(a, 'setLocalDescription', offer.ok, OK, FAIL),
+    await settle(b, 'setRemoteDescription', offer.ok, OK, FAIL),
+  ];
+  flush(b);
+  const answer = await settle(b, 'createAnswer', OK, FAIL);
+  assert.equal(answer.ok.type, 'answer');
+  results.push(await settle(b, 'setLocalDescription', answer.ok, OK, FAIL), await settle(a, 'setRemoteDescription', answer.ok, OK, FAIL));
+  flush(a);
+  await opened;
+  results.push(...await Promise.all(added));
+  assert.ok(added.length > 0);
+  for (const r of results) {
+    assert.deepEqual(Object.keys(r), ['ok', 'returned']);
+    assert.equal(r.ok, undefined);
+    assert.equal(await r.returned, undefined);
+  }
+  // Failures reach the failure callback, with the error the Promise form rejects with.
+  const bad = await settle(a, 'setRemoteDescription', { type: 'answer', sdp: 'not sdp' }, OK, FAIL);
+  assert.equal(bad.error.name, 'InvalidStateError');
+  assert.equal(await bad.returned, undefined);
+  const badCandidate = await settle(a, 'addIceCandidate', { candidate: 'candidate:nonsense', sdpMid: '0' }, OK, FAIL);
+  assert.ok(badCandidate.error instanceof Error);
+  // getStats(callback) (Chrome's old form) and getStats(selector, success, failure) (Firefox's).
+  const stats = await settle(a, 'getStats', OK);
+  assert.ok(stats.ok instanceof rtckit.RTCStatsReport);
+  assert.ok([...stats.ok.values()].some((s) => s.type === 'peer-connection'));
+  const selected = await settle(a, 'getStats', null, OK, FAIL);
+  assert.ok(selected.ok instanceof rtckit.RTCStatsReport);
+  assert.equal(await selected.returned, undefined);
+  a.close();
+  b.close();
+});
+
+test('getStats ids link up: pairs name their candidates, the transport its selected pair', async () => {
+  const { a, b } = await openPair();
+  for (const pc of [a, b]) {
+    const report = await pc.getStats();
+    const pairs = [...report.values()].filter((s) => s.type === 'candidate-pair');
+    assert.ok(pairs.length > 0);
+    for (const pair of pairs) {
+      assert.equal(report.get(pair.localCandidateId)?.type, 'local-candidate', pair.localCandidateId);
+      assert.equal(report.get(pair.remoteCandidateId)?.type, 'remote-candidate', pair.remoteCandidateId);
+    }
+    const transport = [...report.values()].find((s) => s.type === 'transport');
+    const selected = report.get(transport.selectedCandidatePairId);
+    assert.equal(selected?.type, 'candidate-pair');
+    // What simple-peer reads to learn the addresses in use.
+    assert.equal(report.get(selected.localCandidateId).address, '127.0.0.1');
+    assert.equal(report.get(selected.remoteCandidateId).address, '127.0.0.1');
+    assert.ok(Number.isInteger(report.get(selected.remoteCandidateId).port));
+  }
+  a.close();
+  b.close();
+});

@@ -81,3 +81,27 @@ export function play(track: RtckitTrack): boolean {
   output.stop();
   return output.playing;
 }
+
+import { getUserMedia, RTCDtlsTransport } from '../../bindings-node/lib/index';
+
+// Code written for @roamhq/wrtc: Uint8ClampedArray frames, plain sink objects, clones,
+// transports, receiver parameters, the legacy callbacks and the top-level getUserMedia.
+export async function wrtcStyle(pc: RTCPeerConnection): Promise<string> {
+  const stream = await getUserMedia({ video: true });
+  const copy: MediaStream = new MediaStream({ id: 'copy' });
+  for (const track of stream.clone().getTracks()) copy.addTrack(track.clone());
+  const source = new nonstandard.RTCVideoSource({ isScreencast: false });
+  const denoise: boolean | null = source.needsDenoising;
+  source.onFrame({ width: 2, height: 2, data: new Uint8ClampedArray(6) });
+  const sink = new nonstandard.RTCVideoSink(source.createTrack());
+  sink.addEventListener('frame', ({ frame: { width, height, rotation, data } }) => width + height + rotation + data.length);
+  const audio = new nonstandard.RTCAudioSink(copy.getTracks()[0]);
+  audio.ondata = (d) => d.type === 'data' && d.numberOfFrames;
+  const sender = pc.addTrack(source.createTrack(), copy);
+  const transport: RTCDtlsTransport | null = sender.transport;
+  const receiver = pc.getReceivers()[0];
+  const mimes = receiver.getParameters().codecs.map((c) => c.mimeType);
+  await pc.createOffer((offer) => pc.setLocalDescription(offer, () => undefined, () => undefined), (err) => err.message);
+  await pc.setLocalDescription({ type: 'rollback' });
+  return `${denoise} ${transport?.state} ${transport?.iceTransport.role} ${mimes}`;
+}

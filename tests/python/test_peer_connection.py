@@ -154,3 +154,24 @@ def test_async_handlers_and_onx_attributes():
         await b.close()
 
     run(main())
+
+
+def test_get_stats_ids_link_up():
+    """Candidate pairs name their candidates' stats, the transport its selected pair."""
+
+    async def main():
+        a, b, _, _ = await open_pair()
+        for pc in (a, b):
+            report = await pc.getStats()
+            pairs = [s for s in report.values() if s["type"] == "candidate-pair"]
+            assert pairs
+            for pair in pairs:
+                assert report[pair["localCandidateId"]]["type"] == "local-candidate"
+                assert report[pair["remoteCandidateId"]]["type"] == "remote-candidate"
+            transport = next(s for s in report.values() if s["type"] == "transport")
+            selected = report[transport["selectedCandidatePairId"]]
+            assert report[selected["remoteCandidateId"]]["address"] == "127.0.0.1"
+        await a.close()
+        await b.close()
+
+    run(main())

@@ -128,6 +128,12 @@ class MediaStreamTrack(EventEmitter):
             self._source.close()
         self._end()
 
+    def clone(self) -> "MediaStreamTrack":
+        """W3C ``clone()``: a new track (a new id) with the same frames, its own ``enabled``
+        and its own ``stop()``, which leaves this one running. A clone of your own subclass
+        gets what its ``recv()`` returns, as long as the original is not stopped."""
+        return MediaStreamTrack(self._native_track().clone_track())
+
     async def recv(self) -> Union[VideoFrame, AudioFrame]:
         hub.attach()
         if self._native is None:
@@ -202,6 +208,10 @@ class MediaStream:
     def removeTrack(self, track: MediaStreamTrack) -> None:
         self._native.remove_track(track._native_track())
         self._tracks = [t for t in self._tracks if t.id != track.id]
+
+    def clone(self) -> "MediaStream":
+        """W3C ``clone()``: a new stream (a new id) of clones of its tracks."""
+        return MediaStream([t.clone() for t in self.getTracks()])
 
 
 VIDEO_CLOCK_RATE = 90000
