@@ -529,13 +529,14 @@ async fn send(
                 frames = None;
                 continue;
             };
-            // The encoder takes the newest raw video frame and never works through a
-            // backlog: a source pushing faster than it encodes loses frames, not latency
-            // (as libwebrtc's encoder queue does). Encoded units (a relayed track, a file)
-            // are not skipped: their decoder needs each one.
+            // The encoder takes a live source's newest raw video frame and never works
+            // through a backlog: a source pushing faster than it encodes loses frames, not
+            // latency (as libwebrtc's encoder queue does). A file's or a receiver's frames
+            // are each sent (a recorded call keeps every frame), and so are encoded units.
+            let live = !track.as_ref().is_some_and(|t| t.keeps_every_frame());
             if let (MediaFrame::Video(_), Some(receiver)) = (&frame, frames.as_mut()) {
                 let mut dropped = receiver.take_lost();
-                if frame.unit().is_none() {
+                if frame.unit().is_none() && live {
                     while let Some(newer) = receiver.try_recv() {
                         dropped += 1;
                         frame = newer;

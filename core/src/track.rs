@@ -103,6 +103,8 @@ pub(crate) struct TrackInner {
     enabled: AtomicBool,
     /// W3C `muted`: a received track is muted until media arrives.
     muted: AtomicBool,
+    /// See [`MediaStreamTrack::keeps_every_frame`].
+    keep_every_frame: AtomicBool,
     /// Frames come from user code, produced on demand (see [`TrackEvent::Demand`]).
     pulled: AtomicBool,
     /// A clone of a pulled track: its consumers' demand goes to the track whose user code
@@ -151,6 +153,7 @@ impl MediaStreamTrack {
                 label: label.to_owned(),
                 enabled: AtomicBool::new(true),
                 muted: AtomicBool::new(false),
+                keep_every_frame: AtomicBool::new(false),
                 pulled: AtomicBool::new(false),
                 demand_to: OnceLock::new(),
                 source: OnceLock::new(),
@@ -163,13 +166,19 @@ impl MediaStreamTrack {
         }
     }
 
-    /// A received track: muted until media arrives, and holds its frames until the first
-    /// consumer.
+    /// A track of a file or of a receiver: it holds its frames until the first consumer,
+    /// and a sender takes every one of them (see [`MediaStreamTrack::keeps_every_frame`]).
     pub(crate) fn new_held(kind: TrackKind, label: &str) -> Self {
         let track = Self::new(kind, label);
         *track.inner.held.lock().unwrap() = Some(Default::default());
-        track.inner.muted.store(true, Ordering::Relaxed);
+        track.inner.keep_every_frame.store(true, Ordering::Relaxed);
         track
+    }
+
+    /// A file's or a receiver's track: a sender encodes each of its frames. A live source's
+    /// (pushed frames, a camera) is sent newest first: a sender behind skips what it missed.
+    pub fn keeps_every_frame(&self) -> bool {
+        self.inner.keep_every_frame.load(Ordering::Relaxed)
     }
 
     pub fn muted(&self) -> bool {
@@ -214,6 +223,7 @@ impl MediaStreamTrack {
         let clone = Self::new(self.kind(), self.label());
         clone.set_enabled(self.enabled());
         clone.inner.muted.store(self.muted(), Ordering::Release);
+        clone.inner.keep_every_frame.store(self.keeps_every_frame(), Ordering::Relaxed);
         if self.inner.pulled.load(Ordering::Acquire) || self.inner.demand_to.get().is_some() {
             let origin = self.inner.demand_to.get().cloned().unwrap_or_else(|| Arc::downgrade(&self.inner));
             let _ = clone.inner.demand_to.set(origin);
