@@ -263,6 +263,8 @@ class RTCPeerConnection extends EventTarget {
     this.#describing += 1;
     try {
       await callAsync(() => this.#native.setLocalDescription(init));
+      // The candidates gathered for a rolled-back offer name its m-sections: never fired.
+      if (init?.type === 'rollback') this.#held = [];
     } finally {
       this.#describing -= 1;
       this.#drain();
