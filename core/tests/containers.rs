@@ -6,8 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{dominant_frequency, fake_camera};
-use rtckit_core::device::{self, read_frame_number, AudioConstraints};
+use common::{dominant_frequency, fake_camera, numbers};
+use rtckit_core::device::{self, AudioConstraints};
 use rtckit_core::media_player::PlayerOptions;
 use rtckit_core::{ErrorKind, MediaFrame, MediaPlayer, MediaRecorder, MediaStreamTrack};
 
@@ -56,16 +56,6 @@ async fn play_all(path: &str, options: &PlayerOptions) -> (Vec<MediaFrame>, Vec<
         out
     };
     tokio::join!(read(player.video()), read(player.audio()))
-}
-
-fn numbers(frames: &[MediaFrame]) -> Vec<u32> {
-    frames
-        .iter()
-        .map(|f| match f {
-            MediaFrame::Video(v) => read_frame_number(v),
-            MediaFrame::Audio(_) => panic!("video expected"),
-        })
-        .collect()
 }
 
 fn tone(frames: &[MediaFrame]) -> f64 {

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{call, dominant_frequency};
+use common::{call, dominant_frequency, numbers};
 use rtckit_core::device::{read_frame_number, test_pattern};
 use rtckit_core::{ErrorKind, MediaFrame, MediaPlayer, MediaRecorder, MediaStreamTrack};
 
@@ -86,16 +86,6 @@ async fn relay(source: &str, codec: &str, target: &str, expected: u64) {
     assert_eq!(recorder.count(), expected, "{source} → {codec} → {target}");
     a.close().await.unwrap();
     b.close().await.unwrap();
-}
-
-fn numbers(frames: &[MediaFrame]) -> Vec<u32> {
-    frames
-        .iter()
-        .map(|f| match f {
-            MediaFrame::Video(v) => read_frame_number(v),
-            MediaFrame::Audio(_) => panic!("video expected"),
-        })
-        .collect()
 }
 
 async fn y4m_to_ivf_and_the_ivf_forwarded_unchanged(codec: &str, fourcc: &[u8]) {

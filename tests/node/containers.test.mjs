@@ -7,30 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rtckit, dominantFrequency, fakeMedia, nextEvent, waitUntil } from './helpers.mjs';
+import { rtckit, dominantFrequency, fakeMedia, nextEvent, playAll, waitUntil } from './helpers.mjs';
 
 const { mediaDevices, nonstandard } = rtckit;
 const { MediaPlayer, MediaRecorder, RTCVideoSink, RTCAudioSink } = nonstandard;
 const dir = mkdtempSync(join(tmpdir(), 'rtckit-node-containers-'));
 const file = (name) => join(dir, name);
-
-// Every frame of each track a file plays, until its tracks end.
-async function playAll(path, options) {
-  const player = new MediaPlayer(path, options);
-  const read = async (track) => {
-    if (!track) return [];
-    const frames = [];
-    const ended = nextEvent(track, 'ended');
-    const sink = track.kind === 'video' ? new RTCVideoSink(track) : new RTCAudioSink(track);
-    if (track.kind === 'video') sink.onframe = ({ frame }) => frames.push(frame);
-    else sink.ondata = (data) => frames.push(data);
-    await ended;
-    await waitUntil(() => sink.stopped, 5000, 'the sink to drain');
-    return frames;
-  };
-  const [video, audio] = await Promise.all([read(player.video), read(player.audio)]);
-  return { player, video, audio };
-}
 
 async function record(path, tracks, count) {
   const recorder = new MediaRecorder(path);

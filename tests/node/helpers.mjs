@@ -172,3 +172,22 @@ export async function fakeMedia(constraints) {
     rtckit.mediaDevices.useFakeDevices(false);
   }
 }
+
+/** Every frame of each track a file plays (nonstandard.MediaPlayer), until its tracks end. */
+export async function playAll(path, options) {
+  const { MediaPlayer, RTCVideoSink, RTCAudioSink } = rtckit.nonstandard;
+  const player = new MediaPlayer(path, options);
+  const read = async (track) => {
+    if (!track) return [];
+    const frames = [];
+    const ended = nextEvent(track, 'ended');
+    const sink = track.kind === 'video' ? new RTCVideoSink(track) : new RTCAudioSink(track);
+    if (track.kind === 'video') sink.onframe = ({ frame }) => frames.push(frame);
+    else sink.ondata = (data) => frames.push(data);
+    await ended;
+    await waitUntil(() => sink.stopped, 5000, 'the sink to drain');
+    return frames;
+  };
+  const [video, audio] = await Promise.all([read(player.video), read(player.audio)]);
+  return { player, video, audio };
+}

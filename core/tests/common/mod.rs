@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use rtckit_core::device::{self, VideoConstraints};
-use rtckit_core::{Configuration, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription};
+use rtckit_core::device::{self, read_frame_number, VideoConstraints};
+use rtckit_core::{Configuration, MediaFrame, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription};
 
 /// The fake camera at `width` x `height`.
 pub fn fake_camera(width: u32, height: u32) -> MediaStreamTrack {
@@ -99,3 +99,14 @@ pub fn dominant_frequency(samples: &[f64], rate: f64) -> f64 {
     (20..=400).map(|i| i as f64 * 5.0).max_by(|x, y| power(*x).total_cmp(&power(*y))).unwrap()
 }
 
+
+/// The fake camera's frame numbers of decoded video frames.
+pub fn numbers(frames: &[MediaFrame]) -> Vec<u32> {
+    frames
+        .iter()
+        .map(|f| match f {
+            MediaFrame::Video(v) => read_frame_number(v),
+            MediaFrame::Audio(_) => panic!("video expected"),
+        })
+        .collect()
+}
