@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{dominant_frequency, fake_camera, numbers};
+use common::{fake_camera, numbers, tone};
 use rtckit_core::device::{self, AudioConstraints};
 use rtckit_core::media_player::PlayerOptions;
 use rtckit_core::{ErrorKind, MediaFrame, MediaPlayer, MediaRecorder, MediaStreamTrack};
@@ -56,18 +56,6 @@ async fn play_all(path: &str, options: &PlayerOptions) -> (Vec<MediaFrame>, Vec<
         out
     };
     tokio::join!(read(player.video()), read(player.audio()))
-}
-
-fn tone(frames: &[MediaFrame]) -> f64 {
-    let samples: Vec<f64> = frames
-        .iter()
-        .skip(5)
-        .flat_map(|f| match f {
-            MediaFrame::Audio(a) => a.samples().chunks_exact(a.channels() as usize).map(|s| s[0] as f64).collect::<Vec<_>>(),
-            MediaFrame::Video(_) => panic!("audio expected"),
-        })
-        .collect();
-    dominant_frequency(&samples, 48000.0)
 }
 
 /// The camera and the microphone into one file, played back: consecutive frame numbers and

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{call, dominant_frequency, numbers};
+use common::{call, numbers, tone};
 use rtckit_core::device::{read_frame_number, test_pattern};
 use rtckit_core::{ErrorKind, MediaFrame, MediaPlayer, MediaRecorder, MediaStreamTrack};
 
@@ -142,15 +142,7 @@ async fn wav_to_opus_to_ogg_and_wav() {
     relay(&wav, "opus", &ogg, 50).await;
     let played = play_all(&ogg).await;
     assert_eq!(played.len(), 50);
-    let samples: Vec<f64> = played
-        .iter()
-        .skip(5)
-        .flat_map(|f| match f {
-            MediaFrame::Audio(a) => a.samples().chunks_exact(a.channels() as usize).map(|s| s[0] as f64).collect::<Vec<_>>(),
-            MediaFrame::Video(_) => panic!("audio expected"),
-        })
-        .collect();
-    let f = dominant_frequency(&samples, 48000.0);
+    let f = tone(&played);
     assert!((f - 440.0).abs() <= 10.0, "dominant frequency {f} Hz");
     // The Ogg file forwarded (its packets as they are) and decoded into a WAV.
     relay(&ogg, "opus", &back, 50).await;

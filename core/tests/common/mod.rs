@@ -110,3 +110,16 @@ pub fn numbers(frames: &[MediaFrame]) -> Vec<u32> {
         })
         .collect()
 }
+
+/// The dominant frequency of decoded audio frames at 48 kHz (the first 5 left out).
+pub fn tone(frames: &[MediaFrame]) -> f64 {
+    let samples: Vec<f64> = frames
+        .iter()
+        .skip(5)
+        .flat_map(|f| match f {
+            MediaFrame::Audio(a) => a.samples().chunks_exact(a.channels() as usize).map(|s| s[0] as f64).collect::<Vec<_>>(),
+            MediaFrame::Video(_) => panic!("audio expected"),
+        })
+        .collect();
+    dominant_frequency(&samples, 48000.0)
+}
