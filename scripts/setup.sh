@@ -34,6 +34,8 @@ for tool in cargo python3 node npm; do
 done
 
 PY="${PYTHON:-python3}"
+# rtckit's fixes to webrtc-rs (patches/), applied to the published crates Cargo.toml points at.
+"$PY" scripts/patch_crates.py
 echo "== building and installing the Python package (maturin, release)"
 "$PY" -m pip install -q --disable-pip-version-check .
 if [ "$mode" = test ]; then
