@@ -50,7 +50,8 @@ async fn run(codec: &str, width: u32, height: u32, seconds: f64) {
     while settle.elapsed() < Duration::from_secs(1) {
         frames.recv().await.unwrap();
     }
-    let (start, cpu) = (Instant::now(), cpu_time());
+    let sender = a.get_senders().remove(0);
+    let (start, cpu, sent) = (Instant::now(), cpu_time(), sender.bytes_sent());
     let mut count = 0u32;
     while start.elapsed().as_secs_f64() < seconds {
         if let MediaFrame::Video(f) = frames.recv().await.unwrap() {
@@ -59,9 +60,9 @@ async fn run(codec: &str, width: u32, height: u32, seconds: f64) {
         }
     }
     let (wall, cpu) = (start.elapsed().as_secs_f64(), (cpu_time() - cpu).as_secs_f64());
-    let sender = a.get_senders().remove(0);
+    let bitrate = (sender.bytes_sent() - sent) as f64 * 8.0 / wall / 1e6;
     println!(
-        "{codec:<4} {width}x{height}: {:5.1} fps received, {:5.2} ms CPU per frame, {:4.0}% of one core, {} key frames ({} asked for)",
+        "{codec:<4} {width}x{height}: {:5.1} fps received, {:5.2} ms CPU per frame, {:4.0}% of one core, {bitrate:4.2} Mbit/s, {} key frames ({} asked for)",
         count as f64 / wall,
         cpu * 1e3 / count as f64,
         cpu / wall * 100.0,

@@ -61,14 +61,16 @@ pub struct VpxEncoder {
     context: Option<(Context, Config, u32, u32)>,
     bitrate: Option<u32>,
     max_bitrate: Option<u32>,
-    /// Frames encoded, the pts libvpx wants.
-    count: i64,
+    /// When the encoder opened and when it last encoded: its rate control spends the bitrate
+    /// per millisecond of real time, so a frame offered at 60 fps gets half the bits it gets
+    /// at 30 (with a frame count as pts at a 1/30 time base, 60 fps had been twice the bitrate).
+    clock: Option<(std::time::Instant, i64)>,
 }
 
 impl VpxEncoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
     pub fn new(codec: Vpx, bitrate: Option<u32>) -> Self {
-        Self { codec, context: None, bitrate, max_bitrate: None, count: 0 }
+        Self { codec, context: None, bitrate, max_bitrate: None, clock: None }
     }
 
     fn open(&self, width: u32, height: u32) -> Result<(Context, Config)> {
@@ -82,7 +84,7 @@ impl VpxEncoder {
             let mut cfg = cfg.assume_init();
             cfg.g_w = width;
             cfg.g_h = height;
-            cfg.g_timebase = vpx::vpx_rational { num: 1, den: 30 };
+            cfg.g_timebase = vpx::vpx_rational { num: 1, den: 1000 };
             cfg.rc_target_bitrate = super::target_bitrate(self.bitrate, self.max_bitrate, width, height) / 1000;
             cfg.rc_end_usage = vpx::vpx_rc_mode::VPX_CBR;
             cfg.g_lag_in_frames = 0;
@@ -129,6 +131,10 @@ impl VpxEncoder {
             let (context, cfg) = self.open(w, h)?;
             self.context = Some((context, cfg, w, h));
         }
+        let (start, last) = *self.clock.get_or_insert((std::time::Instant::now(), -1));
+        let pts = (start.elapsed().as_millis() as i64).max(last + 1);
+        let duration = if last < 0 { 33 } else { pts - last };
+        self.clock = Some((start, pts));
         let (context, _, _, _) = self.context.as_mut().expect("set above");
         let data = frame.i420();
         let mut out = Vec::new();
@@ -150,9 +156,8 @@ impl VpxEncoder {
             check(
                 self.codec,
                 "encoding",
-                vpx::vpx_codec_encode(&mut *context.0, image, self.count, 1, flags, vpx::VPX_DL_REALTIME as _),
+                vpx::vpx_codec_encode(&mut *context.0, image, pts, duration as _, flags, vpx::VPX_DL_REALTIME as _),
             )?;
-            self.count += 1;
             let mut iter = std::ptr::null();
             loop {
                 let packet = vpx::vpx_codec_get_cx_data(&mut *context.0, &mut iter);
