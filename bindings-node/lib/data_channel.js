@@ -29,7 +29,7 @@ class RTCDataChannel extends EventTarget {
 
   /** @internal Starts delivering events (after the datachannel event for remote ones). */
   _start() {
-    pump(() => this.#native.nextEvents(), (e) => this.#dispatch(e));
+    pump(this.#native, (e) => this.#dispatch(e));
   }
 
   #dispatch(e) {

@@ -1,7 +1,8 @@
 'use strict';
-// Events in JS: EventTargets with on<event> attributes, fed by a pump that pulls batches of
-// core events. A pending pull keeps Node alive until the object is closed, as an open
-// connection should.
+// Events in JS: EventTargets with on<event> attributes, fed with batches of core events by
+// the hub (src/hub.rs). An object still listening keeps Node alive until it is closed, as
+// an open connection should.
+const native = require('./native');
 
 /** Defines on<name> attribute handlers on a class prototype, as browsers do. */
 function defineEventAttributes(proto, names) {
@@ -28,31 +29,55 @@ function defineEventAttributes(proto, names) {
   }
 }
 
-/** Pulls batches until an empty one, dispatching each event. Errors are reported as
- * uncaught, as the browser reports a throwing listener. */
-function pump(pull, dispatch) {
-  run(pull, dispatch).catch((err) => {
-    process.nextTick(() => {
-      throw err;
-    });
-  });
+/**
+ * Every object's events arrive through one hub: the native side calls `wake` on this thread
+ * when objects have events waiting, and each object's events are taken and dispatched in
+ * order. While any object listens, Node stays alive, as it does for an open connection.
+ */
+const targets = new Map();
+let nextKey = 1;
+let started = false;
+
+function wake() {
+  for (const key of native.hubTake()) {
+    const target = targets.get(key);
+    if (target) drain(key, target);
+  }
 }
 
-async function run(pull, dispatch) {
-  for (;;) {
-    const batch = await pull();
-    if (batch.length === 0) return;
-    for (const event of batch) {
-      try {
-        dispatch(event);
-      } catch (err) {
-        // A throwing listener must not stop the stream; report it as the browser does.
-        process.nextTick(() => {
-          throw err;
-        });
-      }
+function drain(key, target) {
+  const { events, ended } = target.native.takeEvents();
+  if (ended && targets.delete(key) && targets.size === 0) native.hubHold(false);
+  for (const event of events) {
+    try {
+      target.dispatch(event);
+    } catch (err) {
+      // A throwing listener must not stop the stream; report it as the browser does.
+      process.nextTick(() => {
+        throw err;
+      });
     }
   }
 }
 
-module.exports = { defineEventAttributes, pump };
+/** Delivers `nativeObject`'s events to `dispatch` from now until they end; returns its key. */
+function pump(nativeObject, dispatch) {
+  if (!started) {
+    native.hubStart(wake);
+    started = true;
+  }
+  const key = nextKey++;
+  targets.set(key, { native: nativeObject, dispatch });
+  if (targets.size === 1) native.hubHold(true);
+  nativeObject.listen(key);
+  return key;
+}
+
+/** Dispatches the events waiting for `key` now (a method whose events W3C fires before its
+ * promise resolves calls it before resolving). */
+function deliver(key) {
+  const target = targets.get(key);
+  if (target) drain(key, target);
+}
+
+module.exports = { defineEventAttributes, pump, deliver };

@@ -2,7 +2,7 @@
 const native = require('./native');
 const { call, callAsync } = require('./errors');
 const { RTCStatsReport } = require('./stats');
-const { defineEventAttributes, pump } = require('./events');
+const { defineEventAttributes, pump, deliver } = require('./events');
 const { RTCDataChannel } = require('./data_channel');
 const { RTCIceCandidate, toInit: candidateInit } = require('./ice_candidate');
 const { RTCSessionDescription, toInit: descriptionInit } = require('./session_description');
@@ -99,9 +99,8 @@ class RTCPeerConnection extends EventTarget {
   /** One object per transceiver (core keeps what belongs to which). */
   #transceivers = new Map();
   #remoteStreams = new Map();
-  /** Events dispatched so far, and calls waiting for the pump to reach a count. */
-  #dispatched = 0;
-  #waiting = [];
+  /** Its key with the event hub. */
+  #events;
   /** Gathering events wait while setLocalDescription runs (see #dispatchGathering). */
   #describing = 0;
   #held = [];
@@ -114,20 +113,7 @@ class RTCPeerConnection extends EventTarget {
     const config = configurationInit(configuration ?? {});
     this.#native = call(() => new native.NativePeerConnection(config));
     this.#transport = transportOf(this, this.#native);
-    pump(() => this.#native.nextEvents(), (e) => {
-      try {
-        this.#dispatch(e);
-      } finally {
-        this.#dispatched += 1;
-        this.#waiting = this.#waiting.filter(([count, resolve]) => (count <= this.#dispatched ? resolve() : true));
-      }
-    });
-  }
-
-  /** Resolves once `count` events were dispatched (see setRemoteDescription). */
-  #caughtUp(count) {
-    if (count <= this.#dispatched) return Promise.resolve();
-    return new Promise((resolve) => this.#waiting.push([count, resolve]));
+    this.#events = pump(this.#native, (e) => this.#dispatch(e));
   }
 
   /**
@@ -276,8 +262,8 @@ class RTCPeerConnection extends EventTarget {
   async setRemoteDescription(desc) {
     if (isLegacy(arguments, 1)) return legacy(this.setRemoteDescription(desc), arguments[1], arguments[2]);
     const init = descriptionInit(desc);
-    const queued = await callAsync(() => this.#native.setRemoteDescription(init));
-    await this.#caughtUp(queued);
+    await callAsync(() => this.#native.setRemoteDescription(init));
+    deliver(this.#events);
   }
 
   async addIceCandidate(candidate) {

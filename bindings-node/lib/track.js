@@ -41,7 +41,7 @@ class MediaStreamTrack extends EventTarget {
     // Pull track events only once somebody listens: a pending pull keeps Node alive.
     if (EVENTS.includes(type) && !this.#listening) {
       this.#listening = true;
-      pump(() => this[NATIVE].nextEvents(), (name) => EVENTS.includes(name) && this.dispatchEvent(new Event(name)));
+      pump(this[NATIVE], (name) => EVENTS.includes(name) && this.dispatchEvent(new Event(name)));
     }
   }
 

@@ -85,33 +85,44 @@ impl NativeDataChannel {
         self.inner.close()
     }
 
-    /// The next batch of events; empty once the channel is closed.
+    /// Starts telling the hub (as `key`) when events are waiting.
     #[napi]
-    pub async fn next_events(&self) -> napi::Result<Vec<DataChannelEventObj>> {
-        let events = self.inner.next_events().await;
-        Ok(events
-            .into_iter()
-            .map(|e| {
-                let name = e.name().to_owned();
-                match e {
-                    rtckit_core::DataChannelEvent::Message(m) if m.is_string => DataChannelEventObj {
-                        name,
-                        text: Some(String::from_utf8_lossy(&m.data).into_owned()),
-                        binary: None,
-                        error: None,
-                    },
-                    rtckit_core::DataChannelEvent::Message(m) => DataChannelEventObj {
-                        name,
-                        text: None,
-                        binary: Some(Buffer::from(Vec::<u8>::from(m.data))),
-                        error: None,
-                    },
-                    rtckit_core::DataChannelEvent::Error(err) => {
-                        DataChannelEventObj { name, text: None, binary: None, error: Some(err.to_string()) }
-                    }
-                    _ => DataChannelEventObj { name, text: None, binary: None, error: None },
-                }
-            })
-            .collect())
+    pub fn listen(&self, key: u32) {
+        self.inner.set_event_listener(crate::hub::listener(key))
+    }
+
+    /// The events waiting; `ended` once the channel's events are over.
+    #[napi]
+    pub fn take_events(&self) -> DataChannelEvents {
+        let (events, ended) = self.inner.take_events();
+        DataChannelEvents { events: events.into_iter().map(event_obj).collect(), ended }
+    }
+}
+
+#[napi(object)]
+pub struct DataChannelEvents {
+    pub events: Vec<DataChannelEventObj>,
+    pub ended: bool,
+}
+
+fn event_obj(e: rtckit_core::DataChannelEvent) -> DataChannelEventObj {
+    let name = e.name().to_owned();
+    match e {
+        rtckit_core::DataChannelEvent::Message(m) if m.is_string => DataChannelEventObj {
+            name,
+            text: Some(String::from_utf8_lossy(&m.data).into_owned()),
+            binary: None,
+            error: None,
+        },
+        rtckit_core::DataChannelEvent::Message(m) => DataChannelEventObj {
+            name,
+            text: None,
+            binary: Some(Buffer::from(Vec::<u8>::from(m.data))),
+            error: None,
+        },
+        rtckit_core::DataChannelEvent::Error(err) => {
+            DataChannelEventObj { name, text: None, binary: None, error: Some(err.to_string()) }
+        }
+        _ => DataChannelEventObj { name, text: None, binary: None, error: None },
     }
 }

@@ -6,6 +6,7 @@ mod data_channel;
 mod device;
 mod error;
 mod frame;
+mod hub;
 mod ice_candidate;
 mod media_player;
 mod media_recorder;

@@ -203,19 +203,18 @@ impl NativePeerConnection {
         env.spawn_future(async move { turn.run(pc.set_local_description(parsed)).await.napi() })
     }
 
-    /// Resolves to how many events the connection had queued by then: the JS layer
-    /// dispatches that many (the track events among them) before its promise resolves.
-    #[napi(ts_return_type = "Promise<number>")]
+    /// The JS layer dispatches the events it queued (the track events among them) before
+    /// its promise resolves.
+    #[napi(ts_return_type = "Promise<void>")]
     pub fn set_remote_description<'env>(
         &self,
         env: &'env Env,
         description: SessionDescriptionInit,
-    ) -> napi::Result<PromiseRaw<'env, i64>> {
+    ) -> napi::Result<PromiseRaw<'env, ()>> {
         let parsed = rtckit_core::SessionDescription::new(&description.sdp_type, description.sdp).napi()?;
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
         env.spawn_future(async move {
-            turn.run(pc.set_remote_description(parsed)).await.napi()?;
-            Ok(pc.events_queued() as i64)
+            turn.run(pc.set_remote_description(parsed)).await.napi()
         })
     }
 
@@ -364,42 +363,53 @@ impl NativePeerConnection {
         self.inner.close_now()
     }
 
-    /// The next batch of events; empty once the connection is closed.
+    /// Starts telling the hub (as `key`) when events are waiting.
     #[napi]
-    pub async fn next_events(&self) -> napi::Result<Vec<PeerConnectionEventObj>> {
-        let events = self.inner.next_events().await;
-        Ok(events
-            .into_iter()
-            .map(|e| {
-                let name = e.name().to_owned();
-                match e {
-                    rtckit_core::PeerConnectionEvent::IceCandidate(c) => PeerConnectionEventObj {
-                        name,
-                        candidate: c.map(from_core),
-                        channel: None,
-                        track: None,
-                        stream_ids: None,
-                    },
-                    rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
-                        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
-                        self.announced.lock().unwrap().insert(key, dc);
-                        PeerConnectionEventObj { name, candidate: None, channel: Some(key), track: None, stream_ids: None }
-                    }
-                    rtckit_core::PeerConnectionEvent::Track(track, streams) => {
-                        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
-                        let stream_ids = streams.iter().map(|s| s.id().to_owned()).collect();
-                        self.announced_tracks.lock().unwrap().insert(key, (track, streams));
-                        PeerConnectionEventObj {
-                            name,
-                            candidate: None,
-                            channel: None,
-                            track: Some(key),
-                            stream_ids: Some(stream_ids),
-                        }
-                    }
-                    _ => PeerConnectionEventObj { name, candidate: None, channel: None, track: None, stream_ids: None },
-                }
-            })
-            .collect())
+    pub fn listen(&self, key: u32) {
+        self.inner.set_event_listener(crate::hub::listener(key))
     }
+
+    /// The events waiting; `ended` once the connection's events are over.
+    #[napi]
+    pub fn take_events(&self) -> PeerConnectionEvents {
+        let (events, ended) = self.inner.take_events();
+        PeerConnectionEvents { events: events.into_iter().map(|e| self.event_obj(e)).collect(), ended }
+    }
+
+    fn event_obj(&self, e: rtckit_core::PeerConnectionEvent) -> PeerConnectionEventObj {
+        let name = e.name().to_owned();
+        match e {
+            rtckit_core::PeerConnectionEvent::IceCandidate(c) => PeerConnectionEventObj {
+                name,
+                candidate: c.map(from_core),
+                channel: None,
+                track: None,
+                stream_ids: None,
+            },
+            rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
+                let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+                self.announced.lock().unwrap().insert(key, dc);
+                PeerConnectionEventObj { name, candidate: None, channel: Some(key), track: None, stream_ids: None }
+            }
+            rtckit_core::PeerConnectionEvent::Track(track, streams) => {
+                let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+                let stream_ids = streams.iter().map(|s| s.id().to_owned()).collect();
+                self.announced_tracks.lock().unwrap().insert(key, (track, streams));
+                PeerConnectionEventObj {
+                    name,
+                    candidate: None,
+                    channel: None,
+                    track: Some(key),
+                    stream_ids: Some(stream_ids),
+                }
+            }
+            _ => PeerConnectionEventObj { name, candidate: None, channel: None, track: None, stream_ids: None },
+        }
+    }
+}
+
+#[napi(object)]
+pub struct PeerConnectionEvents {
+    pub events: Vec<PeerConnectionEventObj>,
+    pub ended: bool,
 }

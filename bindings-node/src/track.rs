@@ -55,16 +55,29 @@ impl NativeTrack {
             stopped: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
-    /// Event names ("ended", "mute", "unmute"); empty once the track's events are over.
+    /// Starts telling the hub (as `key`) when events are waiting.
     #[napi]
-    pub async fn next_events(&self) -> napi::Result<Vec<&'static str>> {
-        Ok(self.inner.next_events().await.into_iter().map(|e| e.name()).collect())
+    pub fn listen(&self, key: u32) {
+        self.inner.set_event_listener(crate::hub::listener(key))
+    }
+
+    /// The event names waiting ("ended", "mute", "unmute"); `ended` once they are over.
+    #[napi]
+    pub fn take_events(&self) -> TrackEvents {
+        let (events, ended) = self.inner.take_events();
+        TrackEvents { events: events.into_iter().map(|e| e.name().to_owned()).collect(), ended }
     }
     /// W3C `muted`: a received track is muted until media arrives.
     #[napi(getter)]
     pub fn muted(&self) -> bool {
         self.inner.muted()
     }
+}
+
+#[napi(object)]
+pub struct TrackEvents {
+    pub events: Vec<String>,
+    pub ended: bool,
 }
 
 /// A received frame: video as I420 (`data`), audio as s16le `samples`.

@@ -6,15 +6,15 @@
 use std::io::{Read, Write};
 use std::os::unix::io::AsRawFd;
 use std::os::unix::net::UnixStream;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
+use rtckit_core::events::ReadyKeys;
 
 struct Hub {
     reader: UnixStream,
     writer: UnixStream,
-    /// Keys with events waiting, and whether a wake byte is outstanding.
-    ready: Mutex<(Vec<u64>, bool)>,
+    ready: ReadyKeys,
 }
 
 fn hub() -> &'static Hub {
@@ -23,7 +23,7 @@ fn hub() -> &'static Hub {
         let (reader, writer) = UnixStream::pair().expect("rtckit: cannot create the event socket pair");
         reader.set_nonblocking(true).expect("rtckit: event socket");
         writer.set_nonblocking(true).expect("rtckit: event socket");
-        Hub { reader, writer, ready: Mutex::new((Vec::new(), false)) }
+        Hub { reader, writer, ready: ReadyKeys::default() }
     })
 }
 
@@ -31,12 +31,7 @@ fn hub() -> &'static Hub {
 pub fn listener(key: u64) -> rtckit_core::events::Listener {
     Arc::new(move || {
         let hub = hub();
-        let wake = {
-            let mut ready = hub.ready.lock().unwrap();
-            ready.0.push(key);
-            !std::mem::replace(&mut ready.1, true)
-        };
-        if wake {
+        if hub.ready.mark(key) {
             // Non-blocking; a full socket already holds a wake.
             let _ = (&hub.writer).write(&[1]);
         }
@@ -59,10 +54,5 @@ pub fn hub_take() -> Vec<u64> {
             break;
         }
     }
-    let mut ready = hub.ready.lock().unwrap();
-    ready.1 = false;
-    let mut keys = std::mem::take(&mut ready.0);
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+    hub.ready.take()
 }

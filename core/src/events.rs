@@ -29,8 +29,6 @@ pub struct EventQueue<T> {
 
 struct State<T> {
     items: VecDeque<T>,
-    /// Events queued so far, ever.
-    pushed: u64,
     closed: bool,
     listener: Option<Listener>,
 }
@@ -38,7 +36,7 @@ struct State<T> {
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         Self {
-            state: Mutex::new(State { items: VecDeque::new(), pushed: 0, closed: false, listener: None }),
+            state: Mutex::new(State { items: VecDeque::new(), closed: false, listener: None }),
             notify: Notify::new(),
         }
     }
@@ -53,7 +51,6 @@ impl<T> EventQueue<T> {
                 return;
             }
             state.items.push_back(item);
-            state.pushed += 1;
             if state.items.len() == 1 { state.listener.clone() } else { None }
         };
         self.notify.notify_one();
@@ -103,7 +100,6 @@ impl<T> EventQueue<T> {
             }
             if let Some(item) = item {
                 state.items.push_back(item);
-                state.pushed += 1;
             }
             state.closed = true;
             state.listener.clone()
@@ -116,13 +112,6 @@ impl<T> EventQueue<T> {
 
     pub fn close(&self) {
         self.push_and_close(None);
-    }
-
-    /// How many events were ever queued: a binding whose pull runs apart from its calls
-    /// (Node's) waits until it dispatched that many, so events W3C fires before a promise
-    /// resolves are dispatched before it does.
-    pub fn pushed(&self) -> u64 {
-        self.state.lock().unwrap().pushed
     }
 
     pub fn is_closed(&self) -> bool {
@@ -152,5 +141,34 @@ impl<T> EventQueue<T> {
             }
             notified.await;
         }
+    }
+}
+
+/// The objects a binding's event loop should look at: a listener marks its object's key;
+/// the binding wakes its loop only when the first key of a round is marked, and the loop
+/// takes every key marked since (each once). Python wakes asyncio through a socket, Node
+/// through one threadsafe function; both keep their objects by key.
+#[derive(Default)]
+pub struct ReadyKeys {
+    /// Keys marked, and whether a wake is outstanding.
+    state: Mutex<(Vec<u64>, bool)>,
+}
+
+impl ReadyKeys {
+    /// Marks `key`; `true` when the binding must wake its loop (no wake is outstanding).
+    pub fn mark(&self, key: u64) -> bool {
+        let mut state = self.state.lock().unwrap();
+        state.0.push(key);
+        !std::mem::replace(&mut state.1, true)
+    }
+
+    /// The keys marked since the last take, in order, each once; the next mark wakes again.
+    pub fn take(&self) -> Vec<u64> {
+        let mut state = self.state.lock().unwrap();
+        state.1 = false;
+        let mut keys = std::mem::take(&mut state.0);
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        keys.retain(|k| seen.insert(*k));
+        keys
     }
 }

@@ -1175,11 +1175,6 @@ impl PeerConnection {
         }
     }
 
-    /// How many events the connection ever queued (see [`EventQueue::pushed`]).
-    pub fn events_queued(&self) -> u64 {
-        self.shared.events.pushed()
-    }
-
     /// Calls `listener` whenever events become available (see [`crate::events::Listener`]).
     pub fn set_event_listener(&self, listener: crate::events::Listener) {
         self.shared.events.set_listener(listener)
