@@ -29,12 +29,13 @@ pub struct H264Encoder {
     fps: f32,
     /// When the first frame was encoded: timestamps count from it.
     clock: Option<std::time::Instant>,
+    keys: super::KeyFrameClock,
 }
 
 impl H264Encoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
     pub fn new(bitrate: Option<u32>, fps: f32) -> Self {
-        Self { encoder: None, bitrate, max_bitrate: None, fps, clock: None }
+        Self { encoder: None, bitrate, max_bitrate: None, fps, clock: None, keys: Default::default() }
     }
 
     /// One access unit (Annex-B NAL units); a key frame when `key` or the size changed.
@@ -50,15 +51,14 @@ impl H264Encoder {
                 .bitrate(BitRate::from_bps(target))
                 .max_frame_rate(FrameRate::from_hz(self.fps))
                 .skip_frames(true)
-                // A key frame every two seconds at most: a receiver joining late (or losing
-                // one) gets a picture soon even without a PLI.
-                .intra_frame_period(IntraFramePeriod::from_num_frames((self.fps * 2.0) as u32));
+                // Key frames every two seconds of real time come from KeyFrameClock.
+                .intra_frame_period(IntraFramePeriod::from_num_frames(super::KeyFrameClock::MAX_FRAMES));
             let encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
                 .map_err(|e| codec_error("encoder setup", e))?;
             self.encoder = Some((encoder, w, h, target));
         }
         let (encoder, _, _, _) = self.encoder.as_mut().expect("set above");
-        if key && !fresh {
+        if self.keys.key(key || fresh) && !fresh {
             encoder.force_intra_frame();
         }
         let (w, h) = (w as usize, h as usize);

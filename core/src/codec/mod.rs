@@ -266,6 +266,32 @@ pub(crate) fn worth_changing(current: u32, wanted: u32) -> bool {
     current.abs_diff(wanted) as u64 * 20 >= current as u64
 }
 
+/// A key frame at least every two seconds of real time, so a receiver that joins late (or
+/// lost one) gets a picture soon without asking. Counted in time, not frames: a track sent as
+/// fast as it encodes (hundreds of frames a second) made a key frame interval of 60 frames
+/// ten key frames a second, most of its bitrate and CPU. Otherwise key frames come only when
+/// asked (PLI/FIR), as libwebrtc and aiortc make them.
+#[derive(Default)]
+pub(crate) struct KeyFrameClock {
+    last: Option<std::time::Instant>,
+}
+
+impl KeyFrameClock {
+    pub(crate) const INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+    /// The encoders' own periodic key frames, in frames: a backstop far beyond the clock's.
+    pub(crate) const MAX_FRAMES: u32 = 3000;
+
+    /// Whether this frame must be a key frame (asked for, or the interval has passed); the
+    /// caller makes it one.
+    pub(crate) fn key(&mut self, asked: bool) -> bool {
+        let due = asked || self.last.is_none_or(|last| last.elapsed() >= Self::INTERVAL);
+        if due {
+            self.last = Some(std::time::Instant::now());
+        }
+        due
+    }
+}
+
 /// The encoder for a negotiated codec; `bitrate` is the video target in bits per second
 /// (None: [`default_bitrate`] for each frame size).
 pub fn encoder_for(codec: &RTCRtpCodec, bitrate: Option<u32>) -> Result<Box<dyn Encoder>> {

@@ -65,12 +65,13 @@ pub struct VpxEncoder {
     /// per millisecond of real time, so a frame offered at 60 fps gets half the bits it gets
     /// at 30 (with a frame count as pts at a 1/30 time base, 60 fps had been twice the bitrate).
     clock: Option<(std::time::Instant, i64)>,
+    keys: super::KeyFrameClock,
 }
 
 impl VpxEncoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
     pub fn new(codec: Vpx, bitrate: Option<u32>) -> Self {
-        Self { codec, context: None, bitrate, max_bitrate: None, clock: None }
+        Self { codec, context: None, bitrate, max_bitrate: None, clock: None, keys: Default::default() }
     }
 
     fn open(&self, width: u32, height: u32) -> Result<(Context, Config)> {
@@ -100,9 +101,9 @@ impl VpxEncoder {
             cfg.rc_buf_initial_sz = 500;
             cfg.rc_buf_optimal_sz = 600;
             cfg.rc_buf_sz = 1000;
-            // A key frame at least every two seconds: a late joiner gets a picture soon.
+            // Key frames every two seconds of real time come from KeyFrameClock.
             cfg.kf_mode = vpx::vpx_kf_mode::VPX_KF_AUTO;
-            cfg.kf_max_dist = 60;
+            cfg.kf_max_dist = super::KeyFrameClock::MAX_FRAMES;
             let mut ctx = Box::new(MaybeUninit::<vpx::vpx_codec_ctx_t>::zeroed().assume_init());
             check(
                 self.codec,
@@ -131,6 +132,7 @@ impl VpxEncoder {
             let (context, cfg) = self.open(w, h)?;
             self.context = Some((context, cfg, w, h));
         }
+        let key = self.keys.key(key || fresh);
         let (start, last) = *self.clock.get_or_insert((std::time::Instant::now(), -1));
         let pts = (start.elapsed().as_millis() as i64).max(last + 1);
         let duration = if last < 0 { 33 } else { pts - last };
