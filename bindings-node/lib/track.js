@@ -38,7 +38,7 @@ class MediaStreamTrack extends EventTarget {
 
   addEventListener(type, listener, options) {
     super.addEventListener(type, listener, options);
-    // Pull track events only once somebody listens: a pending pull keeps Node alive.
+    // Take track events only once somebody listens: a listening object keeps Node alive.
     if (EVENTS.includes(type) && !this.#listening) {
       this.#listening = true;
       pump(this[NATIVE], (name) => EVENTS.includes(name) && this.dispatchEvent(new Event(name)));
