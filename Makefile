@@ -5,6 +5,9 @@ demo:
 	bash scripts/setup.sh
 	bash scripts/demo.sh
 
+# make test REPEAT=5: the test stage five times, stopping at the first failure.
+REPEAT ?= 1
+
 test:
 	bash scripts/setup.sh test
-	bash scripts/test.sh
+	REPEAT="$(REPEAT)" bash scripts/test.sh

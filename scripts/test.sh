@@ -8,14 +8,24 @@ start=$(date +%s)
 # Every suite runs in minutes; a hang must fail the run with a name, not eat CI's 90.
 bounded() { timeout --kill-after=20 "$1" "${@:2}" || { rc=$?; [ $rc -ge 124 ] && echo "!! timed out after $1 s: ${*:2}"; exit $rc; }; }
 NODE_TEST=(node --test --test-concurrency=1 --test-timeout=180000)
-echo "== core (cargo test)"
+# REPEAT=N (make test REPEAT=N) runs the test stage N times and stops at the first failure,
+# naming its round: a test that fails once in a while is a race to find.
+REPEAT="${REPEAT:-1}"
+round=0
+trap 'rc=$?; [ $rc -ne 0 ] && [ "$REPEAT" -gt 1 ] && echo "!! failed in round $round of $REPEAT (the failing case is named above)"; exit $rc' EXIT
 cargo test --release -p rtckit-core --no-run
-bounded 600 cargo test --release -p rtckit-core
-echo "== Python (pytest)"
-bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/python
-echo "== Node (node --test)"
-bounded 900 "${NODE_TEST[@]}" tests/node/
-echo "== interop: aiortc, @roamhq/wrtc, Chromium, Python <-> Node"
-bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/interop
-bounded 900 "${NODE_TEST[@]}" tests/interop/
-echo "== all tests passed in $(( $(date +%s) - start )) s"
+for round in $(seq 1 "$REPEAT"); do
+  [ "$REPEAT" -gt 1 ] && echo "== round $round of $REPEAT"
+  echo "== core (cargo test)"
+  bounded 600 cargo test --release -p rtckit-core
+  echo "== Python (pytest)"
+  bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/python
+  echo "== Node (node --test)"
+  bounded 900 "${NODE_TEST[@]}" tests/node/
+  echo "== interop: aiortc, @roamhq/wrtc, Chromium, Python <-> Node"
+  bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/interop
+  bounded 900 "${NODE_TEST[@]}" tests/interop/
+done
+rounds=""
+[ "$REPEAT" -gt 1 ] && rounds=" ($REPEAT rounds)"
+echo "== all tests passed in $(( $(date +%s) - start )) s$rounds"
