@@ -5,7 +5,8 @@
 //! A Promise per batch cost a threadsafe function of its own, created and torn down for every
 //! message that crossed, and put millisecond stalls into a ping-pong's tail.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+use parking_lot::Mutex;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -30,7 +31,7 @@ pub fn listener(key: u32) -> rtckit_core::events::Listener {
     Arc::new(move || {
         let hub = hub();
         if hub.ready.mark(key as u64) {
-            if let Some(wake) = hub.wake.lock().unwrap().as_ref() {
+            if let Some(wake) = hub.wake.lock().as_ref() {
                 wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
             }
         }
@@ -44,7 +45,7 @@ pub fn listener(key: u32) -> rtckit_core::events::Listener {
 pub fn hub_start(env: Env, callback: Function<(), ()>) -> napi::Result<()> {
     let mut wake: Wake = callback.build_threadsafe_function::<()>().callee_handled::<false>().build_callback(|_| Ok(()))?;
     wake.unref(&env)?;
-    *hub().wake.lock().unwrap() = Some(wake);
+    *hub().wake.lock() = Some(wake);
     Ok(())
 }
 
@@ -53,7 +54,7 @@ pub fn hub_start(env: Env, callback: Function<(), ()>) -> napi::Result<()> {
 #[napi]
 #[allow(deprecated)]
 pub fn hub_hold(env: Env, held: bool) -> napi::Result<()> {
-    if let Some(wake) = hub().wake.lock().unwrap().as_mut() {
+    if let Some(wake) = hub().wake.lock().as_mut() {
         if held {
             wake.refer(&env)?;
         } else {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -303,14 +303,14 @@ impl NativePeerConnection {
     /// The channel announced by a "datachannel" event.
     #[napi]
     pub fn take_data_channel(&self, key: u32) -> Option<NativeDataChannel> {
-        self.announced.lock().unwrap().remove(&key).map(|inner| NativeDataChannel { inner })
+        self.announced.lock().remove(&key).map(|inner| NativeDataChannel { inner })
     }
 
     /// The track announced by a "track" event, and the remote streams it is in (the same
     /// stream for the same id every time).
     #[napi]
     pub fn take_track(&self, key: u32) -> Option<AnnouncedTrack> {
-        self.announced_tracks.lock().unwrap().remove(&key).map(|(track, streams)| AnnouncedTrack {
+        self.announced_tracks.lock().remove(&key).map(|(track, streams)| AnnouncedTrack {
             track: Some(crate::track::NativeTrack { inner: track }),
             streams: streams.into_iter().map(|inner| crate::track::NativeMediaStream { inner }).collect(),
         })
@@ -388,13 +388,13 @@ impl NativePeerConnection {
             },
             rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
                 let key = self.next_key.fetch_add(1, Ordering::Relaxed);
-                self.announced.lock().unwrap().insert(key, dc);
+                self.announced.lock().insert(key, dc);
                 PeerConnectionEventObj { name, candidate: None, channel: Some(key), track: None, stream_ids: None }
             }
             rtckit_core::PeerConnectionEvent::Track(track, streams) => {
                 let key = self.next_key.fetch_add(1, Ordering::Relaxed);
                 let stream_ids = streams.iter().map(|s| s.id().to_owned()).collect();
-                self.announced_tracks.lock().unwrap().insert(key, (track, streams));
+                self.announced_tracks.lock().insert(key, (track, streams));
                 PeerConnectionEventObj {
                     name,
                     candidate: None,

@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 use cpal::traits::DeviceTrait;
 
@@ -19,7 +20,7 @@ const MAX_QUEUED: usize = 48_000 * 2 / 5;
 pub struct AudioOutput {
     stopped: Arc<AtomicBool>,
     /// The device's thread, joined by stop().
-    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+    thread: parking_lot::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl AudioOutput {
@@ -39,7 +40,7 @@ impl AudioOutput {
 
         let played = queue.clone();
         let build = move || {
-            let next = move || played.lock().unwrap().pop_front().unwrap_or(0);
+            let next = move || played.lock().pop_front().unwrap_or(0);
             let error = |e: cpal::Error| log::warn!("rtckit's speaker stream failed: {e}");
             Ok(match supported.sample_format() {
                 cpal::SampleFormat::I16 => {
@@ -66,7 +67,7 @@ impl AudioOutput {
             while !flag.load(Ordering::Acquire) {
                 let Ok(frame) = frames.recv().await else { break };
                 let MediaFrame::Audio(frame) = frame else { continue };
-                let mut queue = queue.lock().unwrap();
+                let mut queue = queue.lock();
                 for packet in chunker.push(&frame) {
                     queue.extend(packet);
                 }
@@ -75,13 +76,13 @@ impl AudioOutput {
             }
             flag.store(true, Ordering::Release);
         });
-        Ok(Self { stopped, thread: std::sync::Mutex::new(Some(thread)) })
+        Ok(Self { stopped, thread: parking_lot::Mutex::new(Some(thread)) })
     }
 
     /// Stops playing; the device is closed when it returns. Idempotent.
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Release);
-        if let Some(thread) = self.thread.lock().unwrap().take() {
+        if let Some(thread) = self.thread.lock().take() {
             let _ = thread.join();
         }
     }

@@ -138,7 +138,7 @@ pub(crate) struct Inner {
     /// behind them to keep their order.
     in_queue: AtomicUsize,
     /// Serialises the choice between sending directly and queueing.
-    send_order: std::sync::Mutex<()>,
+    send_order: parking_lot::Mutex<()>,
 }
 
 /// A cloneable handle to one data channel.
@@ -216,7 +216,7 @@ impl DataChannel {
             max_message_size,
             close_requested: AtomicBool::new(false),
             in_queue: AtomicUsize::new(0),
-            send_order: std::sync::Mutex::new(()),
+            send_order: parking_lot::Mutex::new(()),
         });
         if announced_open && inner.mark_open() {
             inner.events.push(DataChannelEvent::Open);
@@ -304,7 +304,7 @@ impl DataChannel {
         }
         let len = data.len();
         let message = Message { data, is_string };
-        let _order = inner.send_order.lock().unwrap();
+        let _order = inner.send_order.lock();
         inner.queued.fetch_add(len, Ordering::AcqRel);
         let item = if inner.in_queue.load(Ordering::Acquire) == 0 {
             // Nothing ahead of it: hand it to SCTP from this thread, sparing a hop to the

@@ -10,7 +10,8 @@
 //! with [`EventQueue::take_batch`] from its loop, without a future per batch.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 /// Called (from any thread, holding no lock) when a queue goes from empty to non-empty,
 /// when a batch was taken and more remain, and when the queue closes.
@@ -46,7 +47,7 @@ impl<T> EventQueue<T> {
     /// Queues an event; dropped silently once the queue is closed.
     pub fn push(&self, item: T) {
         let listener = {
-            let mut state = self.state.lock().unwrap();
+            let mut state = self.state.lock();
             if state.closed {
                 return;
             }
@@ -62,7 +63,7 @@ impl<T> EventQueue<T> {
     /// Sets the listener; called at once if events (or the end) are already waiting.
     pub fn set_listener(&self, listener: Listener) {
         let pending = {
-            let mut state = self.state.lock().unwrap();
+            let mut state = self.state.lock();
             state.listener = Some(listener.clone());
             !state.items.is_empty() || state.closed
         };
@@ -75,7 +76,7 @@ impl<T> EventQueue<T> {
     /// everything has been taken (the binding then forgets the object).
     pub fn take_batch(&self) -> (Vec<T>, bool) {
         let (batch, ended, more) = {
-            let mut state = self.state.lock().unwrap();
+            let mut state = self.state.lock();
             let n = state.items.len().min(MAX_BATCH);
             let batch: Vec<T> = state.items.drain(..n).collect();
             let ended = state.closed && state.items.is_empty();
@@ -94,7 +95,7 @@ impl<T> EventQueue<T> {
     /// Queues a last event and closes the queue in one step, so nothing slips in after it.
     pub fn push_and_close(&self, item: Option<T>) {
         let listener = {
-            let mut state = self.state.lock().unwrap();
+            let mut state = self.state.lock();
             if state.closed {
                 return;
             }
@@ -115,7 +116,7 @@ impl<T> EventQueue<T> {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.state.lock().unwrap().closed
+        self.state.lock().closed
     }
 
     /// Waits for at least one event and takes up to [`MAX_BATCH`]; an empty batch means the
@@ -124,7 +125,7 @@ impl<T> EventQueue<T> {
         loop {
             let notified = self.notify.notified();
             {
-                let mut state = self.state.lock().unwrap();
+                let mut state = self.state.lock();
                 if !state.items.is_empty() {
                     let n = state.items.len().min(MAX_BATCH);
                     let batch: Vec<T> = state.items.drain(..n).collect();
@@ -157,14 +158,14 @@ pub struct ReadyKeys {
 impl ReadyKeys {
     /// Marks `key`; `true` when the binding must wake its loop (no wake is outstanding).
     pub fn mark(&self, key: u64) -> bool {
-        let mut state = self.state.lock().unwrap();
+        let mut state = self.state.lock();
         state.0.push(key);
         !std::mem::replace(&mut state.1, true)
     }
 
     /// The keys marked since the last take, in order, each once; the next mark wakes again.
     pub fn take(&self) -> Vec<u64> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = self.state.lock();
         state.1 = false;
         let mut keys = std::mem::take(&mut state.0);
         let mut seen = std::collections::HashSet::with_capacity(keys.len());

@@ -7,7 +7,8 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -59,7 +60,7 @@ impl MediaRecorder {
     }
 
     pub fn add_track(&self, track: &MediaStreamTrack) -> Result<()> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = self.state.lock();
         if state.stop.is_some() || state.stopped {
             return Err(Error::invalid_state("addTrack must come before start()"));
         }
@@ -91,7 +92,7 @@ impl MediaRecorder {
     /// Starts consuming the tracks (from their next frame, or from the first a received
     /// track held) and makes the file.
     pub fn start(&self) -> Result<()> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = self.state.lock();
         if state.stop.is_some() || state.stopped {
             return Err(Error::invalid_state("the recorder has already started"));
         }
@@ -122,7 +123,7 @@ impl MediaRecorder {
     /// Stops and completes the file. Idempotent; a recorder that never started does nothing.
     pub async fn stop(&self) -> Result<()> {
         let tasks = {
-            let mut state = self.state.lock().unwrap();
+            let mut state = self.state.lock();
             state.stopped = true;
             if let Some(stop) = state.stop.take() {
                 stop.send_replace(true);
@@ -157,7 +158,7 @@ struct Shared {
 impl Shared {
     /// Writes a frame of `stream`: the frames (or packets) it added.
     fn write(&self, stream: usize, frame: &crate::track::MediaFrame) -> Result<u64> {
-        let mut writer = self.writer.lock().unwrap();
+        let mut writer = self.writer.lock();
         let Some(w) = writer.as_mut() else { return Ok(0) };
         let before = w.count();
         match w.write(stream, frame) {
@@ -176,7 +177,7 @@ impl Shared {
         if self.running.fetch_sub(1, Ordering::AcqRel) != 1 {
             return Ok(());
         }
-        match self.writer.lock().unwrap().take() {
+        match self.writer.lock().take() {
             Some(mut writer) => writer.finish(),
             None => Ok(()),
         }

@@ -9,7 +9,8 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 use tokio::sync::watch;
 
@@ -36,7 +37,7 @@ pub struct Ticket {
 impl Operations {
     /// The next place on the chain.
     pub fn enqueue(self: &Arc<Self>) -> Ticket {
-        let mut state = self.state.lock().unwrap();
+        let mut state = self.state.lock();
         let number = state.next;
         state.next += 1;
         Ticket { operations: self.clone(), number }
@@ -54,7 +55,7 @@ impl Ticket {
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        let mut state = self.operations.state.lock().unwrap();
+        let mut state = self.operations.state.lock();
         state.done.insert(self.number);
         let mut turn = *self.operations.turn.borrow();
         while state.done.remove(&turn) {
@@ -79,13 +80,13 @@ mod tests {
             let order = order.clone();
             tasks.push(tokio::spawn(ticket.run(async move {
                 tokio::task::yield_now().await;
-                order.lock().unwrap().push(i);
+                order.lock().push(i);
             })));
         }
         for task in tasks {
             task.await.unwrap();
         }
-        assert_eq!(*order.lock().unwrap(), (0..20).collect::<Vec<_>>());
+        assert_eq!(*order.lock(), (0..20).collect::<Vec<_>>());
         // A ticket dropped without running lets the next one go.
         let (skipped, next) = (operations.enqueue(), operations.enqueue());
         drop(skipped);

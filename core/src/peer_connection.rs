@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, OnceLock, Weak};
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use webrtc::data_channel::DataChannel as WebrtcDataChannel;
@@ -141,19 +142,19 @@ impl Shared {
         if self.is_closed() {
             return;
         }
-        let changed = apply(&mut self.states.lock().unwrap());
+        let changed = apply(&mut self.states.lock());
         if changed {
             self.events.push(event);
         }
     }
 
     fn transceivers(&self) -> Vec<RtpTransceiver> {
-        self.transceivers.lock().unwrap().clone()
+        self.transceivers.lock().clone()
     }
 
     /// The remote stream with `id`, made at its first mention.
     fn remote_stream(&self, id: &str) -> MediaStream {
-        self.remote_streams.lock().unwrap().entry(id.to_owned()).or_insert_with(|| MediaStream::with_id(id.to_owned())).clone()
+        self.remote_streams.lock().entry(id.to_owned()).or_insert_with(|| MediaStream::with_id(id.to_owned())).clone()
     }
 
     /// Adds a transceiver for each of webrtc-rs's that rtckit does not know yet (made by a
@@ -189,7 +190,7 @@ impl Shared {
                 preferences: Default::default(),
             };
             transceiver.sender.set_attach_hook(self.attach_hook(connection, id, kind));
-            self.transceivers.lock().unwrap().push(transceiver);
+            self.transceivers.lock().push(transceiver);
         }
     }
 
@@ -234,7 +235,7 @@ impl Shared {
     }
 
     fn track_channel(&self, channel: &DataChannel) {
-        let mut channels = self.channels.lock().unwrap();
+        let mut channels = self.channels.lock();
         channels.retain(|c| c.strong_count() > 0);
         channels.push(channel.downgrade());
     }
@@ -288,7 +289,7 @@ impl PeerConnectionEventHandler for Handler {
         if let Ok(init) = event.candidate.to_json() {
             let sdp_mid = match init.sdp_mid {
                 Some(mid) if !mid.is_empty() => Some(mid),
-                _ => self.0.first_mid.lock().unwrap().clone(),
+                _ => self.0.first_mid.lock().clone(),
             };
             let candidate = IceCandidate {
                 candidate: normalize_candidate(&init.candidate),
@@ -313,7 +314,7 @@ impl PeerConnectionEventHandler for Handler {
         }
         // The state, its event and (when complete) the null candidate are queued together,
         // so a reader of the null candidate sees gathering complete.
-        let mut states = shared.states.lock().unwrap();
+        let mut states = shared.states.lock();
         if set(&mut states.ice_gathering, value) {
             shared.events.push(PeerConnectionEvent::IceGatheringStateChange);
             if value == "complete" {
@@ -529,7 +530,7 @@ impl PeerConnection {
     }
 
     pub fn states(&self) -> States {
-        *self.shared.states.lock().unwrap()
+        *self.shared.states.lock()
     }
 
     pub fn signaling_state(&self) -> SignalingState {
@@ -564,7 +565,7 @@ impl PeerConnection {
     async fn reject_stopped(&self, description: SessionDescription) -> Result<SessionDescription> {
         let rejected = self.with_stopped_rejected(description.clone()).await;
         if rejected.sdp != description.sdp {
-            *self.shared.rejected.lock().unwrap() = Some((rejected.sdp.clone(), description.sdp));
+            *self.shared.rejected.lock() = Some((rejected.sdp.clone(), description.sdp));
         }
         Ok(rejected)
     }
@@ -626,10 +627,10 @@ impl PeerConnection {
         };
         // webrtc-rs checks that a local description is the one it made: a description whose
         // stopped sections rtckit rejected goes back to webrtc-rs as it made it.
-        let made = self.shared.rejected.lock().unwrap().as_ref().filter(|(ours, _)| *ours == description.sdp).map(|(_, made)| made.clone());
+        let made = self.shared.rejected.lock().as_ref().filter(|(ours, _)| *ours == description.sdp).map(|(_, made)| made.clone());
         let parsed = SessionDescription { sdp: made.unwrap_or_else(|| description.sdp.clone()), ..description.clone() }.to_webrtc()?;
         if let Some(mid) = first_mid(&description.sdp) {
-            *self.shared.first_mid.lock().unwrap() = Some(mid);
+            *self.shared.first_mid.lock() = Some(mid);
         }
         if description.sdp_type == SdpType::Answer {
             self.bind_sender_codecs(&description.sdp).await;
@@ -681,7 +682,7 @@ impl PeerConnection {
             let sections = media_sections(&description.sdp);
             self.shared.sync_transceivers(&self.connection, &sections, None).await;
             for transceiver in self.shared.transceivers() {
-                let preferences = transceiver.preferences.lock().unwrap().clone();
+                let preferences = transceiver.preferences.lock().clone();
                 if !preferences.is_empty() {
                     let _ = transceiver.inner.set_codec_preferences(preferences).await;
                 }
@@ -831,7 +832,7 @@ impl PeerConnection {
     }
 
     pub fn get_configuration(&self) -> Configuration {
-        self.configuration.lock().unwrap().clone()
+        self.configuration.lock().clone()
     }
 
     /// setConfiguration: ICE servers and the transport policy may change, the rest may not
@@ -845,7 +846,7 @@ impl PeerConnection {
             .set_configuration(next.to_webrtc())
             .await
             .map_err(|e| Error::from_webrtc("setConfiguration failed", e))?;
-        *self.configuration.lock().unwrap() = next;
+        *self.configuration.lock() = next;
         Ok(())
     }
 
@@ -1097,7 +1098,7 @@ impl PeerConnection {
             return None;
         }
         {
-            let mut states = self.shared.states.lock().unwrap();
+            let mut states = self.shared.states.lock();
             states.signaling = SignalingState::Closed;
             states.ice_connection = "closed";
             states.connection = "closed";
@@ -1106,7 +1107,7 @@ impl PeerConnection {
             transceiver.sender.stop();
             transceiver.receiver.end(false);
         }
-        let channels: Vec<_> = std::mem::take(&mut *self.shared.channels.lock().unwrap());
+        let channels: Vec<_> = std::mem::take(&mut *self.shared.channels.lock());
         let channels: Vec<DataChannel> = channels.into_iter().filter_map(|c| c.upgrade()).map(DataChannel::from_inner).collect();
         for channel in &channels {
             channel.connection_closed();

@@ -3,7 +3,8 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 use std::time::{Duration, Instant};
 
@@ -58,7 +59,7 @@ impl RtpReceiver {
 
     /// The remote streams the track is in now.
     pub fn streams(&self) -> Vec<MediaStream> {
-        self.inner.streams.lock().unwrap().clone()
+        self.inner.streams.lock().clone()
     }
 
     pub(crate) fn counters(&self) -> &Arc<ReceiveCounters> {
@@ -66,7 +67,7 @@ impl RtpReceiver {
     }
 
     pub(crate) fn remote(&self) -> Option<Arc<dyn TrackRemote>> {
-        self.inner.remote.lock().unwrap().clone()
+        self.inner.remote.lock().clone()
     }
 
     /// W3C "process the addition of a remote track": true if the track event is due (the
@@ -75,7 +76,7 @@ impl RtpReceiver {
         for stream in &streams {
             stream.add_track(self.inner.track.clone());
         }
-        let old = std::mem::replace(&mut *self.inner.streams.lock().unwrap(), streams.clone());
+        let old = std::mem::replace(&mut *self.inner.streams.lock(), streams.clone());
         for stream in old.iter().filter(|o| !streams.iter().any(|s| s.id() == o.id())) {
             stream.remove_track(&self.inner.track);
         }
@@ -86,7 +87,7 @@ impl RtpReceiver {
     /// m-section; the track is muted and leaves its streams.
     pub(crate) fn stop_receiving(&self) {
         if self.inner.receiving.swap(false, Ordering::AcqRel) {
-            for stream in std::mem::take(&mut *self.inner.streams.lock().unwrap()) {
+            for stream in std::mem::take(&mut *self.inner.streams.lock()) {
                 stream.remove_track(&self.inner.track);
             }
             self.inner.source.set_muted(true);
@@ -106,12 +107,12 @@ impl RtpReceiver {
 
     /// Receives `remote` (webrtc-rs saw its first packet) into the receiver's track.
     pub(crate) fn attach(&self, remote: Arc<dyn TrackRemote>) {
-        *self.inner.remote.lock().unwrap() = Some(remote.clone());
+        *self.inner.remote.lock() = Some(remote.clone());
         let (kind, receiver) = (self.inner.track.kind(), self.clone());
         crate::runtime::handle().spawn(async move {
             receive(remote.clone(), &receiver, kind).await;
             // This remote track is over; the receiver's track stays, muted, for the next.
-            let mut current = receiver.inner.remote.lock().unwrap();
+            let mut current = receiver.inner.remote.lock();
             if current.as_ref().is_some_and(|r| Arc::ptr_eq(r, &remote)) {
                 *current = None;
                 drop(current);

@@ -7,7 +7,8 @@
 //! are. The encoder runs on its own task, so a slow encode never blocks the connection's driver.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -220,7 +221,7 @@ impl RtpSender {
         }
         if let Some(track) = track.filter(|_| !self.is_attached()) {
             // Nothing sends for this transceiver yet: webrtc-rs must attach a sender first.
-            let hook = self.inner.attach_hook.lock().unwrap().clone();
+            let hook = self.inner.attach_hook.lock().clone();
             if let Some(hook) = hook {
                 return hook(track.clone());
             }
@@ -274,7 +275,7 @@ impl RtpSender {
     }
 
     fn attached(&self) -> Option<Arc<Attached>> {
-        self.inner.attached.lock().unwrap().clone()
+        self.inner.attached.lock().clone()
     }
 
     /// webrtc-rs's sender, once it has one.
@@ -306,7 +307,7 @@ impl RtpSender {
     }
 
     pub(crate) fn set_attach_hook(&self, hook: AttachHook) {
-        *self.inner.attach_hook.lock().unwrap() = Some(hook);
+        *self.inner.attach_hook.lock() = Some(hook);
     }
 
     /// Whether webrtc-rs sends for it (a track was added on its transceiver).
@@ -321,7 +322,7 @@ impl RtpSender {
             return Err(Error::invalid_state("the sender is stopped"));
         }
         let (local, webrtc, ssrc) = (attached.local.clone(), attached.webrtc.clone(), attached.ssrc);
-        *self.inner.attached.lock().unwrap() = Some(Arc::new(attached));
+        *self.inner.attached.lock() = Some(Arc::new(attached));
         self.inner.codec_bound.store(false, Ordering::Release);
         let generation = self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
         // Wakes a previous send task, which sees the new generation and ends.

@@ -30,7 +30,7 @@ pub struct RtpTransceiver {
     pub(crate) connection: Weak<dyn WebrtcPeerConnection>,
     /// setCodecPreferences' list (empty: all), applied again after each remote description:
     /// webrtc-rs forgets it when a remote offer takes this transceiver for its m-section.
-    pub(crate) preferences: Arc<std::sync::Mutex<Vec<rtc::rtp_transceiver::rtp_sender::RTCRtpCodecParameters>>>,
+    pub(crate) preferences: Arc<parking_lot::Mutex<Vec<rtc::rtp_transceiver::rtp_sender::RTCRtpCodecParameters>>>,
 }
 
 /// The transport a transceiver's RTP goes over (W3C RTCDtlsTransport and its
@@ -243,7 +243,7 @@ impl RtpTransceiver {
     /// Which codecs the next negotiation may pick, in order; an empty list restores them all.
     pub fn set_codec_preferences(&self, codecs: &[CodecCapability]) -> Result<()> {
         let codecs = preferences(self.kind, codecs)?;
-        *self.preferences.lock().unwrap() = codecs.clone();
+        *self.preferences.lock() = codecs.clone();
         let inner = self.inner.clone();
         block_on(async move { inner.set_codec_preferences(codecs).await })
             .map_err(|e| Error::from_webrtc("setCodecPreferences failed", e))

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 use webrtc::peer_connection::{RTCSdpType, RTCSessionDescription};
 
@@ -220,7 +220,7 @@ impl RemoteDialect {
                 self.legacy_sctp.store(legacy, Ordering::Relaxed);
             }
             if parsed.sdp != description.sdp {
-                let mut rewritten = self.rewritten.lock().unwrap();
+                let mut rewritten = self.rewritten.lock();
                 rewritten.push_back((parsed.sdp.clone(), description.sdp.clone()));
                 if rewritten.len() > 2 {
                     rewritten.pop_front();
@@ -232,7 +232,7 @@ impl RemoteDialect {
 
     /// webrtc-rs's remote description as the peer sent it.
     pub(crate) fn as_sent(&self, mut description: SessionDescription) -> SessionDescription {
-        if let Some((_, sent)) = self.rewritten.lock().unwrap().iter().find(|(ours, _)| *ours == description.sdp) {
+        if let Some((_, sent)) = self.rewritten.lock().iter().find(|(ours, _)| *ours == description.sdp) {
             description.sdp = sent.clone();
         }
         description

@@ -1,7 +1,8 @@
 //! Sources of local tracks: frames the application pushes (VideoSource/AudioSource, and
 //! @roamhq/wrtc's RTCVideoSource/RTCAudioSource); fake devices build on the same type.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
+use parking_lot::Mutex;
 
 use crate::error::{Error, Result};
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
@@ -54,7 +55,7 @@ impl MediaSource {
 
     /// Feeds `track` from now on (a new track, or a clone of one of its tracks).
     pub(crate) fn register(&self, track: MediaStreamTrack) -> Result<()> {
-        let mut tracks = self.inner.tracks.lock().unwrap();
+        let mut tracks = self.inner.tracks.lock();
         let Some(tracks) = tracks.as_mut() else {
             return Err(Error::invalid_state("the source is closed"));
         };
@@ -68,7 +69,7 @@ impl MediaSource {
         if self.inner.muted.swap(muted, std::sync::atomic::Ordering::AcqRel) == muted {
             return;
         }
-        if let Some(tracks) = self.inner.tracks.lock().unwrap().as_ref() {
+        if let Some(tracks) = self.inner.tracks.lock().as_ref() {
             for track in tracks {
                 track.set_muted(muted);
             }
@@ -89,7 +90,7 @@ impl MediaSource {
                 frame.kind().as_str()
             )));
         }
-        let mut tracks = self.inner.tracks.lock().unwrap();
+        let mut tracks = self.inner.tracks.lock();
         let Some(tracks) = tracks.as_mut() else {
             return Err(Error::invalid_state("the source is closed: it takes no more frames"));
         };
@@ -99,7 +100,7 @@ impl MediaSource {
 
     /// True while some track made from it is live (or none was made yet).
     pub fn is_wanted(&self) -> bool {
-        match self.inner.tracks.lock().unwrap().as_mut() {
+        match self.inner.tracks.lock().as_mut() {
             Some(tracks) => {
                 tracks.retain(|t| t.is_live());
                 !tracks.is_empty()
@@ -110,7 +111,7 @@ impl MediaSource {
 
     /// Ends the source: its tracks end (firing `ended`) and pushes fail.
     pub fn close(&self) {
-        if let Some(tracks) = self.inner.tracks.lock().unwrap().take() {
+        if let Some(tracks) = self.inner.tracks.lock().take() {
             for track in tracks {
                 track.end();
             }
@@ -118,6 +119,6 @@ impl MediaSource {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.inner.tracks.lock().unwrap().is_none()
+        self.inner.tracks.lock().is_none()
     }
 }

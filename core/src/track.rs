@@ -5,7 +5,8 @@
 //! subscribes and receives every frame from then on, a slow one losing the oldest.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, OnceLock, Weak};
+use parking_lot::Mutex;
 
 use tokio::sync::broadcast;
 
@@ -170,7 +171,7 @@ impl MediaStreamTrack {
     /// and a sender takes every one of them (see [`MediaStreamTrack::keeps_every_frame`]).
     pub(crate) fn new_held(kind: TrackKind, label: &str) -> Self {
         let track = Self::new(kind, label);
-        *track.inner.held.lock().unwrap() = Some(Default::default());
+        *track.inner.held.lock() = Some(Default::default());
         track.inner.keep_every_frame.store(true, Ordering::Relaxed);
         track
     }
@@ -274,7 +275,7 @@ impl MediaStreamTrack {
     }
 
     pub fn is_live(&self) -> bool {
-        self.inner.sender.lock().unwrap().is_some()
+        self.inner.sender.lock().is_some()
     }
 
     pub fn ready_state(&self) -> &'static str {
@@ -283,24 +284,24 @@ impl MediaStreamTrack {
 
     /// Stops the track: consumers get what was delivered, then the end. No ended event.
     pub fn stop(&self) {
-        self.inner.sender.lock().unwrap().take();
+        self.inner.sender.lock().take();
         self.inner.events.close();
     }
 
     /// The source ended: like stop(), and fires `ended`.
     pub(crate) fn end(&self) {
-        if self.inner.sender.lock().unwrap().take().is_some() {
+        if self.inner.sender.lock().take().is_some() {
             self.inner.events.push_and_close(Some(TrackEvent::Ended));
         }
     }
 
     /// Delivers a frame to every consumer; false once the track has ended.
     pub(crate) fn deliver(&self, frame: &MediaFrame) -> bool {
-        let sender = self.inner.sender.lock().unwrap();
+        let sender = self.inner.sender.lock();
         let Some(sender) = sender.as_ref() else { return false };
         let frame = if self.enabled() { frame.clone() } else { muted(frame) };
         if sender.receiver_count() == 0 {
-            if let Some(held) = self.inner.held.lock().unwrap().as_mut() {
+            if let Some(held) = self.inner.held.lock().as_mut() {
                 if held.len() == HELD_FRAMES {
                     held.pop_front();
                 }
@@ -314,9 +315,9 @@ impl MediaStreamTrack {
 
     /// A new consumer, receiving every frame delivered from now on.
     pub fn subscribe(&self) -> FrameReceiver {
-        let sender = self.inner.sender.lock().unwrap();
+        let sender = self.inner.sender.lock();
         let receiver = sender.as_ref().map(|s| s.subscribe());
-        let held = self.inner.held.lock().unwrap().take().unwrap_or_default();
+        let held = self.inner.held.lock().take().unwrap_or_default();
         drop(sender);
         self.inner.consumed.send_replace(true);
         FrameReceiver { held, receiver, track: self.clone(), lost: 0 }
@@ -422,7 +423,7 @@ impl MediaStream {
     }
 
     fn with_tracks(self, tracks: Vec<MediaStreamTrack>) -> Self {
-        *self.tracks.lock().unwrap() = tracks;
+        *self.tracks.lock() = tracks;
         self
     }
 
@@ -431,17 +432,17 @@ impl MediaStream {
     }
 
     pub fn tracks(&self) -> Vec<MediaStreamTrack> {
-        self.tracks.lock().unwrap().clone()
+        self.tracks.lock().clone()
     }
 
     pub fn add_track(&self, track: MediaStreamTrack) {
-        let mut tracks = self.tracks.lock().unwrap();
+        let mut tracks = self.tracks.lock();
         if !tracks.iter().any(|t| t.id() == track.id()) {
             tracks.push(track);
         }
     }
 
     pub fn remove_track(&self, track: &MediaStreamTrack) {
-        self.tracks.lock().unwrap().retain(|t| t.id() != track.id());
+        self.tracks.lock().retain(|t| t.id() != track.id());
     }
 }
