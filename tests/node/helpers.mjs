@@ -55,6 +55,16 @@ export async function waitUntil(predicate, ms = TIMEOUT, what = 'condition') {
   }
 }
 
+/**
+ * pc's local description once ICE gathering is complete. Node's setLocalDescription resolves
+ * before gathering ends, as a browser's does: a description handed over without trickle must
+ * wait for this, or it may carry no candidate and never connect.
+ */
+export async function gathered(pc) {
+  await waitUntil(() => pc.iceGatheringState === 'complete', TIMEOUT, 'ICE gathering');
+  return pc.localDescription;
+}
+
 /** Signals a <-> b; `codec` forces one (non-trickle then: the whole offer is cut at once). */
 export async function connect(a, b, { trickle = true, codec = null } = {}) {
   if (codec) trickle = false;
@@ -79,12 +89,10 @@ export async function connect(a, b, { trickle = true, codec = null } = {}) {
     for (const c of queues.get(a)) await a.addIceCandidate(c);
   } else {
     await a.setLocalDescription();
-    await waitUntil(() => a.iceGatheringState === 'complete');
-    const { type, sdp } = a.localDescription;
-    await b.setRemoteDescription(codec ? { type, sdp: onlyCodec(sdp, codec) } : a.localDescription);
+    const { type, sdp } = await gathered(a);
+    await b.setRemoteDescription(codec ? { type, sdp: onlyCodec(sdp, codec) } : { type, sdp });
     await b.setLocalDescription();
-    await waitUntil(() => b.iceGatheringState === 'complete');
-    await a.setRemoteDescription(b.localDescription);
+    await a.setRemoteDescription(await gathered(b));
   }
 }
 

@@ -4,7 +4,7 @@
 // stops its transceiver.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { rtckit, LOOPBACK, connect, fakeMedia, nextEvent, waitUntil, withTimeout } from './helpers.mjs';
+import { rtckit, LOOPBACK, connect, fakeMedia, gathered, nextEvent, waitUntil, withTimeout } from './helpers.mjs';
 
 const { nonstandard } = rtckit;
 
@@ -49,7 +49,7 @@ test('a reply track added in the track handler is negotiated, and the echo arriv
   };
   const echoed = nextEvent(a, 'track');
   await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription);
+  await b.setRemoteDescription(await gathered(a));
   assert.ok(event, 'the track event fired before setRemoteDescription resolved');
   const [transceiver] = b.getTransceivers();
   assert.equal(event.transceiver, transceiver);
@@ -58,7 +58,7 @@ test('a reply track added in the track handler is negotiated, and the echo arriv
   assert.equal(event.streams[0].id, stream.id);
   assert.ok(transceiver.sender.track, 'the reply is sent on the offer\'s transceiver');
   await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription);
+  await a.setRemoteDescription(await gathered(b));
   const back = await echoed;
   assert.equal(back.track, a.getTransceivers()[0].receiver.track);
   const sink = new nonstandard.RTCVideoSink(back.track);
@@ -111,7 +111,7 @@ test('an echo built only on receiver.track, with no track handler', async () => 
   const b = new rtckit.RTCPeerConnection(LOOPBACK);
   a.addTrack(camera, stream);
   await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription);
+  await b.setRemoteDescription(await gathered(a));
   // The browser pattern: read the transceiver's receiver.track right after the offer applied.
   const [transceiver] = b.getTransceivers();
   assert.equal(transceiver.receiver.track.kind, 'video');
@@ -122,7 +122,7 @@ test('an echo built only on receiver.track, with no track handler', async () => 
   transceiver.direction = 'sendrecv';
   const echoed = nextEvent(a, 'track');
   await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription);
+  await a.setRemoteDescription(await gathered(b));
   const { track } = await echoed;
   const outbound = new nonstandard.RTCVideoSink(track);
   const frame = await withTimeout(new Promise((resolve) => { outbound.onframe = ({ frame: f }) => resolve(f); }));
