@@ -672,10 +672,18 @@ impl PeerConnection {
         if description.sdp_type == SdpType::Answer {
             self.bind_sender_codecs(&description.sdp).await;
         }
-        self.connection
-            .set_remote_description(parsed)
-            .await
-            .map_err(|e| Error::from_webrtc("setRemoteDescription failed", e))?;
+        let had_pending = description.sdp_type == SdpType::Offer && self.connection.pending_remote_description().await.is_some();
+        if let Err(e) = self.connection.set_remote_description(parsed).await {
+            // webrtc-rs can refuse an offer after taking it as pending (a bad fingerprint is
+            // found late): W3C leaves the connection as it was, so the half-taken offer is
+            // rolled back, or every later offer would be refused.
+            if description.sdp_type == SdpType::Offer && !had_pending && self.connection.pending_remote_description().await.is_some() {
+                if let Ok(rollback) = webrtc::peer_connection::RTCSessionDescription::rollback(None) {
+                    let _ = self.connection.set_remote_description(rollback).await;
+                }
+            }
+            return Err(Error::from_webrtc("setRemoteDescription failed", e));
+        }
         self.check_open()?;
         let mut tracks = Vec::new();
         if description.sdp_type != SdpType::Rollback {

@@ -48,8 +48,97 @@ fn bad(e: mp4parse::Error) -> Error {
     }
 }
 
+/// Boxes that hold boxes (after `header` bytes of their own).
+fn children_at(name: &[u8; 4]) -> Option<u64> {
+    match name {
+        b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"edts" | b"mvex" | b"moof" | b"traf" | b"dinf" | b"udta" => Some(0),
+        b"meta" => Some(4),
+        _ => None,
+    }
+}
+
+/// The bytes a table box needs for the entry count it states: (offset of the count in the
+/// payload, bytes per entry), from the box's version.
+fn table_entries(name: &[u8; 4], version: u8) -> Option<(u64, u64)> {
+    Some(match name {
+        b"stco" | b"stss" => (4, 4),
+        b"co64" | b"stts" | b"ctts" => (4, 8),
+        b"stsc" => (4, 12),
+        b"stsz" => (8, 4), // per-sample sizes; none when the box names one size for all
+        b"elst" => (4, if version == 1 { 20 } else { 12 }),
+        b"stsd" | b"dref" => (4, 8), // each entry is a box of 8 bytes or more
+        _ => return None,
+    })
+}
+
+/// Checks that every box fits in its parent and that every sample table holds the entries
+/// its count states, before mp4parse reserves memory for that count (a damaged `stco` asking
+/// for 33 million entries in a 32-byte box must not get 256 MiB).
+fn check_boxes<R: Read + Seek>(reader: &mut R, start: u64, end: u64, depth: u32) -> Result<()> {
+    let broken = |what: &str| malformed(&format!("MP4 file ({what})"));
+    let mut at = start;
+    while at + 8 <= end {
+        reader.seek(SeekFrom::Start(at)).map_err(|e| io_error("reading an MP4 file", e))?;
+        let mut header = [0u8; 16];
+        reader.read_exact(&mut header[..8]).map_err(|_| broken("a box header past the end"))?;
+        let name: [u8; 4] = header[4..8].try_into().expect("4 bytes");
+        let (size, payload) = match u32::from_be_bytes(header[..4].try_into().expect("4 bytes")) {
+            0 => (end - at, at + 8), // to the end of its parent
+            1 => {
+                reader.read_exact(&mut header[8..16]).map_err(|_| broken("a box header past the end"))?;
+                (u64::from_be_bytes(header[8..16].try_into().expect("8 bytes")), at + 16)
+            }
+            n => (n as u64, at + 8),
+        };
+        if size < payload - at || at.checked_add(size).is_none_or(|box_end| box_end > end) {
+            return Err(broken("a box larger than what holds it"));
+        }
+        let box_end = at + size;
+        if let Some(skip) = children_at(&name) {
+            if depth < 16 {
+                check_boxes(reader, payload + skip, box_end, depth + 1)?;
+            }
+        } else {
+            let mut version = [0u8; 1];
+            if box_end > payload && reader.read_exact(&mut version).is_ok() {
+                if let Some((count_at, entry)) = table_entries(&name, version[0]) {
+                    let mut fields = [0u8; 12];
+                    let n = (count_at as usize + 4).min((box_end - payload) as usize);
+                    reader.seek(SeekFrom::Start(payload)).map_err(|e| io_error("reading an MP4 file", e))?;
+                    reader.read_exact(&mut fields[..n]).map_err(|_| broken("a table past the end"))?;
+                    if n == count_at as usize + 4 {
+                        let count = u32::from_be_bytes(fields[count_at as usize..n].try_into().expect("4 bytes")) as u64;
+                        let uniform = &name == b"stsz" && fields[4..8] != [0; 4];
+                        let needed = count_at + 4 + if uniform { 0 } else { count * entry };
+                        if needed > box_end - payload {
+                            return Err(broken("a table shorter than its count"));
+                        }
+                    }
+                }
+            }
+        }
+        at = box_end;
+    }
+    Ok(())
+}
+
+/// The samples a track's sample-to-chunk table states, for which mp4parse reserves a table
+/// entry each: a damaged table can state billions.
+fn stated_samples(track: &mp4parse::Track) -> u64 {
+    let (Some(stsc), Some(stco)) = (&track.stsc, &track.stco) else { return 0 };
+    let chunks = stco.offsets.len() as u64;
+    let entries = &stsc.samples;
+    entries.iter().enumerate().fold(0u64, |total, (i, e)| {
+        let next = entries.get(i + 1).map_or(chunks + 1, |n| n.first_chunk as u64);
+        total.saturating_add(next.saturating_sub(e.first_chunk as u64).saturating_mul(e.samples_per_chunk as u64))
+    })
+}
+
 impl<R: Read + Seek + Send> Mp4Reader<R> {
     pub fn new(mut reader: R) -> Result<Self> {
+        let end = reader.seek(SeekFrom::End(0)).map_err(|e| io_error("reading an MP4 file", e))?;
+        check_boxes(&mut reader, 0, end, 0)?;
+        reader.seek(SeekFrom::Start(0)).map_err(|e| io_error("reading an MP4 file", e))?;
         let context = mp4parse::read_mp4(&mut reader).map_err(bad)?;
         let mut streams: Vec<(Stream, Codec)> = Vec::new();
         let mut samples = Vec::new();
@@ -86,6 +175,11 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
                 continue; // one track of each kind plays
             }
             let Some(scale) = track.timescale.map(|t| t.0).filter(|t| *t > 0) else { return Err(malformed("MP4 file (a track without a timescale)")) };
+            // A sample takes a byte of the file at least (or has a size in stsz).
+            let sizes = track.stsz.as_ref().map_or(0, |z| z.sample_sizes.len() as u64);
+            if stated_samples(track) > sizes.max(end) {
+                return Err(malformed("MP4 file (a sample table stating more samples than the file holds)"));
+            }
             let table = mp4parse::unstable::create_sample_table(track, 0.into()).ok_or_else(|| malformed("MP4 file (its sample tables do not add up)"))?;
             fragmented |= table.is_empty() && context.mvex.is_some();
             let stream = Stream { reordered: table.iter().any(|s| s.start_composition.0 != s.start_decode.0), ..stream };

@@ -38,6 +38,11 @@ impl<R: Read + Send> WavReader<R> {
             let size = u32_at(&chunk[4..]) as u64;
             match &chunk[..4] {
                 b"fmt " => {
+                    // 16 to 40 bytes in every WAV there is; a size beyond is a broken header,
+                    // not a reason to allocate what it says.
+                    if size > 1024 {
+                        return Err(malformed("WAV file (a fmt chunk of more than 1 KiB)"));
+                    }
                     let mut fmt = vec![0u8; size as usize];
                     reader.read_exact(&mut fmt).map_err(|_| malformed("WAV file (a short fmt chunk)"))?;
                     if fmt.len() < 16 {

@@ -1,6 +1,6 @@
 //! Y4M (YUV4MPEG2): a text header (size, rate, chroma), then frames of "FRAME" and I420.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,9 +19,11 @@ pub struct Y4mReader<R> {
     frames: u64,
 }
 
+/// A header or frame line: a few dozen bytes in a real file, so a longer one is cut at 4 KiB
+/// (and then does not parse) rather than read whole.
 fn line(reader: &mut impl BufRead) -> Result<Option<String>> {
     let mut line = Vec::new();
-    let n = reader.read_until(b'\n', &mut line).map_err(|e| io_error("reading a Y4M file", e))?;
+    let n = reader.take(4096).read_until(b'\n', &mut line).map_err(|e| io_error("reading a Y4M file", e))?;
     if n == 0 {
         return Ok(None);
     }
@@ -37,11 +39,12 @@ impl<R: BufRead + Send> Y4mReader<R> {
         }
         let (mut width, mut height, mut frame_time) = (0, 0, (1, 30));
         for field in fields {
-            let (tag, value) = field.split_at(field.len().min(1));
+            let mut chars = field.chars();
+            let (tag, value) = (chars.next(), chars.as_str());
             match tag {
-                "W" => width = value.parse().map_err(|_| malformed("Y4M width"))?,
-                "H" => height = value.parse().map_err(|_| malformed("Y4M height"))?,
-                "F" => {
+                Some('W') => width = value.parse().map_err(|_| malformed("Y4M width"))?,
+                Some('H') => height = value.parse().map_err(|_| malformed("Y4M height"))?,
+                Some('F') => {
                     let (n, d) = value.split_once(':').ok_or_else(|| malformed("Y4M frame rate"))?;
                     let (n, d): (u64, u64) = (n.parse().map_err(|_| malformed("Y4M frame rate"))?, d.parse().map_err(|_| malformed("Y4M frame rate"))?);
                     if n == 0 || d == 0 {
@@ -49,7 +52,7 @@ impl<R: BufRead + Send> Y4mReader<R> {
                     }
                     frame_time = (d, n);
                 }
-                "C" if !value.starts_with("420") => {
+                Some('C') if !value.starts_with("420") => {
                     return Err(Error::new(
                         ErrorKind::NotSupportedError,
                         format!("this Y4M file is C{value}: rtckit plays 4:2:0 (C420) Y4M files"),
@@ -61,6 +64,8 @@ impl<R: BufRead + Send> Y4mReader<R> {
         if width == 0 || height == 0 {
             return Err(malformed("Y4M file (no W or H)"));
         }
+        // Before any frame is allocated at that size.
+        crate::frame::check_size(width, height)?;
         Ok(Self { reader, width, height, frame_time, frames: 0 })
     }
 }
@@ -75,8 +80,13 @@ impl<R: BufRead + Send> Reader for Y4mReader<R> {
         if !header.starts_with("FRAME") {
             return Err(malformed("Y4M file (a frame without FRAME)"));
         }
-        let mut data = vec![0u8; PixelFormat::I420.frame_size(self.width, self.height)];
-        self.reader.read_exact(&mut data).map_err(|_| malformed("Y4M file (a truncated frame)"))?;
+        // Read as far as the file goes: a truncated file does not get a whole frame allocated.
+        let size = PixelFormat::I420.frame_size(self.width, self.height);
+        let mut data = Vec::new();
+        (&mut self.reader).take(size as u64).read_to_end(&mut data).map_err(|e| io_error("reading a Y4M file", e))?;
+        if data.len() < size {
+            return Err(malformed("Y4M file (a truncated frame)"));
+        }
         let frame = VideoFrame::from_i420(self.width, self.height, Bytes::from(data))?;
         let (num, den) = self.frame_time;
         let at = Duration::from_nanos((self.frames as u128 * num as u128 * 1_000_000_000 / den as u128) as u64);
