@@ -26,8 +26,11 @@ thread_local! {
 }
 const ALLOCATION_LIMIT: usize = 256 << 20;
 
-fn note(size: usize) {
-    let _ = LARGEST.try_with(|l| l.set(l.get().max(size)));
+fn granted(ptr: *mut u8, size: usize) -> *mut u8 {
+    if !ptr.is_null() {
+        let _ = LARGEST.try_with(|l| l.set(l.get().max(size)));
+    }
+    ptr
 }
 
 /// Runs `case` and returns the largest single allocation it made.
@@ -38,17 +41,15 @@ fn largest_allocation(case: impl FnOnce()) -> usize {
 }
 
 unsafe impl GlobalAlloc for Watched {
+    // Counted when granted: a fallible reservation the system refuses costs nothing.
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc(layout) }
+        granted(unsafe { System.alloc(layout) }, layout.size())
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
+        granted(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
+        granted(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
@@ -167,8 +168,16 @@ fn fuzz(name: &str, seed: u8, valid: Vec<u8>, magic: usize, parse: impl Fn(Vec<u
         .unwrap_or_else(|e| panic!("{name}: {e}"));
 }
 
-/// A file `format` holds after a writer wrote `frames` to it.
+/// The valid input of a reader: a file its writer made, kept in tests/fuzz_seeds so that the
+/// cases are the same on every run (writers time what they write by the clock). Written
+/// there when missing: `RTCKIT_FUZZ_SEEDS=write` writes them again.
 fn written(extension: &str, kinds: &[TrackKind], frames: &[(usize, MediaFrame)]) -> Vec<u8> {
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_seeds").join(format!("valid.{extension}"));
+    if std::env::var("RTCKIT_FUZZ_SEEDS").as_deref() != Ok("write") {
+        if let Ok(data) = std::fs::read(&kept) {
+            return data;
+        }
+    }
     let dir = std::env::temp_dir().join(format!("rtckit-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("valid.{extension}"));
@@ -177,7 +186,10 @@ fn written(extension: &str, kinds: &[TrackKind], frames: &[(usize, MediaFrame)])
         writer.write(*stream, frame).unwrap();
     }
     writer.finish().unwrap();
-    std::fs::read(&path).unwrap()
+    let data = std::fs::read(&path).unwrap();
+    std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+    std::fs::write(&kept, &data).unwrap();
+    data
 }
 
 fn video(n: usize) -> Vec<(usize, MediaFrame)> {

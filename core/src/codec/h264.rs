@@ -27,15 +27,14 @@ pub struct H264Encoder {
     bitrate: Option<u32>,
     max_bitrate: Option<u32>,
     fps: f32,
-    /// When the first frame was encoded: timestamps count from it.
-    clock: Option<std::time::Instant>,
+    clock: super::EncodeClock,
     keys: super::KeyFrameClock,
 }
 
 impl H264Encoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
     pub fn new(bitrate: Option<u32>, fps: f32) -> Self {
-        Self { encoder: None, bitrate, max_bitrate: None, fps, clock: None, keys: Default::default() }
+        Self { encoder: None, bitrate, max_bitrate: None, fps, clock: Default::default(), keys: Default::default() }
     }
 
     /// One access unit (Annex-B NAL units); a key frame when `key` or the size changed.
@@ -50,6 +49,7 @@ impl H264Encoder {
             let config = EncoderConfig::new()
                 .bitrate(BitRate::from_bps(target))
                 .max_frame_rate(FrameRate::from_hz(self.fps))
+                // OpenH264 controls the bitrate only by skipping frames (see EncodeClock).
                 .skip_frames(true)
                 // Key frames every two seconds of real time come from KeyFrameClock.
                 .intra_frame_period(IntraFramePeriod::from_num_frames(super::KeyFrameClock::MAX_FRAMES));
@@ -66,10 +66,9 @@ impl H264Encoder {
         let (y, rest) = data.split_at(w * h);
         let (u, v) = rest.split_at((w / 2) * (h / 2));
         let source = YUVSlices::new((y, u, v), (w, h), (w, w / 2, w / 2));
-        // Real time, for the rate control: it spends the bitrate per second of timestamps,
-        // where all-zero timestamps had it assume its maximum frame rate.
-        let start = *self.clock.get_or_insert_with(std::time::Instant::now);
-        let at = openh264::Timestamp::from_millis(start.elapsed().as_millis() as u64);
+        // The rate control spends the bitrate per second of timestamps (all-zero ones had it
+        // assume its maximum frame rate).
+        let at = openh264::Timestamp::from_millis(self.clock.at(frame) as u64);
         let bitstream = encoder.encode_at(&source, at).map_err(|e| codec_error("encoding", e))?;
         Ok(bitstream.to_vec())
     }

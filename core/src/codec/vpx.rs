@@ -61,17 +61,17 @@ pub struct VpxEncoder {
     context: Option<(Context, Config, u32, u32)>,
     bitrate: Option<u32>,
     max_bitrate: Option<u32>,
-    /// When the encoder opened and when it last encoded: its rate control spends the bitrate
-    /// per millisecond of real time, so a frame offered at 60 fps gets half the bits it gets
-    /// at 30 (with a frame count as pts at a 1/30 time base, 60 fps had been twice the bitrate).
-    clock: Option<(std::time::Instant, i64)>,
+    /// Its rate control spends the bitrate per millisecond of the frames' time, so a frame
+    /// offered at 60 fps gets half the bits it gets at 30 (with a frame count as pts at a 1/30
+    /// time base, 60 fps had been twice the bitrate).
+    clock: super::EncodeClock,
     keys: super::KeyFrameClock,
 }
 
 impl VpxEncoder {
     /// `bitrate` in bits per second; None picks one for each frame size.
     pub fn new(codec: Vpx, bitrate: Option<u32>) -> Self {
-        Self { codec, context: None, bitrate, max_bitrate: None, clock: None, keys: Default::default() }
+        Self { codec, context: None, bitrate, max_bitrate: None, clock: Default::default(), keys: Default::default() }
     }
 
     fn open(&self, width: u32, height: u32) -> Result<(Context, Config)> {
@@ -133,10 +133,9 @@ impl VpxEncoder {
             self.context = Some((context, cfg, w, h));
         }
         let key = self.keys.key(key || fresh);
-        let (start, last) = *self.clock.get_or_insert((std::time::Instant::now(), -1));
-        let pts = (start.elapsed().as_millis() as i64).max(last + 1);
-        let duration = if last < 0 { 33 } else { pts - last };
-        self.clock = Some((start, pts));
+        let last = self.clock.last();
+        let pts = self.clock.at(frame);
+        let duration = last.map_or(33, |last| pts - last);
         let (context, _, _, _) = self.context.as_mut().expect("set above");
         let data = frame.i420();
         let mut out = Vec::new();

@@ -48,11 +48,21 @@ fn bad(e: mp4parse::Error) -> Error {
     }
 }
 
-/// Boxes that hold boxes (after `header` bytes of their own).
-fn children_at(name: &[u8; 4]) -> Option<u64> {
+/// Boxes that hold boxes, and where in their payload (`head`, its first bytes) they start:
+/// the containers, the sample descriptions, and the sample entries in them (whose avcC, esds
+/// or dOps mp4parse reads whole).
+fn children_at(name: &[u8; 4], head: &[u8]) -> Option<u64> {
     match name {
         b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"edts" | b"mvex" | b"moof" | b"traf" | b"dinf" | b"udta" => Some(0),
         b"meta" => Some(4),
+        b"stsd" => Some(8),
+        b"avc1" | b"avc3" | b"vp08" | b"vp09" | b"encv" | b"hev1" | b"hvc1" | b"av01" => Some(78),
+        // The audio sample entry's version (QuickTime's 1 and 2 add fields) is at byte 8.
+        b"mp4a" | b"Opus" | b"enca" | b"fLaC" => match head.get(8..10) {
+            Some([0, 1]) => Some(44),
+            Some([0, 2]) => Some(64),
+            _ => Some(28),
+        },
         _ => None,
     }
 }
@@ -94,27 +104,24 @@ fn check_boxes<R: Read + Seek>(reader: &mut R, start: u64, end: u64, depth: u32)
             return Err(broken("a box larger than what holds it"));
         }
         let box_end = at + size;
-        if let Some(skip) = children_at(&name) {
+        let mut head = [0u8; 12];
+        let head_len = (box_end - payload).min(12) as usize;
+        reader.read_exact(&mut head[..head_len]).map_err(|_| broken("a box past the end"))?;
+        let head = &head[..head_len];
+        if let Some((count_at, entry)) = head.first().and_then(|&version| table_entries(&name, version)) {
+            let count_at = count_at as usize;
+            if let Some(count) = head.get(count_at..count_at + 4) {
+                let count = u32::from_be_bytes(count.try_into().expect("4 bytes")) as u64;
+                let uniform = &name == b"stsz" && head[4..8] != [0; 4];
+                let needed = count_at as u64 + 4 + if uniform { 0 } else { count * entry };
+                if needed > box_end - payload {
+                    return Err(broken("a table shorter than its count"));
+                }
+            }
+        }
+        if let Some(skip) = children_at(&name, head) {
             if depth < 16 {
                 check_boxes(reader, payload + skip, box_end, depth + 1)?;
-            }
-        } else {
-            let mut version = [0u8; 1];
-            if box_end > payload && reader.read_exact(&mut version).is_ok() {
-                if let Some((count_at, entry)) = table_entries(&name, version[0]) {
-                    let mut fields = [0u8; 12];
-                    let n = (count_at as usize + 4).min((box_end - payload) as usize);
-                    reader.seek(SeekFrom::Start(payload)).map_err(|e| io_error("reading an MP4 file", e))?;
-                    reader.read_exact(&mut fields[..n]).map_err(|_| broken("a table past the end"))?;
-                    if n == count_at as usize + 4 {
-                        let count = u32::from_be_bytes(fields[count_at as usize..n].try_into().expect("4 bytes")) as u64;
-                        let uniform = &name == b"stsz" && fields[4..8] != [0; 4];
-                        let needed = count_at + 4 + if uniform { 0 } else { count * entry };
-                        if needed > box_end - payload {
-                            return Err(broken("a table shorter than its count"));
-                        }
-                    }
-                }
             }
         }
         at = box_end;
@@ -122,16 +129,27 @@ fn check_boxes<R: Read + Seek>(reader: &mut R, start: u64, end: u64, depth: u32)
     Ok(())
 }
 
-/// The samples a track's sample-to-chunk table states, for which mp4parse reserves a table
-/// entry each: a damaged table can state billions.
+/// The samples a track's sample-to-chunk table states, counted as mp4parse counts them (its
+/// SampleToChunkIterator), which reserves a table entry for each: a damaged table can state
+/// billions.
 fn stated_samples(track: &mp4parse::Track) -> u64 {
     let (Some(stsc), Some(stco)) = (&track.stsc, &track.stco) else { return 0 };
-    let chunks = stco.offsets.len() as u64;
     let entries = &stsc.samples;
-    entries.iter().enumerate().fold(0u64, |total, (i, e)| {
-        let next = entries.get(i + 1).map_or(chunks + 1, |n| n.first_chunk as u64);
-        total.saturating_add(next.saturating_sub(e.first_chunk as u64).saturating_mul(e.samples_per_chunk as u64))
-    })
+    let (mut remain, mut total, mut i) = (stco.offsets.len() as u64, 0u64, 0);
+    while let Some(e) = entries.get(i) {
+        i += 1;
+        let chunks = match entries.get(i) {
+            Some(next) if next.first_chunk == e.first_chunk => continue, // skipped as invalid
+            Some(next) if e.first_chunk > 0 && next.first_chunk > 0 => (next.first_chunk as u64).saturating_sub(e.first_chunk as u64),
+            None if e.first_chunk > 0 => remain, // the last entry takes the chunks left
+            _ => 0,
+        };
+        // An empty run, or more chunks than stco has, ends mp4parse's count.
+        let Some(left) = remain.checked_sub(chunks).filter(|_| chunks > 0) else { break };
+        remain = left;
+        total = total.saturating_add(chunks.saturating_mul(e.samples_per_chunk as u64));
+    }
+    total
 }
 
 impl<R: Read + Seek + Send> Mp4Reader<R> {
