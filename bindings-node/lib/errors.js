@@ -4,10 +4,21 @@
 
 const KIND = /^([A-Za-z]+Error): ([\s\S]*)$/;
 
+/** napi's own statuses for an argument of the wrong type. */
+const ARGUMENT_STATUSES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected', 'NumberExpected',
+  'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected', 'ArrayBufferExpected',
+]);
+
 function fromNative(err) {
   if (!err || typeof err.message !== 'string') return err;
   const match = KIND.exec(err.message);
-  if (!match) return err;
+  if (!match) {
+    if (ARGUMENT_STATUSES.has(err.code)) return new TypeError(err.message);
+    // A panic inside rtckit, caught where it left Rust: the call fails, the process goes on.
+    if (err.code === 'GenericFailure') return new DOMException(`rtckit failed inside (a bug; please report it): ${err.message}`, 'OperationError');
+    return err;
+  }
   const [, name, message] = match;
   let out;
   if (name === 'TypeError') out = new TypeError(message);

@@ -12,15 +12,15 @@ pub struct NativeAudioOutput {
 
 #[napi]
 impl NativeAudioOutput {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(track: &NativeTrack, device_id: Option<String>) -> napi::Result<Self> {
         Ok(Self { inner: rtckit_core::AudioOutput::start(&track.inner, device_id.as_deref()).napi()? })
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&self) {
         self.inner.stop()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn playing(&self) -> bool {
         self.inner.is_playing()
     }

@@ -21,78 +21,78 @@ pub struct NativeDataChannel {
 
 #[napi]
 impl NativeDataChannel {
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn label(&self) -> String {
         self.inner.label().to_owned()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn protocol(&self) -> String {
         self.inner.protocol().to_owned()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn ordered(&self) -> bool {
         self.inner.ordered()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn max_packet_life_time(&self) -> Option<u32> {
         self.inner.max_packet_life_time().map(u32::from)
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn max_retransmits(&self) -> Option<u32> {
         self.inner.max_retransmits().map(u32::from)
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn negotiated(&self) -> bool {
         self.inner.negotiated()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn id(&self) -> Option<u32> {
         self.inner.id().map(u32::from)
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn ready_state(&self) -> &'static str {
         self.inner.ready_state().as_str()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn buffered_amount(&self) -> f64 {
         self.inner.buffered_amount() as f64
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn buffered_amount_low_threshold(&self) -> u32 {
         self.inner.buffered_amount_low_threshold()
     }
-    #[napi(setter)]
+    #[napi(setter, catch_unwind)]
     pub fn set_buffered_amount_low_threshold(&self, value: u32) {
         self.inner.set_buffered_amount_low_threshold(value)
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn max_message_size(&self) -> u32 {
         self.inner.max_message_size() as u32
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn send_text(&self, text: String) -> napi::Result<()> {
         self.inner.send(Bytes::from(text.into_bytes()), true).napi()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn send_binary(&self, data: Uint8Array) -> napi::Result<()> {
         self.inner.send(Bytes::copy_from_slice(&data), false).napi()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         self.inner.close()
     }
 
     /// Starts telling the hub (as `key`) when events are waiting.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn listen(&self, key: u32) {
         self.inner.set_event_listener(crate::hub::listener(key))
     }
 
     /// The events waiting; `ended` once the channel's events are over.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn take_events(&self) -> DataChannelEvents {
         let (events, ended) = self.inner.take_events();
         DataChannelEvents { events: events.into_iter().map(event_obj).collect(), ended }

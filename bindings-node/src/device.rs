@@ -30,13 +30,13 @@ pub async fn enumerate_devices() -> Vec<DeviceInfoObj> {
         .collect()
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn use_fake_devices(enabled: bool) {
     rtckit_core::device::use_fake_devices(enabled)
 }
 
 /// The frame number a fake camera drew into an I420 frame.
-#[napi]
+#[napi(catch_unwind)]
 pub fn read_frame_number(width: u32, height: u32, data: napi::bindgen_prelude::Uint8Array) -> napi::Result<u32> {
     let frame = rtckit_core::VideoFrame::from_pixels(width, height, rtckit_core::PixelFormat::I420, &data).napi()?;
     Ok(rtckit_core::device::read_frame_number(&frame))

@@ -21,3 +21,16 @@ impl<T> IntoNapi<T> for rtckit_core::Result<T> {
 pub fn error_kinds() -> Vec<&'static str> {
     rtckit_core::ErrorKind::ALL.iter().map(|k| k.name()).collect()
 }
+
+/// Panics inside the core, for the test that checks a panic becomes an OperationError here
+/// and the process goes on (every synchronous function is `catch_unwind`; napi rejects the
+/// promise of an async one that panics).
+#[napi_derive::napi(catch_unwind)]
+pub fn panic_for_test() -> napi::Result<()> {
+    rtckit_core::error::panic_for_test().napi()
+}
+
+#[napi_derive::napi]
+pub async fn panic_for_test_async() -> napi::Result<()> {
+    rtckit_core::error::panic_for_test_async().await.napi()
+}

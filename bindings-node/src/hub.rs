@@ -40,7 +40,7 @@ pub fn listener(key: u32) -> rtckit_core::events::Listener {
 
 /// Sets the function called on the JS thread when objects have events waiting. It does not
 /// keep Node alive until [`hub_hold`] says something is listening.
-#[napi]
+#[napi(catch_unwind)]
 #[allow(deprecated)] // unref: napi-rs would have us count clones instead
 pub fn hub_start(env: Env, callback: Function<(), ()>) -> napi::Result<()> {
     let mut wake: Wake = callback.build_threadsafe_function::<()>().callee_handled::<false>().build_callback(|_| Ok(()))?;
@@ -51,7 +51,7 @@ pub fn hub_start(env: Env, callback: Function<(), ()>) -> napi::Result<()> {
 
 /// Keeps Node alive while `held` (an object still listens for events), as an open
 /// connection does in a browser.
-#[napi]
+#[napi(catch_unwind)]
 #[allow(deprecated)]
 pub fn hub_hold(env: Env, held: bool) -> napi::Result<()> {
     if let Some(wake) = hub().wake.lock().as_mut() {
@@ -65,7 +65,7 @@ pub fn hub_hold(env: Env, held: bool) -> napi::Result<()> {
 }
 
 /// The keys of objects with events waiting (each once), clearing the wake.
-#[napi]
+#[napi(catch_unwind)]
 pub fn hub_take() -> Vec<u32> {
     hub().ready.take().into_iter().map(|k| k as u32).collect()
 }

@@ -30,7 +30,7 @@ pub struct CandidateFields {
 }
 
 /// Parses a candidate line; throws OperationError.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_candidate(candidate: String) -> napi::Result<CandidateFields> {
     let f = rtckit_core::IceCandidate { candidate, ..Default::default() }.fields().napi()?;
     Ok(CandidateFields {

@@ -13,7 +13,7 @@ pub struct NativeMediaPlayer {
 #[napi]
 impl NativeMediaPlayer {
     /// `options` are [name, value] pairs of ffmpeg options.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(path: String, looping: bool, format: Option<String>, options: Vec<Vec<String>>, decode: bool) -> napi::Result<Self> {
         let options = options
             .into_iter()
@@ -25,15 +25,15 @@ impl NativeMediaPlayer {
         let options = rtckit_core::PlayerOptions { format, options, looping, decode };
         Ok(Self { inner: rtckit_core::MediaPlayer::open_with(&path, &options).napi()? })
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn audio(&self) -> Option<NativeTrack> {
         self.inner.audio().map(|inner| NativeTrack { inner })
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn video(&self) -> Option<NativeTrack> {
         self.inner.video().map(|inner| NativeTrack { inner })
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&self) {
         self.inner.stop()
     }

@@ -15,7 +15,7 @@ pub struct NativeMediaRecorder {
 
 #[napi]
 impl NativeMediaRecorder {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(path: Option<String>, format: Option<String>) -> napi::Result<Self> {
         let inner = match path {
             Some(path) => rtckit_core::MediaRecorder::with_format(&path, format.as_deref()).napi()?,
@@ -23,11 +23,11 @@ impl NativeMediaRecorder {
         };
         Ok(Self { inner: Arc::new(inner) })
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_track(&self, track: &NativeTrack) -> napi::Result<()> {
         self.inner.add_track(&track.inner).napi()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn start(&self) -> napi::Result<()> {
         self.inner.start().napi()
     }
@@ -36,7 +36,7 @@ impl NativeMediaRecorder {
         self.inner.stop().await.napi()
     }
     /// Frames (video) or packets (audio) written so far.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn count(&self) -> f64 {
         self.inner.count() as f64
     }

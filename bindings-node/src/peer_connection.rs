@@ -24,11 +24,11 @@ pub struct AnnouncedTrack {
 
 #[napi]
 impl AnnouncedTrack {
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn take_track(&mut self) -> Option<crate::track::NativeTrack> {
         self.track.take()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn take_streams(&mut self) -> Vec<crate::track::NativeMediaStream> {
         std::mem::take(&mut self.streams)
     }
@@ -155,7 +155,7 @@ pub struct NativePeerConnection {
 
 #[napi]
 impl NativePeerConnection {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(config: ConfigurationInit) -> napi::Result<Self> {
         let config = configuration(config).napi()?;
         let inner = rtckit_core::PeerConnection::new(config).napi()?;
@@ -177,19 +177,19 @@ impl NativePeerConnection {
     // The signaling methods take their place on the operations chain when called (the
     // synchronous part), then run in that order.
 
-    #[napi(ts_return_type = "Promise<SessionDescriptionInit>")]
+    #[napi(ts_return_type = "Promise<SessionDescriptionInit>", catch_unwind)]
     pub fn create_offer<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, SessionDescriptionInit>> {
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
         env.spawn_future(async move { turn.run(pc.create_offer()).await.map(description).napi() })
     }
 
-    #[napi(ts_return_type = "Promise<SessionDescriptionInit>")]
+    #[napi(ts_return_type = "Promise<SessionDescriptionInit>", catch_unwind)]
     pub fn create_answer<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, SessionDescriptionInit>> {
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
         env.spawn_future(async move { turn.run(pc.create_answer()).await.map(description).napi() })
     }
 
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn set_local_description<'env>(
         &self,
         env: &'env Env,
@@ -205,7 +205,7 @@ impl NativePeerConnection {
 
     /// The JS layer dispatches the events it queued (the track events among them) before
     /// its promise resolves.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn set_remote_description<'env>(
         &self,
         env: &'env Env,
@@ -218,7 +218,7 @@ impl NativePeerConnection {
         })
     }
 
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn add_ice_candidate<'env>(
         &self,
         env: &'env Env,
@@ -228,17 +228,17 @@ impl NativePeerConnection {
         env.spawn_future(async move { turn.run(pc.add_ice_candidate(candidate.map(to_core))).await.napi() })
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn local_description(&self) -> Option<SessionDescriptionInit> {
         self.inner.local_description_now().map(description)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remote_description(&self) -> Option<SessionDescriptionInit> {
         self.inner.remote_description_now().map(description)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_configuration(&self) -> ConfigurationOut {
         let c = self.inner.get_configuration();
         ConfigurationOut {
@@ -261,13 +261,13 @@ impl NativePeerConnection {
         }
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_configuration(&self, config: ConfigurationInit) -> napi::Result<()> {
         let config = configuration(config).napi()?;
         self.inner.set_configuration_now(config).napi()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn states(&self) -> States {
         let s = self.inner.states();
         States {
@@ -278,7 +278,7 @@ impl NativePeerConnection {
         }
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn create_data_channel(&self, label: String, options: Option<DataChannelOptions>) -> napi::Result<NativeDataChannel> {
         let o = options.unwrap_or(DataChannelOptions {
             ordered: None,
@@ -301,14 +301,14 @@ impl NativePeerConnection {
     }
 
     /// The channel announced by a "datachannel" event.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn take_data_channel(&self, key: u32) -> Option<NativeDataChannel> {
         self.announced.lock().remove(&key).map(|inner| NativeDataChannel { inner })
     }
 
     /// The track announced by a "track" event, and the remote streams it is in (the same
     /// stream for the same id every time).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn take_track(&self, key: u32) -> Option<AnnouncedTrack> {
         self.announced_tracks.lock().remove(&key).map(|(track, streams)| AnnouncedTrack {
             track: Some(crate::track::NativeTrack { inner: track }),
@@ -318,7 +318,7 @@ impl NativePeerConnection {
 
     /// Sends the track with the negotiated codec; renegotiate afterwards. The transceiver
     /// whose sender sends it.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<NativeRtpTransceiver> {
         let sender = self.inner.add_track_now(&track.inner, stream_ids).napi()?;
         let inner = self.inner.transceiver_of_sender(&sender);
@@ -327,18 +327,18 @@ impl NativePeerConnection {
     }
 
     /// The transceiver whose receiver got `track` (null if none did).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn transceiver_of_track(&self, track: &crate::track::NativeTrack) -> Option<NativeRtpTransceiver> {
         self.inner.transceiver_of_track_now(&track.inner).map(|inner| NativeRtpTransceiver { inner })
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_transceivers(&self) -> Vec<NativeRtpTransceiver> {
         self.inner.get_transceivers_now().into_iter().map(|inner| NativeRtpTransceiver { inner }).collect()
     }
 
     /// addTransceiver(track or kind, {direction, streams}).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_transceiver(
         &self,
         kind: Option<String>,
@@ -352,25 +352,25 @@ impl NativePeerConnection {
     }
 
     /// Stops sending the sender's track; renegotiate afterwards.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove_track(&self, sender: &NativeRtpSender) -> napi::Result<()> {
         self.inner.remove_track_now(&sender.inner).napi()
     }
 
     /// Closes at once; the sockets are released in the background.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         self.inner.close_now()
     }
 
     /// Starts telling the hub (as `key`) when events are waiting.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn listen(&self, key: u32) {
         self.inner.set_event_listener(crate::hub::listener(key))
     }
 
     /// The events waiting; `ended` once the connection's events are over.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn take_events(&self) -> PeerConnectionEvents {
         let (events, ended) = self.inner.take_events();
         PeerConnectionEvents { events: events.into_iter().map(|e| self.event_obj(e)).collect(), ended }

@@ -12,30 +12,30 @@ pub struct NativeRtpSender {
 
 #[napi]
 impl NativeRtpSender {
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn kind(&self) -> &'static str {
         self.inner.kind().as_str()
     }
 
     /// The track it sends (null: nothing).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn track(&self) -> Option<crate::track::NativeTrack> {
         self.inner.track().map(|inner| crate::track::NativeTrack { inner })
     }
 
     /// Sends `track` from now on (null: nothing), without renegotiation.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn replace_track(&self, track: Option<&NativeTrack>) -> napi::Result<()> {
         self.inner.replace_track(track.map(|t| &t.inner)).napi()
     }
 
     /// Whether both are handles on the same sender.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn same(&self, other: &NativeRtpSender) -> bool {
         self.inner.same(&other.inner)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_parameters(&self) -> SendParameters {
         let p = self.inner.get_parameters();
         SendParameters {
@@ -50,7 +50,7 @@ impl NativeRtpSender {
         }
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_max_bitrate(&self, max: Option<u32>) -> napi::Result<()> {
         self.inner.set_max_bitrate(max).napi()
     }
@@ -138,7 +138,7 @@ pub fn parse_kind(kind: &str) -> napi::Result<rtckit_core::TrackKind> {
 }
 
 /// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind): the codecs rtckit has.
-#[napi]
+#[napi(catch_unwind)]
 pub fn codec_capabilities(kind: String) -> napi::Result<Vec<CodecCapability>> {
     Ok(rtckit_core::codec::capabilities(parse_kind(&kind)?).into_iter().map(CodecCapability::from).collect())
 }

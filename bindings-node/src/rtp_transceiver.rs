@@ -30,44 +30,44 @@ pub struct NativeRtpTransceiver {
 
 #[napi]
 impl NativeRtpTransceiver {
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn key(&self) -> i64 {
         self.inner.key() as i64
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn kind(&self) -> &'static str {
         self.inner.kind().as_str()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn sender(&self) -> NativeRtpSender {
         NativeRtpSender { inner: self.inner.sender().clone() }
     }
     /// receiver.track: there from the start, muted until media arrives.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn receiver_track(&self) -> crate::track::NativeTrack {
         crate::track::NativeTrack { inner: self.inner.receiver_track() }
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn stopped(&self) -> bool {
         self.inner.is_stopped()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn mid(&self) -> Option<String> {
         self.inner.mid()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn direction(&self) -> &'static str {
         self.inner.direction()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_direction(&self, direction: String) -> napi::Result<()> {
         self.inner.set_direction(&direction).napi()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn current_direction(&self) -> Option<&'static str> {
         self.inner.current_direction()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn receive_parameters(&self) -> ReceiveParameters {
         let p = self.inner.receive_parameters();
         ReceiveParameters {
@@ -81,15 +81,15 @@ impl NativeRtpTransceiver {
         }
     }
     /// None until a description associated the transceiver.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn transport(&self) -> Option<TransportState> {
         self.inner.transport().map(|t| TransportState { dtls: t.dtls, ice: t.ice, gathering: t.gathering, role: t.role })
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&self) -> napi::Result<()> {
         self.inner.stop().napi()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_codec_preferences(&self, codecs: Vec<CodecCapability>) -> napi::Result<()> {
         let codecs = codecs.iter().map(CodecCapability::to_core).collect::<napi::Result<Vec<_>>>()?;
         self.inner.set_codec_preferences(&codecs).napi()

@@ -15,40 +15,40 @@ pub struct NativeTrack {
 
 #[napi]
 impl NativeTrack {
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn id(&self) -> String {
         self.inner.id().to_owned()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn kind(&self) -> &'static str {
         self.inner.kind().as_str()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn label(&self) -> String {
         self.inner.label().to_owned()
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn enabled(&self) -> bool {
         self.inner.enabled()
     }
-    #[napi(setter)]
+    #[napi(setter, catch_unwind)]
     pub fn set_enabled(&self, enabled: bool) {
         self.inner.set_enabled(enabled)
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn ready_state(&self) -> &'static str {
         self.inner.ready_state()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&self) {
         self.inner.stop()
     }
     /// W3C clone(): a new track fed by the same source.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clone_track(&self) -> NativeTrack {
         NativeTrack { inner: self.inner.clone_track() }
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn receiver(&self) -> NativeFrameReceiver {
         NativeFrameReceiver {
             inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())),
@@ -56,19 +56,19 @@ impl NativeTrack {
         }
     }
     /// Starts telling the hub (as `key`) when events are waiting.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn listen(&self, key: u32) {
         self.inner.set_event_listener(crate::hub::listener(key))
     }
 
     /// The event names waiting ("ended", "mute", "unmute"); `ended` once they are over.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn take_events(&self) -> TrackEvents {
         let (events, ended) = self.inner.take_events();
         TrackEvents { events: events.into_iter().map(|e| e.name().to_owned()).collect(), ended }
     }
     /// W3C `muted`: a received track is muted until media arrives.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn muted(&self) -> bool {
         self.inner.muted()
     }
@@ -103,7 +103,7 @@ pub struct NativeFrameReceiver {
 #[napi]
 impl NativeFrameReceiver {
     /// Settles a pending recv and ends this consumer.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&self) {
         self.stopped.send_replace(true);
     }
@@ -153,23 +153,23 @@ pub struct NativeMediaStream {
 #[napi]
 impl NativeMediaStream {
     /// An empty stream; with `id`, that id (node-webrtc's RTCMediaStreamInit).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(id: Option<String>) -> Self {
         Self { inner: id.map_or_else(|| rtckit_core::MediaStream::new(Vec::new()), rtckit_core::MediaStream::with_id) }
     }
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn id(&self) -> String {
         self.inner.id().to_owned()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn track_ids(&self) -> Vec<String> {
         self.inner.tracks().iter().map(|t| t.id().to_owned()).collect()
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_track(&self, track: &NativeTrack) {
         self.inner.add_track(track.inner.clone())
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove_track(&self, track: &NativeTrack) {
         self.inner.remove_track(&track.inner)
     }
@@ -182,7 +182,7 @@ pub struct NativeSource {
 
 #[napi]
 impl NativeSource {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(kind: String, label: String) -> napi::Result<Self> {
         let kind = match kind.as_str() {
             "video" => rtckit_core::TrackKind::Video,
@@ -191,24 +191,24 @@ impl NativeSource {
         };
         Ok(Self { inner: rtckit_core::MediaSource::new(kind, &label) })
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn create_track(&self) -> napi::Result<NativeTrack> {
         Ok(NativeTrack { inner: self.inner.create_track().napi()? })
     }
     /// Pushes an I420 frame.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn push_video(&self, width: u32, height: u32, data: Uint8Array, pts: Option<i64>) -> napi::Result<u32> {
         let mut frame = rtckit_core::VideoFrame::from_i420(width, height, bytes::Bytes::copy_from_slice(&data)).napi()?;
         frame.pts = pts;
         Ok(self.inner.push(rtckit_core::MediaFrame::Video(frame)).napi()? as u32)
     }
     /// Pushes s16le interleaved samples.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn push_audio(&self, samples: Uint8Array, sample_rate: u32, channels: u32) -> napi::Result<u32> {
         let frame = rtckit_core::AudioFrame::from_le_bytes(&samples, sample_rate, channels.min(u16::MAX as u32) as u16).napi()?;
         Ok(self.inner.push(rtckit_core::MediaFrame::Audio(frame)).napi()? as u32)
     }
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         self.inner.close()
     }

@@ -31,3 +31,10 @@ impl<T> IntoPyResult<T> for rtckit_core::Result<T> {
 pub fn error_kinds() -> Vec<&'static str> {
     rtckit_core::ErrorKind::ALL.iter().map(|k| k.name()).collect()
 }
+
+/// Panics inside the core once the call has gone async, for the test that checks the panic
+/// becomes an OperationError and the process goes on.
+#[pyfunction]
+pub fn _panic_for_test_async(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    crate::runtime::awaitable(py, rtckit_core::error::panic_for_test_async())
+}

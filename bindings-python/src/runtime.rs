@@ -65,7 +65,8 @@ where
     let guard = InFlight::new();
     pyo3_async_runtimes::tokio::future_into_py(py, async move {
         let _guard = guard;
-        fut.await.map_err(crate::error::to_py)
+        // A panic in the core fails the call with OperationError (pyo3 would raise RustPanic).
+        rtckit_core::error::catch_panic_async(fut).await.map_err(crate::error::to_py)
     })
 }
 
@@ -79,7 +80,7 @@ where
     let guard = InFlight::new();
     pyo3_async_runtimes::tokio::future_into_py(py, async move {
         let _guard = guard;
-        let build = fut.await.map_err(crate::error::to_py)?;
+        let build = rtckit_core::error::catch_panic_async(fut).await.map_err(crate::error::to_py)?;
         Python::attach(build)
     })
 }

@@ -133,3 +133,41 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A panic caught where a call leaves the core, as the error the binding raises: a bug in
+/// rtckit or below it fails that call with OperationError and the process goes on (an
+/// unwinding panic must never cross into Python or Node, where it aborts or raises what
+/// `except Exception` does not catch).
+pub fn from_panic(payload: Box<dyn std::any::Any + Send>) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned());
+    Error::operation(format!("rtckit failed inside (a bug; please report it): {what}"))
+}
+
+/// Runs `call`, turning a panic in it into an OperationError.
+pub fn catch_panic<T>(call: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|payload| Err(from_panic(payload)))
+}
+
+/// Awaits `future`, turning a panic in it into an OperationError.
+pub async fn catch_panic_async<T>(future: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    use futures::FutureExt;
+    std::panic::AssertUnwindSafe(future).catch_unwind().await.unwrap_or_else(|payload| Err(from_panic(payload)))
+}
+
+/// Panics inside the core: what the bindings' tests use to check that a panic never crosses
+/// into Python or Node.
+#[doc(hidden)]
+pub fn panic_for_test() -> Result<()> {
+    panic!("a panic forced by a test")
+}
+
+/// As [`panic_for_test`], once the call has gone async.
+#[doc(hidden)]
+pub async fn panic_for_test_async() -> Result<()> {
+    tokio::task::yield_now().await;
+    panic!("a panic forced by a test, after an await")
+}

@@ -71,3 +71,19 @@ test('bad channel input, then the channel still works', async () => {
   lonely.close();
   b.close();
 });
+
+test('a panic in the core is an OperationError, and the process goes on', async () => {
+  const { call, callAsync } = require('../../bindings-node/lib/errors.js');
+  const { a, b, channel, remote } = await openPair();
+  for (let i = 0; i < 2; i++) {
+    // Synchronous: napi's catch_unwind turns it into an error (without it, the process aborts).
+    assert.throws(() => call(() => native.panicForTest()), (err) => err.name === 'OperationError' && /a panic forced by a test/.test(err.message));
+    // After an await: the promise rejects.
+    await assert.rejects(callAsync(() => native.panicForTestAsync()), (err) => err.name === 'OperationError' && /after an await/.test(err.message));
+  }
+  // The open pair, and a new one, work as before.
+  assert.deepEqual(await exchange(channel, remote, ['after the panic']), ['after the panic']);
+  const second = await openPair();
+  assert.deepEqual(await exchange(second.channel, second.remote, ['new pair']), ['new pair']);
+  for (const pc of [a, b, second.a, second.b]) pc.close();
+});

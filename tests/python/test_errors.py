@@ -105,3 +105,22 @@ def test_bad_channel_input_then_the_channel_still_works():
         await b.close()
 
     run(main())
+
+
+def test_a_panic_in_the_core_is_an_operation_error_and_the_process_goes_on():
+    async def main():
+        a, b, ch, remote = await open_pair()
+        # A panic after the core call went async: OperationError, which `except Exception`
+        # catches (pyo3 would raise its RustPanic), twice over.
+        for _ in range(2):
+            with pytest.raises(rtckit.OperationError, match="a panic forced by a test") as raised:
+                await _native._panic_for_test_async()
+            assert isinstance(raised.value, Exception)
+        # The open pair, and a new one, work as before.
+        assert await exchange(ch, remote, ["after the panic"]) == ["after the panic"]
+        c, d, ch2, remote2 = await open_pair()
+        assert await exchange(ch2, remote2, ["new pair"]) == ["new pair"]
+        for pc in (a, b, c, d):
+            await pc.close()
+
+    run(main())
