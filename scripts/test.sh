@@ -7,7 +7,20 @@ export RUST_BACKTRACE=1
 start=$(date +%s)
 # Every suite runs in minutes; a hang must fail the run with a name, not eat CI's 90.
 bounded() { timeout --kill-after=20 "$1" "${@:2}" || { rc=$?; [ $rc -ge 124 ] && echo "!! timed out after $1 s: ${*:2}"; exit $rc; }; }
+# tests/ci_skips.py: on CI a skipped Python test fails the run.
+export PYTHONPATH="$PWD/tests${PYTHONPATH:+:$PYTHONPATH}"
 NODE_TEST=(node --test --test-concurrency=1 --test-timeout=180000)
+# A Node suite; on CI a skipped test fails the run, as tests/ci_skips.py does for Python.
+node_suite() {
+  local out
+  out=$(mktemp)
+  bounded 900 "${NODE_TEST[@]}" "$1" | tee "$out"
+  if [ -n "${CI:-}" ] && grep -q '^# skipped [1-9]' "$out"; then
+    echo "!! $1: a test skipped on CI, where nothing may be"
+    exit 1
+  fi
+  rm -f "$out"
+}
 # REPEAT=N (make test REPEAT=N) runs the test stage N times and stops at the first failure,
 # naming its round: a test that fails once in a while is a race to find.
 REPEAT="${REPEAT:-1}"
@@ -19,12 +32,12 @@ for round in $(seq 1 "$REPEAT"); do
   echo "== core (cargo test)"
   bounded 600 cargo test --release -p rtckit-core
   echo "== Python (pytest)"
-  bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/python
+  bounded 900 "$PY" -m pytest -q -p no:cacheprovider -p ci_skips tests/python
   echo "== Node (node --test)"
-  bounded 900 "${NODE_TEST[@]}" tests/node/
+  node_suite tests/node/
   echo "== interop: aiortc, @roamhq/wrtc, Chromium, Python <-> Node"
-  bounded 900 "$PY" -m pytest -q -p no:cacheprovider tests/interop
-  bounded 900 "${NODE_TEST[@]}" tests/interop/
+  bounded 900 "$PY" -m pytest -q -p no:cacheprovider -p ci_skips tests/interop
+  node_suite tests/interop/
 done
 rounds=""
 [ "$REPEAT" -gt 1 ] && rounds=" ($REPEAT rounds)"

@@ -15,8 +15,9 @@ import pytest
 import rtckit
 from interop_messages import MESSAGES, check_received
 
-aiortc = pytest.importorskip("aiortc")
-aioice_ice = pytest.importorskip("aioice.ice")
+import aiortc
+import aioice.ice as aioice_ice
+import numpy as np
 
 TIMEOUT = 20  # seconds for a whole exchange; each single wait is bounded by it too
 
@@ -181,7 +182,6 @@ def test_aiortc_offers_rtckit_answers():
 
 # --- media -------------------------------------------------------------------------------
 
-np = pytest.importorskip("numpy")
 
 
 def dominant_frequency(samples, rate: int) -> float:

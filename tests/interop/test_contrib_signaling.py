@@ -20,9 +20,9 @@ import rtckit
 import rtckit.sdp
 from rtckit.contrib import signaling
 
-aiortc = pytest.importorskip("aiortc")
-aiortc_signaling = pytest.importorskip("aiortc.contrib.signaling")
-aiortc_sdp = pytest.importorskip("aiortc.sdp")
+import aiortc
+import aiortc.contrib.signaling as aiortc_signaling
+import aiortc.sdp as aiortc_sdp
 
 PEER = Path(__file__).with_name("signaling_peer.py")
 TIMEOUT = 30

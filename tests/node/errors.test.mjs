@@ -2,20 +2,64 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rtckit, LOOPBACK, exchange, openPair, bytes } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const native = require('../../bindings-node/lib/native.js');
-const { fromNative } = require('../../bindings-node/lib/errors.js');
 
-test('every core kind becomes an Error with that name', () => {
-  for (const kind of native.errorKinds()) {
-    const err = fromNative(new Error(`${kind}: why`));
-    assert.ok(err instanceof Error, kind);
-    assert.equal(err.name, kind);
-    assert.equal(err.message, 'why');
+/** What a real call of each kind throws or rejects with: the binding's own error, not one
+ * the test made. */
+async function errorOf(fn) {
+  try {
+    await fn();
+  } catch (err) {
+    return err;
   }
-  assert.ok(fromNative(new Error('TypeError: x')) instanceof TypeError);
+  assert.fail(`${fn} did not fail`);
+}
+
+test('every core kind reaches JS as the error a browser throws, from a real call', async () => {
+  const { mediaDevices, nonstandard } = rtckit;
+  const dir = mkdtempSync(join(tmpdir(), 'rtckit-node-errors-'));
+  writeFileSync(join(dir, 'broken.ivf'), 'DKIF but nothing after');
+  const closed = new rtckit.RTCPeerConnection(LOOPBACK);
+  closed.close();
+  const pc = new rtckit.RTCPeerConnection(LOOPBACK);
+  const sender = pc.addTransceiver('video').sender;
+  const fake = (constraints) => async () => {
+    mediaDevices.useFakeDevices(true);
+    try {
+      return await mediaDevices.getUserMedia(constraints);
+    } finally {
+      mediaDevices.useFakeDevices(false);
+    }
+  };
+  const calls = {
+    InvalidStateError: () => closed.createOffer(),
+    InvalidAccessError: () => new rtckit.RTCPeerConnection({ iceServers: [{ urls: 'turn:127.0.0.1' }] }),
+    InvalidModificationError: () => sender.setParameters({ ...sender.getParameters(), encodings: [] }),
+    SyntaxError: () => new rtckit.RTCPeerConnection({ iceServers: [{ urls: 'http://127.0.0.1' }] }),
+    TypeError: () => new rtckit.RTCPeerConnection({ iceTransportPolicy: 'some' }),
+    RangeError: () => sender.setParameters({ ...sender.getParameters(), encodings: [{ maxBitrate: 0 }] }),
+    OperationError: () => pc.setRemoteDescription({ type: 'offer', sdp: 'v=0\r\ngarbage' }),
+    NotFoundError: () => new nonstandard.MediaPlayer(join(dir, 'missing.ivf')),
+    NotReadableError: () => new nonstandard.MediaPlayer(join(dir, 'broken.ivf')),
+    NotSupportedError: () => new nonstandard.MediaPlayer(join(dir, 'file.xyz')),
+    OverconstrainedError: fake({ video: { width: { exact: 100000 } } }),
+  };
+  assert.deepEqual(Object.keys(calls).sort(), [...native.errorKinds()].sort(), 'a call for every kind core has');
+  for (const [kind, fn] of Object.entries(calls)) {
+    const err = await errorOf(fn);
+    assert.equal(err.name, kind, `${kind}: ${err.name}: ${err.message}`);
+    if (kind === 'TypeError') assert.ok(err instanceof TypeError);
+    else if (kind === 'RangeError') assert.ok(err instanceof RangeError);
+    else assert.ok(err instanceof DOMException, kind);
+    assert.doesNotMatch(err.message, new RegExp(`^${kind}:`), 'the kind is the name, not a prefix of the message');
+  }
+  pc.close();
 });
 
 test('bad configuration', () => {
