@@ -15,16 +15,22 @@ impl PyAudioOutput {
     #[new]
     #[pyo3(signature = (track, device_id = None))]
     fn new(py: Python<'_>, track: PyRef<'_, PyTrack>, device_id: Option<String>) -> PyResult<Self> {
-        let track = track.inner.clone();
-        // Opening a device can take a moment: without the GIL.
-        let inner = py.detach(move || rtckit_core::AudioOutput::start(&track, device_id.as_deref())).py_err()?;
-        Ok(Self { inner })
+        crate::error::guard(|| {
+            let track = track.inner.clone();
+            // Opening a device can take a moment: without the GIL.
+            let inner = py.detach(move || rtckit_core::AudioOutput::start(&track, device_id.as_deref())).py_err()?;
+            Ok(Self { inner })
+        })
     }
-    fn stop(&self) {
-        self.inner.stop()
+    fn stop(&self) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.stop()
+        })
     }
     #[getter]
-    fn playing(&self) -> bool {
-        self.inner.is_playing()
+    fn playing(&self) -> PyResult<bool> {
+        crate::error::guard_value(|| {
+            self.inner.is_playing()
+        })
     }
 }

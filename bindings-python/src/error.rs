@@ -16,6 +16,18 @@ pub fn to_py(err: rtckit_core::Error) -> PyErr {
     })
 }
 
+/// Runs a method's body: a panic in it (a bug in rtckit or below) raises OperationError,
+/// which `except Exception` catches, where pyo3 would raise its PanicException (a
+/// BaseException). Every method and function of the module runs in it.
+pub fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(to_py(rtckit_core::error::from_panic(payload))))
+}
+
+/// [`guard`] for a body that cannot fail otherwise.
+pub fn guard_value<T>(body: impl FnOnce() -> T) -> PyResult<T> {
+    guard(|| Ok(body()))
+}
+
 pub trait IntoPyResult<T> {
     fn py_err(self) -> PyResult<T>;
 }
@@ -28,13 +40,23 @@ impl<T> IntoPyResult<T> for rtckit_core::Result<T> {
 
 /// Every kind's DOMException name, for the package to check its classes against.
 #[pyfunction]
-pub fn error_kinds() -> Vec<&'static str> {
-    rtckit_core::ErrorKind::ALL.iter().map(|k| k.name()).collect()
+pub fn error_kinds() -> PyResult<Vec<&'static str>> {
+    crate::error::guard_value(|| {
+        rtckit_core::ErrorKind::ALL.iter().map(|k| k.name()).collect()
+    })
 }
 
 /// Panics inside the core once the call has gone async, for the test that checks the panic
 /// becomes an OperationError and the process goes on.
 #[pyfunction]
 pub fn _panic_for_test_async(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    crate::runtime::awaitable(py, rtckit_core::error::panic_for_test_async())
+    crate::error::guard(|| {
+        crate::runtime::awaitable(py, rtckit_core::error::panic_for_test_async())
+    })
+}
+
+/// Panics inside the core, for the test that checks the panic becomes an OperationError.
+#[pyfunction]
+pub fn _panic_for_test() -> PyResult<()> {
+    guard(|| rtckit_core::error::panic_for_test().py_err())
 }

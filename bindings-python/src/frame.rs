@@ -92,82 +92,108 @@ impl PyVideoFrame {
     /// A black frame.
     #[new]
     fn new(width: u32, height: u32) -> PyResult<Self> {
-        Ok(Self { inner: rtckit_core::VideoFrame::black(width, height).py_err()? })
+        crate::error::guard(|| {
+            Ok(Self { inner: rtckit_core::VideoFrame::black(width, height).py_err()? })
+        })
     }
 
     /// A frame from `format` pixels (converted to I420): `data` is one buffer holding every
     /// plane, or a list of one per plane. One `bytes` of I420 is taken without a copy.
     #[staticmethod]
     fn from_pixels(width: u32, height: u32, format: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let format = parse(format)?;
-        if let (PixelFormat::I420, Ok(bytes)) = (format, data.cast::<PyBytes>()) {
-            let owned = bytes::Bytes::from_owner(PyBackedBytes::from(bytes.clone()));
-            return Ok(Self { inner: rtckit_core::VideoFrame::from_i420(width, height, owned).py_err()? });
-        }
-        let objects = buffer_objects(data)?;
-        let buffers = objects.iter().map(readable).collect::<PyResult<Vec<_>>>()?;
-        let image = Image::new(format, width, height, &buffers).py_err()?;
-        Ok(Self { inner: rtckit_core::VideoFrame::from_image(&image).py_err()? })
+        crate::error::guard(|| {
+            let format = parse(format)?;
+            if let (PixelFormat::I420, Ok(bytes)) = (format, data.cast::<PyBytes>()) {
+                let owned = bytes::Bytes::from_owner(PyBackedBytes::from(bytes.clone()));
+                return Ok(Self { inner: rtckit_core::VideoFrame::from_i420(width, height, owned).py_err()? });
+            }
+            let objects = buffer_objects(data)?;
+            let buffers = objects.iter().map(readable).collect::<PyResult<Vec<_>>>()?;
+            let image = Image::new(format, width, height, &buffers).py_err()?;
+            Ok(Self { inner: rtckit_core::VideoFrame::from_image(&image).py_err()? })
+        })
     }
 
     #[getter]
-    fn width(&self) -> u32 {
-        self.inner.width()
+    fn width(&self) -> PyResult<u32> {
+        crate::error::guard_value(|| {
+            self.inner.width()
+        })
     }
     #[getter]
-    fn height(&self) -> u32 {
-        self.inner.height()
+    fn height(&self) -> PyResult<u32> {
+        crate::error::guard_value(|| {
+            self.inner.height()
+        })
     }
     #[getter]
-    fn pts(&self) -> Option<i64> {
-        self.inner.pts
+    fn pts(&self) -> PyResult<Option<i64>> {
+        crate::error::guard_value(|| {
+            self.inner.pts
+        })
     }
     #[setter]
-    fn set_pts(&mut self, pts: Option<i64>) {
-        self.inner.pts = pts
+    fn set_pts(&mut self, pts: Option<i64>) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.pts = pts
+        })
     }
     #[getter]
-    fn time_base(&self) -> (u32, u32) {
-        self.inner.time_base
+    fn time_base(&self) -> PyResult<(u32, u32)> {
+        crate::error::guard_value(|| {
+            self.inner.time_base
+        })
     }
     #[setter]
     fn set_time_base(&mut self, time_base: (u32, u32)) -> PyResult<()> {
-        if time_base.0 == 0 || time_base.1 == 0 {
-            return Err(to_py(rtckit_core::Error::new(
-                rtckit_core::ErrorKind::RangeError,
-                "a time base is a positive fraction",
-            )));
-        }
-        self.inner.time_base = time_base;
-        Ok(())
+        crate::error::guard(|| {
+            if time_base.0 == 0 || time_base.1 == 0 {
+                return Err(to_py(rtckit_core::Error::new(
+                    rtckit_core::ErrorKind::RangeError,
+                    "a time base is a positive fraction",
+                )));
+            }
+            self.inner.time_base = time_base;
+            Ok(())
+        })
     }
     /// Whether it was decoded from a key frame.
     #[getter]
-    fn key_frame(&self) -> bool {
-        self.inner.unit.as_ref().is_some_and(|unit| unit.is_key_frame())
+    fn key_frame(&self) -> PyResult<bool> {
+        crate::error::guard_value(|| {
+            self.inner.unit.as_ref().is_some_and(|unit| unit.is_key_frame())
+        })
     }
 
     /// The pixels in `format`, as a bytearray (so numpy views of it are writable).
     fn to_pixels<'py>(&self, py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyByteArray>> {
-        let format = parse(format)?;
-        let pixels = py.detach(|| self.inner.to_pixels(format));
-        Ok(PyByteArray::new(py, &pixels))
+        crate::error::guard(|| {
+            let format = parse(format)?;
+            let pixels = py.detach(|| self.inner.to_pixels(format));
+            Ok(PyByteArray::new(py, &pixels))
+        })
     }
 
     /// Writes the frame, converted to `format` and scaled to width x height, into `out`: one
     /// bytearray for all planes or a list of one per plane.
     fn reformat_into(&self, format: &str, width: u32, height: u32, out: &Bound<'_, PyAny>) -> PyResult<()> {
-        reformat_to(&self.inner.image(), format, width, height, out, &[])
+        crate::error::guard(|| {
+            reformat_to(&self.inner.image(), format, width, height, out, &[])
+        })
     }
 
     /// The frame scaled to width x height (bilinear, area when shrinking), pts kept.
     fn scaled(&self, py: Python<'_>, width: u32, height: u32) -> PyResult<Self> {
-        Ok(Self { inner: py.detach(|| self.inner.scaled(width, height)).py_err()? })
+        crate::error::guard(|| {
+            Ok(Self { inner: py.detach(|| self.inner.scaled(width, height)).py_err()? })
+        })
     }
 
-    fn to_png<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let png = py.detach(|| self.inner.to_png());
-        PyBytes::new(py, &png)
+    fn to_png<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        crate::error::guard_value(|| {
+            let png = py.detach(|| self.inner.to_png());
+            PyBytes::new(py, &png)
+        })
     }
 
     /// Converts and scales pixels held in Python (`data`: one buffer or one per plane) into `out`.
@@ -183,19 +209,23 @@ impl PyVideoFrame {
         to_height: u32,
         out: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let objects = buffer_objects(data)?;
-        let buffers = objects.iter().map(readable).collect::<PyResult<Vec<_>>>()?;
-        let src = Image::new(parse(format)?, width, height, &buffers).py_err()?;
-        reformat_to(&src, to_format, to_width, to_height, out, &objects)
+        crate::error::guard(|| {
+            let objects = buffer_objects(data)?;
+            let buffers = objects.iter().map(readable).collect::<PyResult<Vec<_>>>()?;
+            let src = Image::new(parse(format)?, width, height, &buffers).py_err()?;
+            reformat_to(&src, to_format, to_width, to_height, out, &objects)
+        })
     }
 
     /// The canonical name of `format` and the (width, height, line_size) of each plane of a
     /// width x height image in it.
     #[staticmethod]
     fn plane_layout(format: &str, width: u32, height: u32) -> PyResult<Layout> {
-        let format = parse(format)?;
-        rtckit_core::frame::check_size(width, height).py_err()?;
-        Ok((format.name(), format.planes(width, height).iter().map(|p| (p.width, p.height, p.line_size)).collect()))
+        crate::error::guard(|| {
+            let format = parse(format)?;
+            rtckit_core::frame::check_size(width, height).py_err()?;
+            Ok((format.name(), format.planes(width, height).iter().map(|p| (p.width, p.height, p.line_size)).collect()))
+        })
     }
 }
 
@@ -209,48 +239,64 @@ impl PyAudioFrame {
     /// From little-endian signed 16-bit interleaved samples (bytes or bytearray).
     #[new]
     fn new(data: &Bound<'_, PyAny>, sample_rate: u32, channels: u16) -> PyResult<Self> {
-        Ok(Self { inner: rtckit_core::AudioFrame::from_le_bytes(readable(data)?, sample_rate, channels).py_err()? })
+        crate::error::guard(|| {
+            Ok(Self { inner: rtckit_core::AudioFrame::from_le_bytes(readable(data)?, sample_rate, channels).py_err()? })
+        })
     }
     #[getter]
-    fn samples(&self) -> usize {
-        self.inner.samples_per_channel()
+    fn samples(&self) -> PyResult<usize> {
+        crate::error::guard_value(|| {
+            self.inner.samples_per_channel()
+        })
     }
     #[getter]
-    fn sample_rate(&self) -> u32 {
-        self.inner.sample_rate()
+    fn sample_rate(&self) -> PyResult<u32> {
+        crate::error::guard_value(|| {
+            self.inner.sample_rate()
+        })
     }
     #[getter]
-    fn channels(&self) -> u16 {
-        self.inner.channels()
+    fn channels(&self) -> PyResult<u16> {
+        crate::error::guard_value(|| {
+            self.inner.channels()
+        })
     }
     #[getter]
-    fn pts(&self) -> Option<i64> {
-        self.inner.pts
+    fn pts(&self) -> PyResult<Option<i64>> {
+        crate::error::guard_value(|| {
+            self.inner.pts
+        })
     }
     #[setter]
-    fn set_pts(&mut self, pts: Option<i64>) {
-        self.inner.pts = pts
+    fn set_pts(&mut self, pts: Option<i64>) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.pts = pts
+        })
     }
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyByteArray> {
-        PyByteArray::new(py, &self.inner.to_le_bytes())
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
+        crate::error::guard_value(|| {
+            PyByteArray::new(py, &self.inner.to_le_bytes())
+        })
     }
     /// Writes the samples (little-endian s16, interleaved) into a bytearray of their size.
     fn copy_into(&self, out: &Bound<'_, PyAny>) -> PyResult<()> {
-        let samples = self.inner.samples();
-        with_writable(std::slice::from_ref(out), &[], |mut views| {
-            let view = &mut views[0];
-            if view.len() != samples.len() * 2 {
-                return Err(type_error(format!(
-                    "{} samples are {} bytes, not {}",
-                    samples.len(),
-                    samples.len() * 2,
-                    view.len()
-                )));
-            }
-            for (dst, sample) in view.chunks_exact_mut(2).zip(samples) {
-                dst.copy_from_slice(&sample.to_le_bytes());
-            }
-            Ok(())
+        crate::error::guard(|| {
+            let samples = self.inner.samples();
+            with_writable(std::slice::from_ref(out), &[], |mut views| {
+                let view = &mut views[0];
+                if view.len() != samples.len() * 2 {
+                    return Err(type_error(format!(
+                        "{} samples are {} bytes, not {}",
+                        samples.len(),
+                        samples.len() * 2,
+                        view.len()
+                    )));
+                }
+                for (dst, sample) in view.chunks_exact_mut(2).zip(samples) {
+                    dst.copy_from_slice(&sample.to_le_bytes());
+                }
+                Ok(())
+            })
         })
     }
 }

@@ -40,19 +40,23 @@ pub fn listener(key: u64) -> rtckit_core::events::Listener {
 
 /// The file descriptor asyncio watches for readability.
 #[pyfunction]
-pub fn hub_fd() -> i32 {
-    hub().reader.as_raw_fd()
+pub fn hub_fd() -> PyResult<i32> {
+    crate::error::guard_value(|| {
+        hub().reader.as_raw_fd()
+    })
 }
 
 /// The keys of objects with events waiting (each once), clearing the wake.
 #[pyfunction]
-pub fn hub_take() -> Vec<u64> {
-    let hub = hub();
-    let mut sink = [0u8; 256];
-    while let Ok(n) = (&hub.reader).read(&mut sink) {
-        if n < sink.len() {
-            break;
+pub fn hub_take() -> PyResult<Vec<u64>> {
+    crate::error::guard_value(|| {
+        let hub = hub();
+        let mut sink = [0u8; 256];
+        while let Ok(n) = (&hub.reader).read(&mut sink) {
+            if n < sink.len() {
+                break;
+            }
         }
-    }
-    hub.ready.take()
+        hub.ready.take()
+    })
 }

@@ -8,21 +8,23 @@ use crate::error::IntoPyResult;
 /// Parses a candidate line into a dict of its RFC 8839 fields; raises OperationError.
 #[pyfunction]
 pub fn parse_candidate<'py>(py: Python<'py>, candidate: &str) -> PyResult<Bound<'py, PyDict>> {
-    let parsed = rtckit_core::IceCandidate { candidate: candidate.to_owned(), ..Default::default() }
-        .fields()
-        .py_err()?;
-    let d = PyDict::new(py);
-    d.set_item("foundation", parsed.foundation)?;
-    d.set_item("component", parsed.component)?;
-    d.set_item("protocol", parsed.protocol)?;
-    d.set_item("priority", parsed.priority)?;
-    d.set_item("address", parsed.address)?;
-    d.set_item("port", parsed.port)?;
-    d.set_item("type", parsed.typ)?;
-    d.set_item("relatedAddress", parsed.related_address)?;
-    d.set_item("relatedPort", parsed.related_port)?;
-    d.set_item("tcpType", parsed.tcp_type)?;
-    Ok(d)
+    crate::error::guard(|| {
+        let parsed = rtckit_core::IceCandidate { candidate: candidate.to_owned(), ..Default::default() }
+            .fields()
+            .py_err()?;
+        let d = PyDict::new(py);
+        d.set_item("foundation", parsed.foundation)?;
+        d.set_item("component", parsed.component)?;
+        d.set_item("protocol", parsed.protocol)?;
+        d.set_item("priority", parsed.priority)?;
+        d.set_item("address", parsed.address)?;
+        d.set_item("port", parsed.port)?;
+        d.set_item("type", parsed.typ)?;
+        d.set_item("relatedAddress", parsed.related_address)?;
+        d.set_item("relatedPort", parsed.related_port)?;
+        d.set_item("tcpType", parsed.tcp_type)?;
+        Ok(d)
+    })
 }
 
 pub type CandidateTuple = (String, Option<String>, Option<u16>, Option<String>);

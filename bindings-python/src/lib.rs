@@ -42,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ice_candidate::parse_candidate, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(error::_panic_for_test_async, m)?)?;
+    m.add_function(wrap_pyfunction!(error::_panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(hub::hub_fd, m)?)?;
     m.add_function(wrap_pyfunction!(hub::hub_take, m)?)?;

@@ -19,25 +19,35 @@ impl PyMediaRecorder {
     #[new]
     #[pyo3(signature = (path = None, format = None))]
     fn new(path: Option<&str>, format: Option<&str>) -> PyResult<Self> {
-        let inner = match path {
-            Some(path) => rtckit_core::MediaRecorder::with_format(path, format).py_err()?,
-            None => rtckit_core::MediaRecorder::blackhole(),
-        };
-        Ok(Self { inner: Arc::new(inner) })
+        crate::error::guard(|| {
+            let inner = match path {
+                Some(path) => rtckit_core::MediaRecorder::with_format(path, format).py_err()?,
+                None => rtckit_core::MediaRecorder::blackhole(),
+            };
+            Ok(Self { inner: Arc::new(inner) })
+        })
     }
     fn add_track(&self, track: PyRef<'_, PyTrack>) -> PyResult<()> {
-        self.inner.add_track(&track.inner).py_err()
+        crate::error::guard(|| {
+            self.inner.add_track(&track.inner).py_err()
+        })
     }
     fn start(&self) -> PyResult<()> {
-        self.inner.start().py_err()
+        crate::error::guard(|| {
+            self.inner.start().py_err()
+        })
     }
     fn stop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let inner = self.inner.clone();
-        awaitable(py, async move { inner.stop().await })
+        crate::error::guard(|| {
+            let inner = self.inner.clone();
+            awaitable(py, async move { inner.stop().await })
+        })
     }
     /// Frames (video) or packets (audio) written so far.
     #[getter]
-    fn count(&self) -> u64 {
-        self.inner.count()
+    fn count(&self) -> PyResult<u64> {
+        crate::error::guard_value(|| {
+            self.inner.count()
+        })
     }
 }

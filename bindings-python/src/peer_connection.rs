@@ -78,19 +78,25 @@ pub struct PyPeerConnection {
 impl PyPeerConnection {
     #[new]
     fn new(py: Python<'_>, configuration: ConfigurationDict) -> PyResult<Self> {
-        let config = configuration.into_core().py_err()?;
-        let inner = block(py, move || rtckit_core::PeerConnection::new(config)).py_err()?;
-        Ok(Self { inner })
+        crate::error::guard(|| {
+            let config = configuration.into_core().py_err()?;
+            let inner = block(py, move || rtckit_core::PeerConnection::new(config)).py_err()?;
+            Ok(Self { inner })
+        })
     }
 
     fn create_offer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        awaitable(py, async move { turn.run(pc.create_offer()).await.map(description) })
+        crate::error::guard(|| {
+            let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+            awaitable(py, async move { turn.run(pc.create_offer()).await.map(description) })
+        })
     }
 
     fn create_answer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        awaitable(py, async move { turn.run(pc.create_answer()).await.map(description) })
+        crate::error::guard(|| {
+            let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+            awaitable(py, async move { turn.run(pc.create_answer()).await.map(description) })
+        })
     }
 
     #[pyo3(signature = (description=None))]
@@ -99,13 +105,15 @@ impl PyPeerConnection {
         py: Python<'py>,
         description: Option<DescriptionTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        let parsed = description
-            .map(|(t, sdp)| rtckit_core::SessionDescription::new(&t, sdp))
-            .transpose()
-            .py_err()?;
-        let turn = pc.enqueue_operation();
-        awaitable(py, async move { turn.run(pc.set_local_description(parsed)).await })
+        crate::error::guard(|| {
+            let pc = self.inner.clone();
+            let parsed = description
+                .map(|(t, sdp)| rtckit_core::SessionDescription::new(&t, sdp))
+                .transpose()
+                .py_err()?;
+            let turn = pc.enqueue_operation();
+            awaitable(py, async move { turn.run(pc.set_local_description(parsed)).await })
+        })
     }
 
     fn set_remote_description<'py>(
@@ -113,10 +121,12 @@ impl PyPeerConnection {
         py: Python<'py>,
         description: DescriptionTuple,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        let parsed = rtckit_core::SessionDescription::new(&description.0, description.1).py_err()?;
-        let turn = pc.enqueue_operation();
-        awaitable(py, async move { turn.run(pc.set_remote_description(parsed)).await })
+        crate::error::guard(|| {
+            let pc = self.inner.clone();
+            let parsed = rtckit_core::SessionDescription::new(&description.0, description.1).py_err()?;
+            let turn = pc.enqueue_operation();
+            awaitable(py, async move { turn.run(pc.set_remote_description(parsed)).await })
+        })
     }
 
     #[pyo3(signature = (candidate=None))]
@@ -125,35 +135,47 @@ impl PyPeerConnection {
         py: Python<'py>,
         candidate: Option<CandidateTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        awaitable(py, async move { turn.run(pc.add_ice_candidate(candidate.map(to_core))).await })
+        crate::error::guard(|| {
+            let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
+            awaitable(py, async move { turn.run(pc.add_ice_candidate(candidate.map(to_core))).await })
+        })
     }
 
-    fn local_description(&self, py: Python<'_>) -> Option<DescriptionTuple> {
-        let pc = self.inner.clone();
-        block(py, move || pc.local_description_now()).map(description)
+    fn local_description(&self, py: Python<'_>) -> PyResult<Option<DescriptionTuple>> {
+        crate::error::guard_value(|| {
+            let pc = self.inner.clone();
+            block(py, move || pc.local_description_now()).map(description)
+        })
     }
 
-    fn remote_description(&self, py: Python<'_>) -> Option<DescriptionTuple> {
-        let pc = self.inner.clone();
-        block(py, move || pc.remote_description_now()).map(description)
+    fn remote_description(&self, py: Python<'_>) -> PyResult<Option<DescriptionTuple>> {
+        crate::error::guard_value(|| {
+            let pc = self.inner.clone();
+            block(py, move || pc.remote_description_now()).map(description)
+        })
     }
 
     /// The configuration as set, in the dict shape the constructor takes.
-    fn get_configuration(&self) -> ConfigurationDict {
-        ConfigurationDict::from_core(self.inner.get_configuration())
+    fn get_configuration(&self) -> PyResult<ConfigurationDict> {
+        crate::error::guard_value(|| {
+            ConfigurationDict::from_core(self.inner.get_configuration())
+        })
     }
 
     fn set_configuration(&self, py: Python<'_>, configuration: ConfigurationDict) -> PyResult<()> {
-        let config = configuration.into_core().py_err()?;
-        let pc = self.inner.clone();
-        block(py, move || pc.set_configuration_now(config)).py_err()
+        crate::error::guard(|| {
+            let config = configuration.into_core().py_err()?;
+            let pc = self.inner.clone();
+            block(py, move || pc.set_configuration_now(config)).py_err()
+        })
     }
 
     /// (signalingState, iceGatheringState, iceConnectionState, connectionState)
-    fn states(&self) -> (&'static str, &'static str, &'static str, &'static str) {
-        let s = self.inner.states();
-        (s.signaling.as_str(), s.ice_gathering, s.ice_connection, s.connection)
+    fn states(&self) -> PyResult<(&'static str, &'static str, &'static str, &'static str)> {
+        crate::error::guard_value(|| {
+            let s = self.inner.states();
+            (s.signaling.as_str(), s.ice_gathering, s.ice_connection, s.connection)
+        })
     }
 
     #[pyo3(signature = (label, ordered=None, max_packet_life_time=None, max_retransmits=None, protocol=None, negotiated=None, id=None))]
@@ -169,17 +191,19 @@ impl PyPeerConnection {
         negotiated: Option<bool>,
         id: Option<u32>,
     ) -> PyResult<PyDataChannel> {
-        let init = rtckit_core::DataChannelInit {
-            ordered,
-            max_packet_life_time,
-            max_retransmits,
-            protocol,
-            negotiated,
-            id,
-        };
-        let pc = self.inner.clone();
-        let inner = block(py, move || pc.create_data_channel_now(&label, init)).py_err()?;
-        Ok(PyDataChannel { inner })
+        crate::error::guard(|| {
+            let init = rtckit_core::DataChannelInit {
+                ordered,
+                max_packet_life_time,
+                max_retransmits,
+                protocol,
+                negotiated,
+                id,
+            };
+            let pc = self.inner.clone();
+            let inner = block(py, move || pc.create_data_channel_now(&label, init)).py_err()?;
+            Ok(PyDataChannel { inner })
+        })
     }
 
     /// Sends the track with the negotiated codec; renegotiate afterwards. The transceiver
@@ -190,24 +214,30 @@ impl PyPeerConnection {
         track: PyRef<'_, crate::track::PyTrack>,
         stream_ids: Vec<String>,
     ) -> PyResult<PyRtpTransceiver> {
-        let (pc, track) = (self.inner.clone(), track.inner.clone());
-        let inner = block(py, move || {
-            let sender = pc.add_track_now(&track, stream_ids)?;
-            pc.transceiver_of_sender(&sender).ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver"))
+        crate::error::guard(|| {
+            let (pc, track) = (self.inner.clone(), track.inner.clone());
+            let inner = block(py, move || {
+                let sender = pc.add_track_now(&track, stream_ids)?;
+                pc.transceiver_of_sender(&sender).ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver"))
+            })
+            .py_err()?;
+            Ok(PyRtpTransceiver { inner })
         })
-        .py_err()?;
-        Ok(PyRtpTransceiver { inner })
     }
 
     /// The transceiver whose receiver got `track` (None if none did).
-    fn transceiver_of_track(&self, py: Python<'_>, track: PyRef<'_, crate::track::PyTrack>) -> Option<PyRtpTransceiver> {
-        let (pc, track) = (self.inner.clone(), track.inner.clone());
-        block(py, move || pc.transceiver_of_track_now(&track)).map(|inner| PyRtpTransceiver { inner })
+    fn transceiver_of_track(&self, py: Python<'_>, track: PyRef<'_, crate::track::PyTrack>) -> PyResult<Option<PyRtpTransceiver>> {
+        crate::error::guard_value(|| {
+            let (pc, track) = (self.inner.clone(), track.inner.clone());
+            block(py, move || pc.transceiver_of_track_now(&track)).map(|inner| PyRtpTransceiver { inner })
+        })
     }
 
-    fn get_transceivers(&self, py: Python<'_>) -> Vec<PyRtpTransceiver> {
-        let pc = self.inner.clone();
-        block(py, move || pc.get_transceivers_now()).into_iter().map(|inner| PyRtpTransceiver { inner }).collect()
+    fn get_transceivers(&self, py: Python<'_>) -> PyResult<Vec<PyRtpTransceiver>> {
+        crate::error::guard_value(|| {
+            let pc = self.inner.clone();
+            block(py, move || pc.get_transceivers_now()).into_iter().map(|inner| PyRtpTransceiver { inner }).collect()
+        })
     }
 
     /// addTransceiver(track or kind, direction, streams).
@@ -220,68 +250,82 @@ impl PyPeerConnection {
         direction: String,
         stream_ids: Vec<String>,
     ) -> PyResult<PyRtpTransceiver> {
-        let kind = kind.map(crate::rtp_sender::parse_kind).transpose()?;
-        let (pc, track) = (self.inner.clone(), track.map(|t| t.inner.clone()));
-        let inner = block(py, move || pc.add_transceiver_now(kind, track.as_ref(), &direction, stream_ids)).py_err()?;
-        Ok(PyRtpTransceiver { inner })
+        crate::error::guard(|| {
+            let kind = kind.map(crate::rtp_sender::parse_kind).transpose()?;
+            let (pc, track) = (self.inner.clone(), track.map(|t| t.inner.clone()));
+            let inner = block(py, move || pc.add_transceiver_now(kind, track.as_ref(), &direction, stream_ids)).py_err()?;
+            Ok(PyRtpTransceiver { inner })
+        })
     }
 
     /// Stops sending the sender's track; renegotiate afterwards.
     fn remove_track(&self, py: Python<'_>, sender: PyRef<'_, PyRtpSender>) -> PyResult<()> {
-        let (pc, sender) = (self.inner.clone(), sender.inner.clone());
-        block(py, move || pc.remove_track_now(&sender)).py_err()
+        crate::error::guard(|| {
+            let (pc, sender) = (self.inner.clone(), sender.inner.clone());
+            block(py, move || pc.remove_track_now(&sender)).py_err()
+        })
     }
 
     /// Awaitable JSON array of W3C stats objects: all, or those of one track's sender or
     /// receiver (by the track's id).
     #[pyo3(signature = (track_id = None))]
     fn get_stats<'py>(&self, py: Python<'py>, track_id: Option<String>) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        awaitable(py, async move { pc.get_stats_json(track_id.as_deref()).await })
+        crate::error::guard(|| {
+            let pc = self.inner.clone();
+            awaitable(py, async move { pc.get_stats_json(track_id.as_deref()).await })
+        })
     }
 
     /// Awaitable: ICE gathering is complete (or the connection closed).
     fn gathering_complete<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        awaitable(py, async move {
-            pc.gathering_complete().await;
-            Ok(())
+        crate::error::guard(|| {
+            let pc = self.inner.clone();
+            awaitable(py, async move {
+                pc.gathering_complete().await;
+                Ok(())
+            })
         })
     }
 
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pc = self.inner.clone();
-        awaitable(py, async move { pc.close().await })
+        crate::error::guard(|| {
+            let pc = self.inner.clone();
+            awaitable(py, async move { pc.close().await })
+        })
     }
 
     /// Delivers this connection's events through the hub under `key`.
-    fn listen(&self, key: u64) {
-        self.inner.set_event_listener(crate::hub::listener(key))
+    fn listen(&self, key: u64) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.set_event_listener(crate::hub::listener(key))
+        })
     }
 
     /// The waiting events as (name, value) pairs, and whether the stream has ended.
     fn take_events(&self, py: Python<'_>) -> PyResult<(Vec<(&'static str, Py<PyAny>)>, bool)> {
-        let (events, ended) = self.inner.take_events();
-        let events = events
-            .into_iter()
-            .map(|e| {
-                let name = e.name();
-                let value: Py<PyAny> = match e {
-                    rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
-                        c.map(from_core).into_pyobject(py)?.into_any().unbind()
-                    }
-                    rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
-                        Py::new(py, PyDataChannel { inner: dc })?.into_any()
-                    }
-                    // aiortc's track event carries the track alone.
-                    rtckit_core::PeerConnectionEvent::Track(track, _streams) => {
-                        Py::new(py, crate::track::PyTrack { inner: track })?.into_any()
-                    }
-                    _ => py.None(),
-                };
-                Ok((name, value))
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok((events, ended))
+        crate::error::guard(|| {
+            let (events, ended) = self.inner.take_events();
+            let events = events
+                .into_iter()
+                .map(|e| {
+                    let name = e.name();
+                    let value: Py<PyAny> = match e {
+                        rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
+                            c.map(from_core).into_pyobject(py)?.into_any().unbind()
+                        }
+                        rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
+                            Py::new(py, PyDataChannel { inner: dc })?.into_any()
+                        }
+                        // aiortc's track event carries the track alone.
+                        rtckit_core::PeerConnectionEvent::Track(track, _streams) => {
+                            Py::new(py, crate::track::PyTrack { inner: track })?.into_any()
+                        }
+                        _ => py.None(),
+                    };
+                    Ok((name, value))
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            Ok((events, ended))
+        })
     }
 }

@@ -14,35 +14,47 @@ pub struct PyRtpSender {
 #[pymethods]
 impl PyRtpSender {
     #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.kind().as_str()
+    fn kind(&self) -> PyResult<&'static str> {
+        crate::error::guard_value(|| {
+            self.inner.kind().as_str()
+        })
     }
 
     /// The track it sends (None: nothing).
     #[getter]
-    fn track(&self) -> Option<PyTrack> {
-        self.inner.track().map(|inner| PyTrack { inner })
+    fn track(&self) -> PyResult<Option<PyTrack>> {
+        crate::error::guard_value(|| {
+            self.inner.track().map(|inner| PyTrack { inner })
+        })
     }
 
     /// Sends `track` from now on (None: nothing), without renegotiation.
     fn replace_track(&self, track: Option<PyRef<'_, PyTrack>>) -> PyResult<()> {
-        self.inner.replace_track(track.as_ref().map(|t| &t.inner)).py_err()
+        crate::error::guard(|| {
+            self.inner.replace_track(track.as_ref().map(|t| &t.inner)).py_err()
+        })
     }
 
     /// Whether both are handles on the same sender.
-    fn same(&self, other: PyRef<'_, PyRtpSender>) -> bool {
-        self.inner.same(&other.inner)
+    fn same(&self, other: PyRef<'_, PyRtpSender>) -> PyResult<bool> {
+        crate::error::guard_value(|| {
+            self.inner.same(&other.inner)
+        })
     }
 
     /// ([(payload type, codec), ...] as negotiated, maxBitrate).
-    fn get_parameters(&self, py: Python<'_>) -> (Vec<(u8, CodecTuple)>, Option<u32>) {
-        let sender = self.inner.clone();
-        let p = crate::runtime::block(py, move || sender.get_parameters());
-        (p.codecs.into_iter().map(|(pt, c)| (pt, codec_from_core(c))).collect(), p.max_bitrate)
+    fn get_parameters(&self, py: Python<'_>) -> PyResult<(Vec<(u8, CodecTuple)>, Option<u32>)> {
+        crate::error::guard_value(|| {
+            let sender = self.inner.clone();
+            let p = crate::runtime::block(py, move || sender.get_parameters());
+            (p.codecs.into_iter().map(|(pt, c)| (pt, codec_from_core(c))).collect(), p.max_bitrate)
+        })
     }
 
     fn set_max_bitrate(&self, max: Option<u32>) -> PyResult<()> {
-        self.inner.set_max_bitrate(max).py_err()
+        crate::error::guard(|| {
+            self.inner.set_max_bitrate(max).py_err()
+        })
     }
 }
 
@@ -68,5 +80,7 @@ pub fn parse_kind(kind: &str) -> PyResult<rtckit_core::TrackKind> {
 /// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind): the codecs rtckit has.
 #[pyfunction]
 pub fn codec_capabilities(kind: &str) -> PyResult<Vec<CodecTuple>> {
-    Ok(rtckit_core::codec::capabilities(parse_kind(kind)?).into_iter().map(codec_from_core).collect())
+    crate::error::guard(|| {
+        Ok(rtckit_core::codec::capabilities(parse_kind(kind)?).into_iter().map(codec_from_core).collect())
+    })
 }

@@ -32,18 +32,20 @@ impl Drop for InFlight {
 /// Wait for those to finish while the interpreter is still whole, so none attaches to a
 /// finalizing one.
 #[pyfunction]
-pub fn _shutdown(py: Python<'_>) {
-    if !USED.load(Ordering::Relaxed) {
-        return;
-    }
-    py.detach(|| {
-        let deadline = Instant::now() + Duration::from_millis(500);
-        while IN_FLIGHT.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(1));
+pub fn _shutdown(py: Python<'_>) -> PyResult<()> {
+    crate::error::guard_value(|| {
+        if !USED.load(Ordering::Relaxed) {
+            return;
         }
-        // The completion itself runs just after the future is dropped.
-        std::thread::sleep(Duration::from_millis(20));
-    });
+        py.detach(|| {
+            let deadline = Instant::now() + Duration::from_millis(500);
+            while IN_FLIGHT.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            // The completion itself runs just after the future is dropped.
+            std::thread::sleep(Duration::from_millis(20));
+        });
+    })
 }
 
 pub fn init() {

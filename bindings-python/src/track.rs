@@ -16,59 +16,87 @@ pub struct PyTrack {
 #[pymethods]
 impl PyTrack {
     #[getter]
-    fn id(&self) -> &str {
-        self.inner.id()
+    fn id(&self) -> PyResult<&str> {
+        crate::error::guard_value(|| {
+            self.inner.id()
+        })
     }
     #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.kind().as_str()
+    fn kind(&self) -> PyResult<&'static str> {
+        crate::error::guard_value(|| {
+            self.inner.kind().as_str()
+        })
     }
     #[getter]
-    fn label(&self) -> &str {
-        self.inner.label()
+    fn label(&self) -> PyResult<&str> {
+        crate::error::guard_value(|| {
+            self.inner.label()
+        })
     }
     #[getter]
-    fn enabled(&self) -> bool {
-        self.inner.enabled()
+    fn enabled(&self) -> PyResult<bool> {
+        crate::error::guard_value(|| {
+            self.inner.enabled()
+        })
     }
     #[setter]
-    fn set_enabled(&self, enabled: bool) {
-        self.inner.set_enabled(enabled)
+    fn set_enabled(&self, enabled: bool) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.set_enabled(enabled)
+        })
     }
     #[getter]
-    fn ready_state(&self) -> &'static str {
-        self.inner.ready_state()
+    fn ready_state(&self) -> PyResult<&'static str> {
+        crate::error::guard_value(|| {
+            self.inner.ready_state()
+        })
     }
-    fn stop(&self) {
-        self.inner.stop()
+    fn stop(&self) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.stop()
+        })
     }
     /// W3C clone(): a new track fed by the same source.
-    fn clone_track(&self) -> PyTrack {
-        PyTrack { inner: self.inner.clone_track() }
+    fn clone_track(&self) -> PyResult<PyTrack> {
+        crate::error::guard_value(|| {
+            PyTrack { inner: self.inner.clone_track() }
+        })
     }
     /// W3C `muted`: a received track is muted until media arrives.
     #[getter]
-    fn muted(&self) -> bool {
-        self.inner.muted()
+    fn muted(&self) -> PyResult<bool> {
+        crate::error::guard_value(|| {
+            self.inner.muted()
+        })
     }
     /// Frames come from Python's own `recv()`, asked for by "demand" events.
-    fn set_pulled(&self) {
-        self.inner.set_pulled()
+    fn set_pulled(&self) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.set_pulled()
+        })
     }
     /// True if a consumer waited for a frame since the last call.
-    fn take_demand(&self) -> bool {
-        self.inner.take_demand()
+    fn take_demand(&self) -> PyResult<bool> {
+        crate::error::guard_value(|| {
+            self.inner.take_demand()
+        })
     }
     /// A new consumer of the track's frames.
-    fn receiver(&self) -> PyFrameReceiver {
-        PyFrameReceiver { inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())) }
+    fn receiver(&self) -> PyResult<PyFrameReceiver> {
+        crate::error::guard_value(|| {
+            PyFrameReceiver { inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())) }
+        })
     }
-    fn listen(&self, key: u64) {
-        self.inner.set_event_listener(crate::hub::listener(key))
+    fn listen(&self, key: u64) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.set_event_listener(crate::hub::listener(key))
+        })
     }
-    fn take_events(&self) -> (Vec<(&'static str, Option<()>)>, bool) {
-        let (events, ended) = self.inner.take_events();
-        (events.into_iter().map(|e| (e.name(), None)).collect(), ended)
+    fn take_events(&self) -> PyResult<(Vec<(&'static str, Option<()>)>, bool)> {
+        crate::error::guard_value(|| {
+            let (events, ended) = self.inner.take_events();
+            (events.into_iter().map(|e| (e.name(), None)).collect(), ended)
+        })
     }
 }
 
@@ -81,13 +109,15 @@ pub struct PyFrameReceiver {
 impl PyFrameReceiver {
     /// Awaitable next frame (a VideoFrame or an AudioFrame); InvalidStateError once ended.
     fn recv<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let receiver = self.inner.clone();
-        awaitable_py(py, async move {
-            let frame = receiver.lock().await.recv().await?;
-            Ok(move |py: Python<'_>| -> PyResult<Py<PyAny>> {
-                Ok(match frame {
-                    rtckit_core::MediaFrame::Video(inner) => Py::new(py, PyVideoFrame { inner })?.into_any(),
-                    rtckit_core::MediaFrame::Audio(inner) => Py::new(py, PyAudioFrame { inner })?.into_any(),
+        crate::error::guard(|| {
+            let receiver = self.inner.clone();
+            awaitable_py(py, async move {
+                let frame = receiver.lock().await.recv().await?;
+                Ok(move |py: Python<'_>| -> PyResult<Py<PyAny>> {
+                    Ok(match frame {
+                        rtckit_core::MediaFrame::Video(inner) => Py::new(py, PyVideoFrame { inner })?.into_any(),
+                        rtckit_core::MediaFrame::Audio(inner) => Py::new(py, PyAudioFrame { inner })?.into_any(),
+                    })
                 })
             })
         })
@@ -102,21 +132,31 @@ pub struct PyMediaStream {
 #[pymethods]
 impl PyMediaStream {
     #[new]
-    fn new(tracks: Vec<PyRef<'_, PyTrack>>) -> Self {
-        Self { inner: rtckit_core::MediaStream::new(tracks.iter().map(|t| t.inner.clone()).collect()) }
+    fn new(tracks: Vec<PyRef<'_, PyTrack>>) -> PyResult<Self> {
+        crate::error::guard_value(|| {
+            Self { inner: rtckit_core::MediaStream::new(tracks.iter().map(|t| t.inner.clone()).collect()) }
+        })
     }
     #[getter]
-    fn id(&self) -> &str {
-        self.inner.id()
+    fn id(&self) -> PyResult<&str> {
+        crate::error::guard_value(|| {
+            self.inner.id()
+        })
     }
-    fn track_ids(&self) -> Vec<String> {
-        self.inner.tracks().iter().map(|t| t.id().to_owned()).collect()
+    fn track_ids(&self) -> PyResult<Vec<String>> {
+        crate::error::guard_value(|| {
+            self.inner.tracks().iter().map(|t| t.id().to_owned()).collect()
+        })
     }
-    fn add_track(&self, track: PyRef<'_, PyTrack>) {
-        self.inner.add_track(track.inner.clone())
+    fn add_track(&self, track: PyRef<'_, PyTrack>) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.add_track(track.inner.clone())
+        })
     }
-    fn remove_track(&self, track: PyRef<'_, PyTrack>) {
-        self.inner.remove_track(&track.inner)
+    fn remove_track(&self, track: PyRef<'_, PyTrack>) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.remove_track(&track.inner)
+        })
     }
 }
 
@@ -129,31 +169,43 @@ pub struct PyMediaSource {
 impl PyMediaSource {
     #[new]
     fn new(kind: &str, label: &str) -> PyResult<Self> {
-        let kind = match kind {
-            "video" => rtckit_core::TrackKind::Video,
-            "audio" => rtckit_core::TrackKind::Audio,
-            other => {
-                return Err(crate::error::to_py(rtckit_core::Error::type_error(format!(
-                    "a source is \"audio\" or \"video\", not {other:?}"
-                ))))
-            }
-        };
-        Ok(Self { inner: rtckit_core::MediaSource::new(kind, label) })
+        crate::error::guard(|| {
+            let kind = match kind {
+                "video" => rtckit_core::TrackKind::Video,
+                "audio" => rtckit_core::TrackKind::Audio,
+                other => {
+                    return Err(crate::error::to_py(rtckit_core::Error::type_error(format!(
+                        "a source is \"audio\" or \"video\", not {other:?}"
+                    ))))
+                }
+            };
+            Ok(Self { inner: rtckit_core::MediaSource::new(kind, label) })
+        })
     }
     fn create_track(&self) -> PyResult<PyTrack> {
-        Ok(PyTrack { inner: self.inner.create_track().py_err()? })
+        crate::error::guard(|| {
+            Ok(PyTrack { inner: self.inner.create_track().py_err()? })
+        })
     }
     fn push_video(&self, frame: PyRef<'_, PyVideoFrame>) -> PyResult<usize> {
-        self.inner.push(rtckit_core::MediaFrame::Video(frame.inner.clone())).py_err()
+        crate::error::guard(|| {
+            self.inner.push(rtckit_core::MediaFrame::Video(frame.inner.clone())).py_err()
+        })
     }
     fn push_audio(&self, frame: PyRef<'_, PyAudioFrame>) -> PyResult<usize> {
-        self.inner.push(rtckit_core::MediaFrame::Audio(frame.inner.clone())).py_err()
+        crate::error::guard(|| {
+            self.inner.push(rtckit_core::MediaFrame::Audio(frame.inner.clone())).py_err()
+        })
     }
-    fn close(&self) {
-        self.inner.close()
+    fn close(&self) -> PyResult<()> {
+        crate::error::guard_value(|| {
+            self.inner.close()
+        })
     }
     #[getter]
-    fn closed(&self) -> bool {
-        self.inner.is_closed()
+    fn closed(&self) -> PyResult<bool> {
+        crate::error::guard_value(|| {
+            self.inner.is_closed()
+        })
     }
 }

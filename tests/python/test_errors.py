@@ -110,10 +110,14 @@ def test_bad_channel_input_then_the_channel_still_works():
 def test_a_panic_in_the_core_is_an_operation_error_and_the_process_goes_on():
     async def main():
         a, b, ch, remote = await open_pair()
-        # A panic after the core call went async: OperationError, which `except Exception`
-        # catches (pyo3 would raise its RustPanic), twice over.
+        # A panic in a core call, synchronous and after the call went async: OperationError,
+        # which `except Exception` catches (pyo3 would raise its PanicException, a
+        # BaseException, or RustPanic), twice over.
         for _ in range(2):
             with pytest.raises(rtckit.OperationError, match="a panic forced by a test") as raised:
+                _native._panic_for_test()
+            assert isinstance(raised.value, Exception)
+            with pytest.raises(rtckit.OperationError, match="after an await") as raised:
                 await _native._panic_for_test_async()
             assert isinstance(raised.value, Exception)
         # The open pair, and a new one, work as before.
