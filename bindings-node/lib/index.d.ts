@@ -222,6 +222,8 @@ export declare class RTCRtpTransceiver {
   readonly receiver: RTCRtpReceiver;
   direction: RTCRtpTransceiverDirection;
   readonly currentDirection: RTCRtpTransceiverDirection | null;
+  /** As @roamhq/wrtc and earlier W3C drafts have it: true once stop() was called. */
+  readonly stopped: boolean;
   setCodecPreferences(codecs: RTCRtpCodec[]): void;
   stop(): void;
 }
@@ -364,6 +366,8 @@ export declare class MediaDeviceInfo {
   readonly kind: 'videoinput' | 'audioinput' | 'audiooutput';
   readonly label: string;
   readonly groupId: string;
+  /** W3C: the four members as a plain object. */
+  toJSON(): { deviceId: string; kind: 'videoinput' | 'audioinput' | 'audiooutput'; label: string; groupId: string };
 }
 
 /** @roamhq/wrtc's top-level getUserMedia: mediaDevices.getUserMedia. */
@@ -385,7 +389,7 @@ export interface RTCAudioData {
   numberOfFrames?: number;
 }
 
-export declare class RTCVideoSource {
+declare class RTCVideoSource {
   constructor(init?: { isScreencast?: boolean; needsDenoising?: boolean | null });
   /** Default false. */
   readonly isScreencast: boolean;
@@ -396,7 +400,7 @@ export declare class RTCVideoSource {
   close(): void;
 }
 
-export declare class RTCAudioSource {
+declare class RTCAudioSource {
   createTrack(): MediaStreamTrack;
   onData(data: RTCAudioData): void;
   close(): void;
@@ -418,7 +422,7 @@ export interface RTCAudioSinkDataEvent {
   type: 'data';
 }
 
-export declare class RTCVideoSink extends EventTarget {
+declare class RTCVideoSink extends EventTarget {
   constructor(track: MediaStreamTrack);
   readonly stopped: boolean;
   onframe: ((this: RTCVideoSink, ev: RTCVideoSinkFrameEvent) => any) | null;
@@ -430,7 +434,7 @@ export declare class RTCVideoSink extends EventTarget {
   stop(): void;
 }
 
-export declare class RTCAudioSink extends EventTarget {
+declare class RTCAudioSink extends EventTarget {
   constructor(track: MediaStreamTrack);
   readonly stopped: boolean;
   ondata: ((this: RTCAudioSink, ev: RTCAudioSinkDataEvent) => any) | null;
@@ -443,7 +447,7 @@ export declare class RTCAudioSink extends EventTarget {
 }
 
 /** rtckit extra: a file (.webm, .mp4, .mkv, .ivf, .ogg, .h264, .y4m, .wav, frame-%3d.png) or a camera as tracks. */
-export declare class MediaPlayer {
+declare class MediaPlayer {
   /** aiortc's MediaPlayer arguments; `format: 'v4l2'` opens a camera (`options.video_size`, `options.framerate`). */
   constructor(
     file: string | URL,
@@ -461,7 +465,7 @@ export declare class MediaPlayer {
 }
 
 /** rtckit extra: writes tracks to a file (.webm, .mp4, .ivf, .ogg, .h264, .y4m, .wav, frame-%3d.png). */
-export declare class MediaRecorder {
+declare class MediaRecorder {
   constructor(file: string | URL, options?: { format?: string | null });
   addTrack(track: MediaStreamTrack): void;
   start(): Promise<void>;
@@ -471,16 +475,20 @@ export declare class MediaRecorder {
 }
 
 /** rtckit extra: plays an audio track on a speaker (deviceId from enumerateDevices). */
-export declare class AudioOutput {
+declare class AudioOutput {
   constructor(track: MediaStreamTrack, deviceId?: string);
   readonly playing: boolean;
   stop(): void;
 }
 
 /** rtckit extra: consumes tracks and drops their frames. */
-export declare class MediaBlackhole extends MediaRecorder {
+declare class MediaBlackhole extends MediaRecorder {
   constructor();
 }
+
+// The classes of `nonstandard` are values only there (as in @roamhq/wrtc); their types are
+// exported by name, for annotations.
+export type { RTCVideoSource, RTCAudioSource, RTCVideoSink, RTCAudioSink, MediaPlayer, MediaRecorder, AudioOutput, MediaBlackhole };
 
 /** @roamhq/wrtc's non-standard namespace: raw-frame sources and sinks, i420 helpers. */
 export declare const nonstandard: {
