@@ -303,7 +303,7 @@ pub(crate) struct EncodeClock {
     start: Option<std::time::Instant>,
     /// A frame's timestamp in ms and the encoder time it was given, to count from.
     base: Option<(i64, i64)>,
-    /// The last encoder time given; -1 before the first.
+    /// The last encoder time given (None before the first frame).
     last: Option<i64>,
 }
 

@@ -80,9 +80,10 @@ impl<R: BufRead + Send> Reader for Y4mReader<R> {
         if !header.starts_with("FRAME") {
             return Err(malformed("Y4M file (a frame without FRAME)"));
         }
-        // Read as far as the file goes: a truncated file does not get a whole frame allocated.
+        // Read as far as the file goes: a truncated file does not get a whole frame allocated
+        // beyond 64 MiB (a real frame up to 8K is read into one allocation).
         let size = PixelFormat::I420.frame_size(self.width, self.height);
-        let mut data = Vec::new();
+        let mut data = Vec::with_capacity(size.min(64 << 20));
         (&mut self.reader).take(size as u64).read_to_end(&mut data).map_err(|e| io_error("reading a Y4M file", e))?;
         if data.len() < size {
             return Err(malformed("Y4M file (a truncated frame)"));
