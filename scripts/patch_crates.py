@@ -60,10 +60,12 @@ def hunks(diff: str):
             files.append((path, []))
             i += 2
             continue
-        m = re.match(r"@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@", lines[i])
+        m = re.match(r"@@ -(\d+)(?:,(\d+))? \+\d+(?:,(\d+))? @@", lines[i])
         if m:
+            # The header's line counts end the hunk (a next file's "--- " line is not a removal).
+            want_old, want_new = int(m.group(2) or 1), int(m.group(3) or 1)
             old, new, i = [], [], i + 1
-            while i < len(lines) and lines[i][:1] in (" ", "-", "+", "\\"):
+            while i < len(lines) and (len(old) < want_old or len(new) < want_new):
                 tag, text = lines[i][:1], lines[i][1:]
                 if tag in (" ", "-"):
                     old.append(text)
