@@ -1,5 +1,5 @@
 # The two commands (see README): each installs what it needs, then runs.
-.PHONY: demo test setup
+.PHONY: demo test setup soak
 
 demo:
 	bash scripts/setup.sh
@@ -11,3 +11,9 @@ REPEAT ?= 1
 test:
 	bash scripts/setup.sh test
 	REPEAT="$(REPEAT)" bash scripts/test.sh
+
+# 1000 connect -> media + data -> close cycles per language, resources sampled (CI runs it
+# inside make test).
+soak:
+	bash scripts/setup.sh test
+	bash scripts/soak.sh

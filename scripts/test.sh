@@ -39,6 +39,10 @@ for round in $(seq 1 "$REPEAT"); do
   bounded 900 "$PY" -m pytest -q -p no:cacheprovider -p ci_skips tests/interop
   node_suite tests/interop/
 done
+# The soak runs (scripts/soak.sh) on CI, or when asked with SOAK=1; once, after the rounds.
+if [ -n "${CI:-}" ] || [ "${SOAK:-0}" = 1 ]; then
+  bash scripts/soak.sh
+fi
 rounds=""
 [ "$REPEAT" -gt 1 ] && rounds=" ($REPEAT rounds)"
 echo "== all tests passed in $(( $(date +%s) - start )) s$rounds"

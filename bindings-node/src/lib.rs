@@ -22,3 +22,9 @@ fn init() {
         napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
     }
 }
+
+/// Tasks alive on rtckit's runtime, for the soak run's leak curve.
+#[napi_derive::napi(catch_unwind)]
+pub fn runtime_tasks() -> u32 {
+    rtckit_core::runtime::alive_tasks() as u32
+}

@@ -44,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error::_panic_for_test_async, m)?)?;
     m.add_function(wrap_pyfunction!(error::_panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::_runtime_tasks, m)?)?;
     m.add_function(wrap_pyfunction!(hub::hub_fd, m)?)?;
     m.add_function(wrap_pyfunction!(hub::hub_take, m)?)?;
     m.add("LOCAL_MAX_MESSAGE_SIZE", rtckit_core::data_channel::LOCAL_MAX_MESSAGE_SIZE)?;

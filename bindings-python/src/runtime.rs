@@ -33,6 +33,9 @@ impl Drop for InFlight {
 /// finalizing one.
 #[pyfunction]
 pub fn _shutdown(py: Python<'_>) -> PyResult<()> {
+    if rtckit_core::runtime::check_not_forked().is_err() {
+        return Ok(()); // a child forked from a user of rtckit: nothing of ours runs in it
+    }
     crate::error::guard_value(|| {
         if !USED.load(Ordering::Relaxed) {
             return;
@@ -85,4 +88,10 @@ where
         let build = rtckit_core::error::catch_panic_async(fut).await.map_err(crate::error::to_py)?;
         Python::attach(build)
     })
+}
+
+/// Tasks alive on rtckit's runtime, for the soak run's leak curve.
+#[pyfunction]
+pub fn _runtime_tasks() -> PyResult<usize> {
+    crate::error::guard_value(rtckit_core::runtime::alive_tasks)
 }

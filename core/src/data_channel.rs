@@ -139,6 +139,10 @@ pub(crate) struct Inner {
     in_queue: AtomicUsize,
     /// Serialises the choice between sending directly and queueing.
     send_order: parking_lot::Mutex<()>,
+    /// Told when the channel is closed, to end the sender task: it holds `inner`, and so
+    /// the sender `outgoing`, so its queue would never close by itself (the soak run saw
+    /// one task and a connection's memory kept per channel).
+    finished: tokio::sync::Notify,
 }
 
 /// A cloneable handle to one data channel.
@@ -217,6 +221,7 @@ impl DataChannel {
             close_requested: AtomicBool::new(false),
             in_queue: AtomicUsize::new(0),
             send_order: parking_lot::Mutex::new(()),
+            finished: tokio::sync::Notify::new(),
         });
         if announced_open && inner.mark_open() {
             inner.events.push(DataChannelEvent::Open);
@@ -391,6 +396,7 @@ impl Inner {
     }
 
     fn finish(&self) {
+        self.finished.notify_one();
         let previous = self.state.swap(ReadyState::Closed as u8, Ordering::AcqRel);
         if previous != ReadyState::Closed as u8 {
             self.events.push_and_close(Some(DataChannelEvent::Close));
@@ -509,7 +515,15 @@ fn send_message(channel: Arc<dyn WebrtcDataChannel>, msg: Message) -> SendFuture
 /// Hands queued messages to SCTP in order.
 async fn pump_outgoing(inner: Arc<Inner>, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
     let mut batch = Vec::with_capacity(64);
-    while rx.recv_many(&mut batch, 64).await > 0 {
+    loop {
+        let received = tokio::select! {
+            biased;
+            n = rx.recv_many(&mut batch, 64) => n,
+            _ = inner.finished.notified() => 0,
+        };
+        if received == 0 {
+            break; // closed: what is still queued can no longer be sent
+        }
         for item in batch.drain(..) {
             match item {
                 Outgoing::Message(msg) => {

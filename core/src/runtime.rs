@@ -29,8 +29,25 @@ use webrtc::runtime::{
 
 static HANDLE: OnceLock<tokio::runtime::Handle> = OnceLock::new();
 static OWNED: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+/// The process that started the runtime's worker threads.
+static OWNER_PID: OnceLock<u32> = OnceLock::new();
+
+/// Fails in a child made by `fork()` after the parent started the runtime: the child has
+/// the runtime's state but none of its threads, so any call would wait forever. Bindings
+/// check this at every entry point (Python's `os.fork`; Node has no fork).
+pub fn check_not_forked() -> crate::Result<()> {
+    match OWNER_PID.get() {
+        Some(&pid) if pid != std::process::id() => Err(crate::Error::invalid_state(
+            "rtckit cannot be used in a process forked after its parent used rtckit: the child \
+             has none of the parent's network threads. Start workers with multiprocessing's \
+             'spawn' or 'forkserver' method, or import and use rtckit only after the fork",
+        )),
+        _ => Ok(()),
+    }
+}
 
 fn build() -> tokio::runtime::Runtime {
+    OWNER_PID.get_or_init(std::process::id);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("rtckit")
@@ -62,6 +79,12 @@ pub fn build_for_host() -> Option<tokio::runtime::Runtime> {
     let rt = build();
     HANDLE.set(rt.handle().clone()).ok()?;
     Some(rt)
+}
+
+/// Tasks alive on the shared runtime: every connection's driver, pumps and timers. The soak
+/// runs (scripts/soak.sh) sample it to show that closed connections leave nothing behind.
+pub fn alive_tasks() -> usize {
+    handle().metrics().num_alive_tasks()
 }
 
 /// Runs a future to completion on the shared runtime from a thread that is not one of its
