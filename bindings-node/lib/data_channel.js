@@ -1,6 +1,6 @@
 'use strict';
 const { defineEventAttributes, pump } = require('./events');
-const { call, fromNative } = require('./errors');
+const { call, fromKind } = require('./errors');
 
 const EVENTS = ['open', 'message', 'bufferedamountlow', 'error', 'closing', 'close'];
 
@@ -41,7 +41,7 @@ class RTCDataChannel extends EventTarget {
       this.dispatchEvent(new MessageEvent('message', { data }));
     } else if (e.name === 'error') {
       const event = new Event('error');
-      event.error = fromNative(new Error(e.error));
+      event.error = fromKind(e.errorKind, e.error);
       this.dispatchEvent(event);
     } else {
       this.dispatchEvent(new Event(e.name));

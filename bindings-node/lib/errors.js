@@ -1,8 +1,11 @@
 'use strict';
-// Core errors cross as "Kind: message"; here they become what a browser throws: a
-// TypeError or RangeError for those kinds, a DOMException named by the kind otherwise.
+// Core errors cross with their kind as `code` ("InvalidStateError", set in src/error.rs) and
+// the core's message; here they become what a browser throws: a TypeError or RangeError for
+// those kinds, a DOMException of that name otherwise.
 
-const KIND = /^([A-Za-z]+Error): ([\s\S]*)$/;
+const native = require('./native');
+
+const KINDS = new Set(native.errorKinds());
 
 /** napi's own statuses for an argument of the wrong type. */
 const ARGUMENT_STATUSES = new Set([
@@ -10,21 +13,20 @@ const ARGUMENT_STATUSES = new Set([
   'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected', 'ArrayBufferExpected',
 ]);
 
+/** The error a browser throws for a core error of this kind. */
+function fromKind(kind, message) {
+  if (kind === 'TypeError') return new TypeError(message);
+  if (kind === 'RangeError') return new RangeError(message);
+  return new DOMException(message, kind);
+}
+
 function fromNative(err) {
   if (!err || typeof err.message !== 'string') return err;
-  const match = KIND.exec(err.message);
-  if (!match) {
-    if (ARGUMENT_STATUSES.has(err.code)) return new TypeError(err.message);
-    // A panic inside rtckit, caught where it left Rust: the call fails, the process goes on.
-    if (err.code === 'GenericFailure') return new DOMException(`rtckit failed inside (a bug; please report it): ${err.message}`, 'OperationError');
-    return err;
-  }
-  const [, name, message] = match;
-  let out;
-  if (name === 'TypeError') out = new TypeError(message);
-  else if (name === 'RangeError') out = new RangeError(message);
-  else out = new DOMException(message, name);
-  return out;
+  if (KINDS.has(err.code)) return fromKind(err.code, err.message);
+  if (ARGUMENT_STATUSES.has(err.code)) return new TypeError(err.message);
+  // A panic inside rtckit, caught where it left Rust: the call fails, the process goes on.
+  if (err.code === 'GenericFailure') return new DOMException(`rtckit failed inside (a bug; please report it): ${err.message}`, 'OperationError');
+  return err;
 }
 
 /** Calls a native function, rethrowing its error as the browser would. */
@@ -45,4 +47,4 @@ async function callAsync(fn) {
   }
 }
 
-module.exports = { fromNative, call, callAsync };
+module.exports = { fromKind, fromNative, call, callAsync };

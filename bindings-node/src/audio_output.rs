@@ -13,7 +13,7 @@ pub struct NativeAudioOutput {
 #[napi]
 impl NativeAudioOutput {
     #[napi(constructor, catch_unwind)]
-    pub fn new(track: &NativeTrack, device_id: Option<String>) -> napi::Result<Self> {
+    pub fn new(track: &NativeTrack, device_id: Option<String>) -> crate::error::Result<Self> {
         Ok(Self { inner: rtckit_core::AudioOutput::start(&track.inner, device_id.as_deref()).napi()? })
     }
     #[napi(catch_unwind)]

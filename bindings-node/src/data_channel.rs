@@ -11,7 +11,9 @@ pub struct DataChannelEventObj {
     pub name: String,
     pub text: Option<String>,
     pub binary: Option<Buffer>,
+    /// An error event's message, and its kind's DOMException name in `error_kind`.
     pub error: Option<String>,
+    pub error_kind: Option<String>,
 }
 
 #[napi]
@@ -71,12 +73,12 @@ impl NativeDataChannel {
     }
 
     #[napi(catch_unwind)]
-    pub fn send_text(&self, text: String) -> napi::Result<()> {
+    pub fn send_text(&self, text: String) -> crate::error::Result<()> {
         self.inner.send(Bytes::from(text.into_bytes()), true).napi()
     }
 
     #[napi(catch_unwind)]
-    pub fn send_binary(&self, data: Uint8Array) -> napi::Result<()> {
+    pub fn send_binary(&self, data: Uint8Array) -> crate::error::Result<()> {
         self.inner.send(Bytes::copy_from_slice(&data), false).napi()
     }
 
@@ -113,16 +115,24 @@ fn event_obj(e: rtckit_core::DataChannelEvent) -> DataChannelEventObj {
             text: Some(String::from_utf8_lossy(&m.data).into_owned()),
             binary: None,
             error: None,
+            error_kind: None,
         },
         rtckit_core::DataChannelEvent::Message(m) => DataChannelEventObj {
             name,
             text: None,
             binary: Some(Buffer::from(Vec::<u8>::from(m.data))),
             error: None,
+            error_kind: None,
         },
         rtckit_core::DataChannelEvent::Error(err) => {
-            DataChannelEventObj { name, text: None, binary: None, error: Some(err.to_string()) }
+            DataChannelEventObj {
+            name,
+            text: None,
+            binary: None,
+            error: Some(err.message),
+            error_kind: Some(err.kind.name().to_owned()),
         }
-        _ => DataChannelEventObj { name, text: None, binary: None, error: None },
+        }
+        _ => DataChannelEventObj { name, text: None, binary: None, error: None, error_kind: None },
     }
 }

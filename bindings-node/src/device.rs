@@ -1,5 +1,7 @@
 //! mediaDevices for Node: wraps core's device.rs.
 
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::error::IntoNapi;
@@ -14,11 +16,13 @@ pub struct DeviceInfoObj {
 }
 
 /// getUserMedia with W3C constraints serialised as JSON ({audio, video}).
-#[napi]
-pub async fn get_user_media(constraints: String) -> napi::Result<Vec<NativeTrack>> {
+#[napi(ts_return_type = "Promise<Array<NativeTrack>>", catch_unwind)]
+pub fn get_user_media(env: &Env, constraints: String) -> crate::error::Result<PromiseRaw<'_, Vec<NativeTrack>>> {
     let (audio, video) = rtckit_core::device::parse_constraints(&constraints).napi()?;
-    let tracks = rtckit_core::device::get_user_media_async(audio, video).await.napi()?;
-    Ok(tracks.into_iter().map(|inner| NativeTrack { inner }).collect())
+    crate::error::spawn(env, async move {
+        let tracks = rtckit_core::device::get_user_media_async(audio, video).await?;
+        Ok(tracks.into_iter().map(|inner| NativeTrack { inner }).collect())
+    })
 }
 
 #[napi]
@@ -37,7 +41,7 @@ pub fn use_fake_devices(enabled: bool) {
 
 /// The frame number a fake camera drew into an I420 frame.
 #[napi(catch_unwind)]
-pub fn read_frame_number(width: u32, height: u32, data: napi::bindgen_prelude::Uint8Array) -> napi::Result<u32> {
+pub fn read_frame_number(width: u32, height: u32, data: napi::bindgen_prelude::Uint8Array) -> crate::error::Result<u32> {
     let frame = rtckit_core::VideoFrame::from_pixels(width, height, rtckit_core::PixelFormat::I420, &data).napi()?;
     Ok(rtckit_core::device::read_frame_number(&frame))
 }

@@ -6,7 +6,7 @@ use napi_derive::napi;
 
 use crate::error::IntoNapi;
 
-fn convert(width: u32, height: u32, from: &str, to: &str, data: &[u8]) -> napi::Result<Buffer> {
+fn convert(width: u32, height: u32, from: &str, to: &str, data: &[u8]) -> crate::error::Result<Buffer> {
     let from = rtckit_core::PixelFormat::parse(from).napi()?;
     let to = rtckit_core::PixelFormat::parse(to).napi()?;
     let frame = rtckit_core::VideoFrame::from_pixels(width, height, from, data).napi()?;
@@ -15,13 +15,13 @@ fn convert(width: u32, height: u32, from: &str, to: &str, data: &[u8]) -> napi::
 
 /// Converts a `from`-format image to `to` format ("i420", "rgba", "rgb24", "bgra", ...).
 #[napi(catch_unwind)]
-pub fn convert_pixels(width: u32, height: u32, from: String, to: String, data: Uint8Array) -> napi::Result<Buffer> {
+pub fn convert_pixels(width: u32, height: u32, from: String, to: String, data: Uint8Array) -> crate::error::Result<Buffer> {
     convert(width, height, &from, &to, &data)
 }
 
 /// The I420 image as a PNG.
 #[napi(catch_unwind)]
-pub fn i420_to_png(width: u32, height: u32, data: Uint8Array) -> napi::Result<Buffer> {
+pub fn i420_to_png(width: u32, height: u32, data: Uint8Array) -> crate::error::Result<Buffer> {
     let frame = rtckit_core::VideoFrame::from_pixels(width, height, rtckit_core::PixelFormat::I420, &data).napi()?;
     Ok(Buffer::from(frame.to_png()))
 }

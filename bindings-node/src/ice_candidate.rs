@@ -31,7 +31,7 @@ pub struct CandidateFields {
 
 /// Parses a candidate line; throws OperationError.
 #[napi(catch_unwind)]
-pub fn parse_candidate(candidate: String) -> napi::Result<CandidateFields> {
+pub fn parse_candidate(candidate: String) -> crate::error::Result<CandidateFields> {
     let f = rtckit_core::IceCandidate { candidate, ..Default::default() }.fields().napi()?;
     Ok(CandidateFields {
         foundation: f.foundation,

@@ -14,14 +14,14 @@ pub struct NativeMediaPlayer {
 impl NativeMediaPlayer {
     /// `options` are [name, value] pairs of ffmpeg options.
     #[napi(constructor, catch_unwind)]
-    pub fn new(path: String, looping: bool, format: Option<String>, options: Vec<Vec<String>>, decode: bool) -> napi::Result<Self> {
+    pub fn new(path: String, looping: bool, format: Option<String>, options: Vec<Vec<String>>, decode: bool) -> crate::error::Result<Self> {
         let options = options
             .into_iter()
             .map(|pair| match <[String; 2]>::try_from(pair) {
                 Ok([name, value]) => Ok((name, value)),
-                Err(_) => Err(napi::Error::new(napi::Status::InvalidArg, "options are [name, value] pairs")),
+                Err(_) => Err(crate::error::to_napi(rtckit_core::Error::type_error("options are [name, value] pairs"))),
             })
-            .collect::<napi::Result<Vec<_>>>()?;
+            .collect::<crate::error::Result<Vec<_>>>()?;
         let options = rtckit_core::PlayerOptions { format, options, looping, decode };
         Ok(Self { inner: rtckit_core::MediaPlayer::open_with(&path, &options).napi()? })
     }

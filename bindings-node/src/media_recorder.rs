@@ -16,7 +16,7 @@ pub struct NativeMediaRecorder {
 #[napi]
 impl NativeMediaRecorder {
     #[napi(constructor, catch_unwind)]
-    pub fn new(path: Option<String>, format: Option<String>) -> napi::Result<Self> {
+    pub fn new(path: Option<String>, format: Option<String>) -> crate::error::Result<Self> {
         let inner = match path {
             Some(path) => rtckit_core::MediaRecorder::with_format(&path, format.as_deref()).napi()?,
             None => rtckit_core::MediaRecorder::blackhole(),
@@ -24,16 +24,17 @@ impl NativeMediaRecorder {
         Ok(Self { inner: Arc::new(inner) })
     }
     #[napi(catch_unwind)]
-    pub fn add_track(&self, track: &NativeTrack) -> napi::Result<()> {
+    pub fn add_track(&self, track: &NativeTrack) -> crate::error::Result<()> {
         self.inner.add_track(&track.inner).napi()
     }
     #[napi(catch_unwind)]
-    pub fn start(&self) -> napi::Result<()> {
+    pub fn start(&self) -> crate::error::Result<()> {
         self.inner.start().napi()
     }
-    #[napi]
-    pub async fn stop(&self) -> napi::Result<()> {
-        self.inner.stop().await.napi()
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
+    pub fn stop<'env>(&self, env: &'env napi::Env) -> crate::error::Result<napi::bindgen_prelude::PromiseRaw<'env, ()>> {
+        let inner = self.inner.clone();
+        crate::error::spawn(env, async move { inner.stop().await })
     }
     /// Frames (video) or packets (audio) written so far.
     #[napi(getter, catch_unwind)]

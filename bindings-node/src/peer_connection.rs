@@ -156,7 +156,7 @@ pub struct NativePeerConnection {
 #[napi]
 impl NativePeerConnection {
     #[napi(constructor, catch_unwind)]
-    pub fn new(config: ConfigurationInit) -> napi::Result<Self> {
+    pub fn new(config: ConfigurationInit) -> crate::error::Result<Self> {
         let config = configuration(config).napi()?;
         let inner = rtckit_core::PeerConnection::new(config).napi()?;
         Ok(Self {
@@ -169,24 +169,25 @@ impl NativePeerConnection {
 
     /// A JSON array of W3C stats objects: all, or those of one track's sender or receiver
     /// (by the track's id).
-    #[napi]
-    pub async fn get_stats(&self, track_id: Option<String>) -> napi::Result<String> {
-        self.inner.get_stats_json(track_id.as_deref()).await.napi()
+    #[napi(ts_return_type = "Promise<string>", catch_unwind)]
+    pub fn get_stats<'env>(&self, env: &'env Env, track_id: Option<String>) -> crate::error::Result<PromiseRaw<'env, String>> {
+        let pc = self.inner.clone();
+        crate::error::spawn(env, async move { pc.get_stats_json(track_id.as_deref()).await })
     }
 
     // The signaling methods take their place on the operations chain when called (the
     // synchronous part), then run in that order.
 
     #[napi(ts_return_type = "Promise<SessionDescriptionInit>", catch_unwind)]
-    pub fn create_offer<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, SessionDescriptionInit>> {
+    pub fn create_offer<'env>(&self, env: &'env Env) -> crate::error::Result<PromiseRaw<'env, SessionDescriptionInit>> {
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        env.spawn_future(async move { turn.run(pc.create_offer()).await.map(description).napi() })
+        crate::error::spawn(env, async move { turn.run(pc.create_offer()).await.map(description) })
     }
 
     #[napi(ts_return_type = "Promise<SessionDescriptionInit>", catch_unwind)]
-    pub fn create_answer<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, SessionDescriptionInit>> {
+    pub fn create_answer<'env>(&self, env: &'env Env) -> crate::error::Result<PromiseRaw<'env, SessionDescriptionInit>> {
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        env.spawn_future(async move { turn.run(pc.create_answer()).await.map(description).napi() })
+        crate::error::spawn(env, async move { turn.run(pc.create_answer()).await.map(description) })
     }
 
     #[napi(ts_return_type = "Promise<void>", catch_unwind)]
@@ -194,13 +195,13 @@ impl NativePeerConnection {
         &self,
         env: &'env Env,
         description: Option<SessionDescriptionInit>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
+    ) -> crate::error::Result<PromiseRaw<'env, ()>> {
         let parsed = description
             .map(|d| rtckit_core::SessionDescription::new(&d.sdp_type, d.sdp))
             .transpose()
             .napi()?;
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        env.spawn_future(async move { turn.run(pc.set_local_description(parsed)).await.napi() })
+        crate::error::spawn(env, async move { turn.run(pc.set_local_description(parsed)).await })
     }
 
     /// The JS layer dispatches the events it queued (the track events among them) before
@@ -210,12 +211,10 @@ impl NativePeerConnection {
         &self,
         env: &'env Env,
         description: SessionDescriptionInit,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
+    ) -> crate::error::Result<PromiseRaw<'env, ()>> {
         let parsed = rtckit_core::SessionDescription::new(&description.sdp_type, description.sdp).napi()?;
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        env.spawn_future(async move {
-            turn.run(pc.set_remote_description(parsed)).await.napi()
-        })
+        crate::error::spawn(env, async move { turn.run(pc.set_remote_description(parsed)).await })
     }
 
     #[napi(ts_return_type = "Promise<void>", catch_unwind)]
@@ -223,9 +222,9 @@ impl NativePeerConnection {
         &self,
         env: &'env Env,
         candidate: Option<IceCandidateInit>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
+    ) -> crate::error::Result<PromiseRaw<'env, ()>> {
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        env.spawn_future(async move { turn.run(pc.add_ice_candidate(candidate.map(to_core))).await.napi() })
+        crate::error::spawn(env, async move { turn.run(pc.add_ice_candidate(candidate.map(to_core))).await })
     }
 
     #[napi(catch_unwind)]
@@ -262,7 +261,7 @@ impl NativePeerConnection {
     }
 
     #[napi(catch_unwind)]
-    pub fn set_configuration(&self, config: ConfigurationInit) -> napi::Result<()> {
+    pub fn set_configuration(&self, config: ConfigurationInit) -> crate::error::Result<()> {
         let config = configuration(config).napi()?;
         self.inner.set_configuration_now(config).napi()
     }
@@ -279,7 +278,7 @@ impl NativePeerConnection {
     }
 
     #[napi(catch_unwind)]
-    pub fn create_data_channel(&self, label: String, options: Option<DataChannelOptions>) -> napi::Result<NativeDataChannel> {
+    pub fn create_data_channel(&self, label: String, options: Option<DataChannelOptions>) -> crate::error::Result<NativeDataChannel> {
         let o = options.unwrap_or(DataChannelOptions {
             ordered: None,
             max_packet_life_time: None,
@@ -319,7 +318,7 @@ impl NativePeerConnection {
     /// Sends the track with the negotiated codec; renegotiate afterwards. The transceiver
     /// whose sender sends it.
     #[napi(catch_unwind)]
-    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> napi::Result<NativeRtpTransceiver> {
+    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> crate::error::Result<NativeRtpTransceiver> {
         let sender = self.inner.add_track_now(&track.inner, stream_ids).napi()?;
         let inner = self.inner.transceiver_of_sender(&sender);
         let inner = inner.ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver")).napi()?;
@@ -345,7 +344,7 @@ impl NativePeerConnection {
         track: Option<&crate::track::NativeTrack>,
         direction: String,
         stream_ids: Vec<String>,
-    ) -> napi::Result<NativeRtpTransceiver> {
+    ) -> crate::error::Result<NativeRtpTransceiver> {
         let kind = kind.as_deref().map(crate::rtp_sender::parse_kind).transpose()?;
         let inner = self.inner.add_transceiver_now(kind, track.map(|t| &t.inner), &direction, stream_ids).napi()?;
         Ok(NativeRtpTransceiver { inner })
@@ -353,7 +352,7 @@ impl NativePeerConnection {
 
     /// Stops sending the sender's track; renegotiate afterwards.
     #[napi(catch_unwind)]
-    pub fn remove_track(&self, sender: &NativeRtpSender) -> napi::Result<()> {
+    pub fn remove_track(&self, sender: &NativeRtpSender) -> crate::error::Result<()> {
         self.inner.remove_track_now(&sender.inner).napi()
     }
 

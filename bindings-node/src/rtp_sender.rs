@@ -25,7 +25,7 @@ impl NativeRtpSender {
 
     /// Sends `track` from now on (null: nothing), without renegotiation.
     #[napi(catch_unwind)]
-    pub fn replace_track(&self, track: Option<&NativeTrack>) -> napi::Result<()> {
+    pub fn replace_track(&self, track: Option<&NativeTrack>) -> crate::error::Result<()> {
         self.inner.replace_track(track.map(|t| &t.inner)).napi()
     }
 
@@ -51,7 +51,7 @@ impl NativeRtpSender {
     }
 
     #[napi(catch_unwind)]
-    pub fn set_max_bitrate(&self, max: Option<u32>) -> napi::Result<()> {
+    pub fn set_max_bitrate(&self, max: Option<u32>) -> crate::error::Result<()> {
         self.inner.set_max_bitrate(max).napi()
     }
 }
@@ -113,7 +113,7 @@ impl From<rtckit_core::codec::CodecCapability> for CodecCapability {
 }
 
 impl CodecCapability {
-    pub fn to_core(&self) -> napi::Result<rtckit_core::codec::CodecCapability> {
+    pub fn to_core(&self) -> crate::error::Result<rtckit_core::codec::CodecCapability> {
         let channels = self
             .channels
             .map(u16::try_from)
@@ -129,7 +129,7 @@ impl CodecCapability {
     }
 }
 
-pub fn parse_kind(kind: &str) -> napi::Result<rtckit_core::TrackKind> {
+pub fn parse_kind(kind: &str) -> crate::error::Result<rtckit_core::TrackKind> {
     match kind {
         "audio" => Ok(rtckit_core::TrackKind::Audio),
         "video" => Ok(rtckit_core::TrackKind::Video),
@@ -139,6 +139,6 @@ pub fn parse_kind(kind: &str) -> napi::Result<rtckit_core::TrackKind> {
 
 /// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind): the codecs rtckit has.
 #[napi(catch_unwind)]
-pub fn codec_capabilities(kind: String) -> napi::Result<Vec<CodecCapability>> {
+pub fn codec_capabilities(kind: String) -> crate::error::Result<Vec<CodecCapability>> {
     Ok(rtckit_core::codec::capabilities(parse_kind(&kind)?).into_iter().map(CodecCapability::from).collect())
 }

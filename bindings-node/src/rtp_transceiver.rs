@@ -60,7 +60,7 @@ impl NativeRtpTransceiver {
         self.inner.direction()
     }
     #[napi(catch_unwind)]
-    pub fn set_direction(&self, direction: String) -> napi::Result<()> {
+    pub fn set_direction(&self, direction: String) -> crate::error::Result<()> {
         self.inner.set_direction(&direction).napi()
     }
     #[napi(getter, catch_unwind)]
@@ -86,12 +86,12 @@ impl NativeRtpTransceiver {
         self.inner.transport().map(|t| TransportState { dtls: t.dtls, ice: t.ice, gathering: t.gathering, role: t.role })
     }
     #[napi(catch_unwind)]
-    pub fn stop(&self) -> napi::Result<()> {
+    pub fn stop(&self) -> crate::error::Result<()> {
         self.inner.stop().napi()
     }
     #[napi(catch_unwind)]
-    pub fn set_codec_preferences(&self, codecs: Vec<CodecCapability>) -> napi::Result<()> {
-        let codecs = codecs.iter().map(CodecCapability::to_core).collect::<napi::Result<Vec<_>>>()?;
+    pub fn set_codec_preferences(&self, codecs: Vec<CodecCapability>) -> crate::error::Result<()> {
+        let codecs = codecs.iter().map(CodecCapability::to_core).collect::<crate::error::Result<Vec<_>>>()?;
         self.inner.set_codec_preferences(&codecs).napi()
     }
 }

@@ -110,17 +110,24 @@ impl NativeFrameReceiver {
 
     /// The next frame; rejects with InvalidStateError once the track has ended or the
     /// receiver was stopped.
-    #[napi]
-    pub async fn recv(&self) -> napi::Result<FrameObj> {
-        let mut stopped = self.stopped.subscribe();
-        let stop = async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        };
-        let frame = tokio::select! {
-            frame = async { self.inner.lock().await.recv().await } => frame.napi()?,
-            _ = stop => return Err(crate::error::to_napi(rtckit_core::Error::invalid_state("the sink was stopped"))),
-        };
-        Ok(match frame {
+    #[napi(ts_return_type = "Promise<FrameObj>", catch_unwind)]
+    pub fn recv<'env>(&self, env: &'env napi::Env) -> crate::error::Result<napi::bindgen_prelude::PromiseRaw<'env, FrameObj>> {
+        let (inner, mut stopped) = (self.inner.clone(), self.stopped.subscribe());
+        crate::error::spawn(env, async move {
+            let stop = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            let frame = tokio::select! {
+                frame = async { inner.lock().await.recv().await } => frame?,
+                _ = stop => return Err(rtckit_core::Error::invalid_state("the sink was stopped")),
+            };
+            Ok(frame_obj(frame))
+        })
+    }
+}
+
+fn frame_obj(frame: rtckit_core::MediaFrame) -> FrameObj {
+        match frame {
             rtckit_core::MediaFrame::Video(v) => FrameObj {
                 kind: "video".into(),
                 width: Some(v.width()),
@@ -141,8 +148,7 @@ impl NativeFrameReceiver {
                 channel_count: Some(a.channels() as u32),
                 pts: a.pts,
             },
-        })
-    }
+        }
 }
 
 #[napi]
@@ -183,7 +189,7 @@ pub struct NativeSource {
 #[napi]
 impl NativeSource {
     #[napi(constructor, catch_unwind)]
-    pub fn new(kind: String, label: String) -> napi::Result<Self> {
+    pub fn new(kind: String, label: String) -> crate::error::Result<Self> {
         let kind = match kind.as_str() {
             "video" => rtckit_core::TrackKind::Video,
             "audio" => rtckit_core::TrackKind::Audio,
@@ -192,19 +198,19 @@ impl NativeSource {
         Ok(Self { inner: rtckit_core::MediaSource::new(kind, &label) })
     }
     #[napi(catch_unwind)]
-    pub fn create_track(&self) -> napi::Result<NativeTrack> {
+    pub fn create_track(&self) -> crate::error::Result<NativeTrack> {
         Ok(NativeTrack { inner: self.inner.create_track().napi()? })
     }
     /// Pushes an I420 frame.
     #[napi(catch_unwind)]
-    pub fn push_video(&self, width: u32, height: u32, data: Uint8Array, pts: Option<i64>) -> napi::Result<u32> {
+    pub fn push_video(&self, width: u32, height: u32, data: Uint8Array, pts: Option<i64>) -> crate::error::Result<u32> {
         let mut frame = rtckit_core::VideoFrame::from_i420(width, height, bytes::Bytes::copy_from_slice(&data)).napi()?;
         frame.pts = pts;
         Ok(self.inner.push(rtckit_core::MediaFrame::Video(frame)).napi()? as u32)
     }
     /// Pushes s16le interleaved samples.
     #[napi(catch_unwind)]
-    pub fn push_audio(&self, samples: Uint8Array, sample_rate: u32, channels: u32) -> napi::Result<u32> {
+    pub fn push_audio(&self, samples: Uint8Array, sample_rate: u32, channels: u32) -> crate::error::Result<u32> {
         let frame = rtckit_core::AudioFrame::from_le_bytes(&samples, sample_rate, channels.min(u16::MAX as u32) as u16).napi()?;
         Ok(self.inner.push(rtckit_core::MediaFrame::Audio(frame)).napi()? as u32)
     }

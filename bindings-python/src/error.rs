@@ -19,7 +19,11 @@ pub fn to_py(err: rtckit_core::Error) -> PyErr {
 /// Runs a method's body: a panic in it (a bug in rtckit or below) raises OperationError,
 /// which `except Exception` catches, where pyo3 would raise its PanicException (a
 /// BaseException). Every method and function of the module runs in it.
+///
+/// It also refuses every call in a child forked after the parent used rtckit (see
+/// `runtime::check_not_forked`), where the call would otherwise hang.
 pub fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    rtckit_core::runtime::check_not_forked().py_err()?;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(to_py(rtckit_core::error::from_panic(payload))))
 }
 

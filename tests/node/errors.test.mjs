@@ -62,6 +62,24 @@ test('every core kind reaches JS as the error a browser throws, from a real call
   pc.close();
 });
 
+test('the native layer throws its kind as err.code, sync and async, with the bare message', async () => {
+  // Below the JS layer: what src/error.rs throws, before errors.js makes it a DOMException.
+  const sync = await errorOf(() => native.codecCapabilities('bogus'));
+  assert.equal(sync.code, 'TypeError', sync.message);
+  assert.doesNotMatch(sync.message, /^TypeError:/);
+  const pc = new native.NativePeerConnection({
+    iceServers: [], iceTransportPolicy: 'all', bundlePolicy: 'balanced', rtcpMuxPolicy: 'require',
+    iceCandidatePoolSize: 0, sdpSemantics: 'unified-plan', bindAddresses: ['127.0.0.1'],
+  });
+  pc.close();
+  const rejected = await errorOf(() => pc.createOffer());
+  assert.ok(rejected instanceof Error, 'a rejection is an Error');
+  assert.equal(rejected.code, 'InvalidStateError', rejected.message);
+  assert.doesNotMatch(rejected.message, /^InvalidStateError:/);
+  const constructed = await errorOf(() => new native.NativeMediaPlayer('/nonexistent/x.ivf', false, null, [], false));
+  assert.equal(constructed.code, 'NotFoundError', constructed.message);
+});
+
 test('bad configuration', () => {
   assert.throws(() => new rtckit.RTCPeerConnection({ iceServers: [{ urls: 'http://127.0.0.1' }] }), { name: 'SyntaxError' });
   assert.throws(() => new rtckit.RTCPeerConnection({ iceServers: [{ urls: 'turn:127.0.0.1' }] }), { name: 'InvalidAccessError' });
