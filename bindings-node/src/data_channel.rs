@@ -124,15 +124,13 @@ fn event_obj(e: rtckit_core::DataChannelEvent) -> DataChannelEventObj {
             error: None,
             error_kind: None,
         },
-        rtckit_core::DataChannelEvent::Error(err) => {
-            DataChannelEventObj {
+        rtckit_core::DataChannelEvent::Error(err) => DataChannelEventObj {
             name,
             text: None,
             binary: None,
             error: Some(err.message),
             error_kind: Some(err.kind.name().to_owned()),
-        }
-        }
+        },
         _ => DataChannelEventObj { name, text: None, binary: None, error: None, error_kind: None },
     }
 }

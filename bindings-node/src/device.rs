@@ -41,7 +41,11 @@ pub fn use_fake_devices(enabled: bool) {
 
 /// The frame number a fake camera drew into an I420 frame.
 #[napi(catch_unwind)]
-pub fn read_frame_number(width: u32, height: u32, data: napi::bindgen_prelude::Uint8Array) -> crate::error::Result<u32> {
+pub fn read_frame_number(
+    width: u32,
+    height: u32,
+    data: napi::bindgen_prelude::Uint8Array,
+) -> crate::error::Result<u32> {
     let frame = rtckit_core::VideoFrame::from_pixels(width, height, rtckit_core::PixelFormat::I420, &data).napi()?;
     Ok(rtckit_core::device::read_frame_number(&frame))
 }

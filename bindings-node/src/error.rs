@@ -78,4 +78,3 @@ pub fn panic_for_test() -> Result<()> {
 pub fn panic_for_test_async(env: &Env) -> Result<PromiseRaw<'_, ()>> {
     spawn(env, rtckit_core::error::panic_for_test_async())
 }
-

@@ -15,7 +15,13 @@ fn convert(width: u32, height: u32, from: &str, to: &str, data: &[u8]) -> crate:
 
 /// Converts a `from`-format image to `to` format ("i420", "rgba", "rgb24", "bgra", ...).
 #[napi(catch_unwind)]
-pub fn convert_pixels(width: u32, height: u32, from: String, to: String, data: Uint8Array) -> crate::error::Result<Buffer> {
+pub fn convert_pixels(
+    width: u32,
+    height: u32,
+    from: String,
+    to: String,
+    data: Uint8Array,
+) -> crate::error::Result<Buffer> {
     convert(width, height, &from, &to, &data)
 }
 

@@ -5,12 +5,12 @@
 //! A Promise per batch cost a threadsafe function of its own, created and torn down for every
 //! message that crossed, and put millisecond stalls into a ping-pong's tail.
 
-use std::sync::{Arc, OnceLock};
 use parking_lot::Mutex;
+use std::sync::{Arc, OnceLock};
 
 use napi::bindgen_prelude::*;
-use napi_derive::napi;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
 use rtckit_core::events::ReadyKeys;
 
 type Wake = ThreadsafeFunction<(), (), (), Status, false>;
@@ -43,7 +43,8 @@ pub fn listener(key: u32) -> rtckit_core::events::Listener {
 #[napi(catch_unwind)]
 #[allow(deprecated)] // unref: napi-rs would have us count clones instead
 pub fn hub_start(env: Env, callback: Function<(), ()>) -> napi::Result<()> {
-    let mut wake: Wake = callback.build_threadsafe_function::<()>().callee_handled::<false>().build_callback(|_| Ok(()))?;
+    let mut wake: Wake =
+        callback.build_threadsafe_function::<()>().callee_handled::<false>().build_callback(|_| Ok(()))?;
     wake.unref(&env)?;
     *hub().wake.lock() = Some(wake);
     Ok(())

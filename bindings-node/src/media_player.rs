@@ -14,7 +14,13 @@ pub struct NativeMediaPlayer {
 impl NativeMediaPlayer {
     /// `options` are [name, value] pairs of ffmpeg options.
     #[napi(constructor, catch_unwind)]
-    pub fn new(path: String, looping: bool, format: Option<String>, options: Vec<Vec<String>>, decode: bool) -> crate::error::Result<Self> {
+    pub fn new(
+        path: String,
+        looping: bool,
+        format: Option<String>,
+        options: Vec<Vec<String>>,
+        decode: bool,
+    ) -> crate::error::Result<Self> {
         let options = options
             .into_iter()
             .map(|pair| match <[String; 2]>::try_from(pair) {

@@ -32,7 +32,10 @@ impl NativeMediaRecorder {
         self.inner.start().napi()
     }
     #[napi(ts_return_type = "Promise<void>", catch_unwind)]
-    pub fn stop<'env>(&self, env: &'env napi::Env) -> crate::error::Result<napi::bindgen_prelude::PromiseRaw<'env, ()>> {
+    pub fn stop<'env>(
+        &self,
+        env: &'env napi::Env,
+    ) -> crate::error::Result<napi::bindgen_prelude::PromiseRaw<'env, ()>> {
         let inner = self.inner.clone();
         crate::error::spawn(env, async move { inner.stop().await })
     }

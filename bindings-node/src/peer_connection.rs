@@ -1,9 +1,9 @@
 //! NativePeerConnection wraps core's PeerConnection; RTCPeerConnection (JS) adds the
 //! browser's EventTarget API on top.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use parking_lot::Mutex;
 
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -170,7 +170,11 @@ impl NativePeerConnection {
     /// A JSON array of W3C stats objects: all, or those of one track's sender or receiver
     /// (by the track's id).
     #[napi(ts_return_type = "Promise<string>", catch_unwind)]
-    pub fn get_stats<'env>(&self, env: &'env Env, track_id: Option<String>) -> crate::error::Result<PromiseRaw<'env, String>> {
+    pub fn get_stats<'env>(
+        &self,
+        env: &'env Env,
+        track_id: Option<String>,
+    ) -> crate::error::Result<PromiseRaw<'env, String>> {
         let pc = self.inner.clone();
         crate::error::spawn(env, async move { pc.get_stats_json(track_id.as_deref()).await })
     }
@@ -185,7 +189,10 @@ impl NativePeerConnection {
     }
 
     #[napi(ts_return_type = "Promise<SessionDescriptionInit>", catch_unwind)]
-    pub fn create_answer<'env>(&self, env: &'env Env) -> crate::error::Result<PromiseRaw<'env, SessionDescriptionInit>> {
+    pub fn create_answer<'env>(
+        &self,
+        env: &'env Env,
+    ) -> crate::error::Result<PromiseRaw<'env, SessionDescriptionInit>> {
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
         crate::error::spawn(env, async move { turn.run(pc.create_answer()).await.map(description) })
     }
@@ -196,10 +203,8 @@ impl NativePeerConnection {
         env: &'env Env,
         description: Option<SessionDescriptionInit>,
     ) -> crate::error::Result<PromiseRaw<'env, ()>> {
-        let parsed = description
-            .map(|d| rtckit_core::SessionDescription::new(&d.sdp_type, d.sdp))
-            .transpose()
-            .napi()?;
+        let parsed =
+            description.map(|d| rtckit_core::SessionDescription::new(&d.sdp_type, d.sdp)).transpose().napi()?;
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
         crate::error::spawn(env, async move { turn.run(pc.set_local_description(parsed)).await })
     }
@@ -278,7 +283,11 @@ impl NativePeerConnection {
     }
 
     #[napi(catch_unwind)]
-    pub fn create_data_channel(&self, label: String, options: Option<DataChannelOptions>) -> crate::error::Result<NativeDataChannel> {
+    pub fn create_data_channel(
+        &self,
+        label: String,
+        options: Option<DataChannelOptions>,
+    ) -> crate::error::Result<NativeDataChannel> {
         let o = options.unwrap_or(DataChannelOptions {
             ordered: None,
             max_packet_life_time: None,
@@ -318,7 +327,11 @@ impl NativePeerConnection {
     /// Sends the track with the negotiated codec; renegotiate afterwards. The transceiver
     /// whose sender sends it.
     #[napi(catch_unwind)]
-    pub fn add_track(&self, track: &crate::track::NativeTrack, stream_ids: Vec<String>) -> crate::error::Result<NativeRtpTransceiver> {
+    pub fn add_track(
+        &self,
+        track: &crate::track::NativeTrack,
+        stream_ids: Vec<String>,
+    ) -> crate::error::Result<NativeRtpTransceiver> {
         let sender = self.inner.add_track_now(&track.inner, stream_ids).napi()?;
         let inner = self.inner.transceiver_of_sender(&sender);
         let inner = inner.ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver")).napi()?;

@@ -108,7 +108,12 @@ pub struct CodecCapability {
 
 impl From<rtckit_core::codec::CodecCapability> for CodecCapability {
     fn from(c: rtckit_core::codec::CodecCapability) -> Self {
-        Self { mime_type: c.mime_type, clock_rate: c.clock_rate, channels: c.channels.map(u32::from), sdp_fmtp_line: c.sdp_fmtp_line }
+        Self {
+            mime_type: c.mime_type,
+            clock_rate: c.clock_rate,
+            channels: c.channels.map(u32::from),
+            sdp_fmtp_line: c.sdp_fmtp_line,
+        }
     }
 }
 

@@ -83,7 +83,12 @@ impl NativeRtpTransceiver {
     /// None until a description associated the transceiver.
     #[napi(catch_unwind)]
     pub fn transport(&self) -> Option<TransportState> {
-        self.inner.transport().map(|t| TransportState { dtls: t.dtls, ice: t.ice, gathering: t.gathering, role: t.role })
+        self.inner.transport().map(|t| TransportState {
+            dtls: t.dtls,
+            ice: t.ice,
+            gathering: t.gathering,
+            role: t.role,
+        })
     }
     #[napi(catch_unwind)]
     pub fn stop(&self) -> crate::error::Result<()> {

@@ -111,7 +111,10 @@ impl NativeFrameReceiver {
     /// The next frame; rejects with InvalidStateError once the track has ended or the
     /// receiver was stopped.
     #[napi(ts_return_type = "Promise<FrameObj>", catch_unwind)]
-    pub fn recv<'env>(&self, env: &'env napi::Env) -> crate::error::Result<napi::bindgen_prelude::PromiseRaw<'env, FrameObj>> {
+    pub fn recv<'env>(
+        &self,
+        env: &'env napi::Env,
+    ) -> crate::error::Result<napi::bindgen_prelude::PromiseRaw<'env, FrameObj>> {
         let (inner, mut stopped) = (self.inner.clone(), self.stopped.subscribe());
         crate::error::spawn(env, async move {
             let stop = async move {
@@ -127,28 +130,28 @@ impl NativeFrameReceiver {
 }
 
 fn frame_obj(frame: rtckit_core::MediaFrame) -> FrameObj {
-        match frame {
-            rtckit_core::MediaFrame::Video(v) => FrameObj {
-                kind: "video".into(),
-                width: Some(v.width()),
-                height: Some(v.height()),
-                data: Some(Buffer::from(Vec::<u8>::from(v.i420().clone()))),
-                samples: None,
-                sample_rate: None,
-                channel_count: None,
-                pts: v.pts,
-            },
-            rtckit_core::MediaFrame::Audio(a) => FrameObj {
-                kind: "audio".into(),
-                width: None,
-                height: None,
-                data: None,
-                samples: Some(Buffer::from(a.to_le_bytes())),
-                sample_rate: Some(a.sample_rate()),
-                channel_count: Some(a.channels() as u32),
-                pts: a.pts,
-            },
-        }
+    match frame {
+        rtckit_core::MediaFrame::Video(v) => FrameObj {
+            kind: "video".into(),
+            width: Some(v.width()),
+            height: Some(v.height()),
+            data: Some(Buffer::from(Vec::<u8>::from(v.i420().clone()))),
+            samples: None,
+            sample_rate: None,
+            channel_count: None,
+            pts: v.pts,
+        },
+        rtckit_core::MediaFrame::Audio(a) => FrameObj {
+            kind: "audio".into(),
+            width: None,
+            height: None,
+            data: None,
+            samples: Some(Buffer::from(a.to_le_bytes())),
+            sample_rate: Some(a.sample_rate()),
+            channel_count: Some(a.channels() as u32),
+            pts: a.pts,
+        },
+    }
 }
 
 #[napi]
@@ -204,14 +207,16 @@ impl NativeSource {
     /// Pushes an I420 frame.
     #[napi(catch_unwind)]
     pub fn push_video(&self, width: u32, height: u32, data: Uint8Array, pts: Option<i64>) -> crate::error::Result<u32> {
-        let mut frame = rtckit_core::VideoFrame::from_i420(width, height, bytes::Bytes::copy_from_slice(&data)).napi()?;
+        let mut frame =
+            rtckit_core::VideoFrame::from_i420(width, height, bytes::Bytes::copy_from_slice(&data)).napi()?;
         frame.pts = pts;
         Ok(self.inner.push(rtckit_core::MediaFrame::Video(frame)).napi()? as u32)
     }
     /// Pushes s16le interleaved samples.
     #[napi(catch_unwind)]
     pub fn push_audio(&self, samples: Uint8Array, sample_rate: u32, channels: u32) -> crate::error::Result<u32> {
-        let frame = rtckit_core::AudioFrame::from_le_bytes(&samples, sample_rate, channels.min(u16::MAX as u32) as u16).napi()?;
+        let frame = rtckit_core::AudioFrame::from_le_bytes(&samples, sample_rate, channels.min(u16::MAX as u32) as u16)
+            .napi()?;
         Ok(self.inner.push(rtckit_core::MediaFrame::Audio(frame)).napi()? as u32)
     }
     #[napi(catch_unwind)]

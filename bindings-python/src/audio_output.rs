@@ -23,14 +23,10 @@ impl PyAudioOutput {
         })
     }
     fn stop(&self) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.stop()
-        })
+        crate::error::guard_value(|| self.inner.stop())
     }
     #[getter]
     fn playing(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.is_playing()
-        })
+        crate::error::guard_value(|| self.inner.is_playing())
     }
 }

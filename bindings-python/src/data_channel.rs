@@ -16,75 +16,51 @@ pub struct PyDataChannel {
 impl PyDataChannel {
     #[getter]
     fn label(&self) -> PyResult<&str> {
-        crate::error::guard_value(|| {
-            self.inner.label()
-        })
+        crate::error::guard_value(|| self.inner.label())
     }
     #[getter]
     fn protocol(&self) -> PyResult<&str> {
-        crate::error::guard_value(|| {
-            self.inner.protocol()
-        })
+        crate::error::guard_value(|| self.inner.protocol())
     }
     #[getter]
     fn ordered(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.ordered()
-        })
+        crate::error::guard_value(|| self.inner.ordered())
     }
     #[getter]
     fn max_packet_life_time(&self) -> PyResult<Option<u16>> {
-        crate::error::guard_value(|| {
-            self.inner.max_packet_life_time()
-        })
+        crate::error::guard_value(|| self.inner.max_packet_life_time())
     }
     #[getter]
     fn max_retransmits(&self) -> PyResult<Option<u16>> {
-        crate::error::guard_value(|| {
-            self.inner.max_retransmits()
-        })
+        crate::error::guard_value(|| self.inner.max_retransmits())
     }
     #[getter]
     fn negotiated(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.negotiated()
-        })
+        crate::error::guard_value(|| self.inner.negotiated())
     }
     #[getter]
     fn id(&self) -> PyResult<Option<u16>> {
-        crate::error::guard_value(|| {
-            self.inner.id()
-        })
+        crate::error::guard_value(|| self.inner.id())
     }
     #[getter]
     fn ready_state(&self) -> PyResult<&'static str> {
-        crate::error::guard_value(|| {
-            self.inner.ready_state().as_str()
-        })
+        crate::error::guard_value(|| self.inner.ready_state().as_str())
     }
     #[getter]
     fn buffered_amount(&self) -> PyResult<usize> {
-        crate::error::guard_value(|| {
-            self.inner.buffered_amount()
-        })
+        crate::error::guard_value(|| self.inner.buffered_amount())
     }
     #[getter]
     fn buffered_amount_low_threshold(&self) -> PyResult<u32> {
-        crate::error::guard_value(|| {
-            self.inner.buffered_amount_low_threshold()
-        })
+        crate::error::guard_value(|| self.inner.buffered_amount_low_threshold())
     }
     #[setter]
     fn set_buffered_amount_low_threshold(&self, value: u32) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.set_buffered_amount_low_threshold(value)
-        })
+        crate::error::guard_value(|| self.inner.set_buffered_amount_low_threshold(value))
     }
     #[getter]
     fn max_message_size(&self) -> PyResult<usize> {
-        crate::error::guard_value(|| {
-            self.inner.max_message_size()
-        })
+        crate::error::guard_value(|| self.inner.max_message_size())
     }
 
     /// Queues text (str) or binary (bytes) data.
@@ -106,16 +82,12 @@ impl PyDataChannel {
     }
 
     fn close(&self) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.close()
-        })
+        crate::error::guard_value(|| self.inner.close())
     }
 
     /// Delivers this channel's events through the hub under `key`.
     fn listen(&self, key: u64) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.set_event_listener(crate::hub::listener(key))
-        })
+        crate::error::guard_value(|| self.inner.set_event_listener(crate::hub::listener(key)))
     }
 
     /// The waiting events as (name, value) pairs, and whether the stream has ended.

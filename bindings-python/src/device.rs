@@ -37,15 +37,11 @@ pub fn enumerate_devices(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 
 #[pyfunction]
 pub fn use_fake_devices(enabled: bool) -> PyResult<()> {
-    crate::error::guard_value(|| {
-        rtckit_core::device::use_fake_devices(enabled)
-    })
+    crate::error::guard_value(|| rtckit_core::device::use_fake_devices(enabled))
 }
 
 /// The frame number a fake camera drew into a frame (for tests and demos).
 #[pyfunction]
 pub fn read_frame_number(frame: PyRef<'_, crate::frame::PyVideoFrame>) -> PyResult<u32> {
-    crate::error::guard_value(|| {
-        rtckit_core::device::read_frame_number(&frame.inner)
-    })
+    crate::error::guard_value(|| rtckit_core::device::read_frame_number(&frame.inner))
 }

@@ -24,7 +24,8 @@ pub fn to_py(err: rtckit_core::Error) -> PyErr {
 /// `runtime::check_not_forked`), where the call would otherwise hang.
 pub fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     rtckit_core::runtime::check_not_forked().py_err()?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(to_py(rtckit_core::error::from_panic(payload))))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body))
+        .unwrap_or_else(|payload| Err(to_py(rtckit_core::error::from_panic(payload))))
 }
 
 /// [`guard`] for a body that cannot fail otherwise.
@@ -45,18 +46,14 @@ impl<T> IntoPyResult<T> for rtckit_core::Result<T> {
 /// Every kind's DOMException name, for the package to check its classes against.
 #[pyfunction]
 pub fn error_kinds() -> PyResult<Vec<&'static str>> {
-    crate::error::guard_value(|| {
-        rtckit_core::ErrorKind::ALL.iter().map(|k| k.name()).collect()
-    })
+    crate::error::guard_value(|| rtckit_core::ErrorKind::ALL.iter().map(|k| k.name()).collect())
 }
 
 /// Panics inside the core once the call has gone async, for the test that checks the panic
 /// becomes an OperationError and the process goes on.
 #[pyfunction]
 pub fn _panic_for_test_async(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    crate::error::guard(|| {
-        crate::runtime::awaitable(py, rtckit_core::error::panic_for_test_async())
-    })
+    crate::error::guard(|| crate::runtime::awaitable(py, rtckit_core::error::panic_for_test_async()))
 }
 
 /// Panics inside the core, for the test that checks the panic becomes an OperationError.

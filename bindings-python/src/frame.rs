@@ -92,9 +92,7 @@ impl PyVideoFrame {
     /// A black frame.
     #[new]
     fn new(width: u32, height: u32) -> PyResult<Self> {
-        crate::error::guard(|| {
-            Ok(Self { inner: rtckit_core::VideoFrame::black(width, height).py_err()? })
-        })
+        crate::error::guard(|| Ok(Self { inner: rtckit_core::VideoFrame::black(width, height).py_err()? }))
     }
 
     /// A frame from `format` pixels (converted to I420): `data` is one buffer holding every
@@ -116,33 +114,23 @@ impl PyVideoFrame {
 
     #[getter]
     fn width(&self) -> PyResult<u32> {
-        crate::error::guard_value(|| {
-            self.inner.width()
-        })
+        crate::error::guard_value(|| self.inner.width())
     }
     #[getter]
     fn height(&self) -> PyResult<u32> {
-        crate::error::guard_value(|| {
-            self.inner.height()
-        })
+        crate::error::guard_value(|| self.inner.height())
     }
     #[getter]
     fn pts(&self) -> PyResult<Option<i64>> {
-        crate::error::guard_value(|| {
-            self.inner.pts
-        })
+        crate::error::guard_value(|| self.inner.pts)
     }
     #[setter]
     fn set_pts(&mut self, pts: Option<i64>) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.pts = pts
-        })
+        crate::error::guard_value(|| self.inner.pts = pts)
     }
     #[getter]
     fn time_base(&self) -> PyResult<(u32, u32)> {
-        crate::error::guard_value(|| {
-            self.inner.time_base
-        })
+        crate::error::guard_value(|| self.inner.time_base)
     }
     #[setter]
     fn set_time_base(&mut self, time_base: (u32, u32)) -> PyResult<()> {
@@ -160,9 +148,7 @@ impl PyVideoFrame {
     /// Whether it was decoded from a key frame.
     #[getter]
     fn key_frame(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.unit.as_ref().is_some_and(|unit| unit.is_key_frame())
-        })
+        crate::error::guard_value(|| self.inner.unit.as_ref().is_some_and(|unit| unit.is_key_frame()))
     }
 
     /// The pixels in `format`, as a bytearray (so numpy views of it are writable).
@@ -177,16 +163,12 @@ impl PyVideoFrame {
     /// Writes the frame, converted to `format` and scaled to width x height, into `out`: one
     /// bytearray for all planes or a list of one per plane.
     fn reformat_into(&self, format: &str, width: u32, height: u32, out: &Bound<'_, PyAny>) -> PyResult<()> {
-        crate::error::guard(|| {
-            reformat_to(&self.inner.image(), format, width, height, out, &[])
-        })
+        crate::error::guard(|| reformat_to(&self.inner.image(), format, width, height, out, &[]))
     }
 
     /// The frame scaled to width x height (bilinear, area when shrinking), pts kept.
     fn scaled(&self, py: Python<'_>, width: u32, height: u32) -> PyResult<Self> {
-        crate::error::guard(|| {
-            Ok(Self { inner: py.detach(|| self.inner.scaled(width, height)).py_err()? })
-        })
+        crate::error::guard(|| Ok(Self { inner: py.detach(|| self.inner.scaled(width, height)).py_err()? }))
     }
 
     fn to_png<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
@@ -245,38 +227,26 @@ impl PyAudioFrame {
     }
     #[getter]
     fn samples(&self) -> PyResult<usize> {
-        crate::error::guard_value(|| {
-            self.inner.samples_per_channel()
-        })
+        crate::error::guard_value(|| self.inner.samples_per_channel())
     }
     #[getter]
     fn sample_rate(&self) -> PyResult<u32> {
-        crate::error::guard_value(|| {
-            self.inner.sample_rate()
-        })
+        crate::error::guard_value(|| self.inner.sample_rate())
     }
     #[getter]
     fn channels(&self) -> PyResult<u16> {
-        crate::error::guard_value(|| {
-            self.inner.channels()
-        })
+        crate::error::guard_value(|| self.inner.channels())
     }
     #[getter]
     fn pts(&self) -> PyResult<Option<i64>> {
-        crate::error::guard_value(|| {
-            self.inner.pts
-        })
+        crate::error::guard_value(|| self.inner.pts)
     }
     #[setter]
     fn set_pts(&mut self, pts: Option<i64>) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.pts = pts
-        })
+        crate::error::guard_value(|| self.inner.pts = pts)
     }
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
-        crate::error::guard_value(|| {
-            PyByteArray::new(py, &self.inner.to_le_bytes())
-        })
+        crate::error::guard_value(|| PyByteArray::new(py, &self.inner.to_le_bytes()))
     }
     /// Writes the samples (little-endian s16, interleaved) into a bytearray of their size.
     fn copy_into(&self, out: &Bound<'_, PyAny>) -> PyResult<()> {

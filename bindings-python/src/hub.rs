@@ -41,9 +41,7 @@ pub fn listener(key: u64) -> rtckit_core::events::Listener {
 /// The file descriptor asyncio watches for readability.
 #[pyfunction]
 pub fn hub_fd() -> PyResult<i32> {
-    crate::error::guard_value(|| {
-        hub().reader.as_raw_fd()
-    })
+    crate::error::guard_value(|| hub().reader.as_raw_fd())
 }
 
 /// The keys of objects with events waiting (each once), clearing the wake.

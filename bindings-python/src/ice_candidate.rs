@@ -9,9 +9,8 @@ use crate::error::IntoPyResult;
 #[pyfunction]
 pub fn parse_candidate<'py>(py: Python<'py>, candidate: &str) -> PyResult<Bound<'py, PyDict>> {
     crate::error::guard(|| {
-        let parsed = rtckit_core::IceCandidate { candidate: candidate.to_owned(), ..Default::default() }
-            .fields()
-            .py_err()?;
+        let parsed =
+            rtckit_core::IceCandidate { candidate: candidate.to_owned(), ..Default::default() }.fields().py_err()?;
         let d = PyDict::new(py);
         d.set_item("foundation", parsed.foundation)?;
         d.set_item("component", parsed.component)?;

@@ -28,14 +28,10 @@ impl PyMediaRecorder {
         })
     }
     fn add_track(&self, track: PyRef<'_, PyTrack>) -> PyResult<()> {
-        crate::error::guard(|| {
-            self.inner.add_track(&track.inner).py_err()
-        })
+        crate::error::guard(|| self.inner.add_track(&track.inner).py_err())
     }
     fn start(&self) -> PyResult<()> {
-        crate::error::guard(|| {
-            self.inner.start().py_err()
-        })
+        crate::error::guard(|| self.inner.start().py_err())
     }
     fn stop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::error::guard(|| {
@@ -46,8 +42,6 @@ impl PyMediaRecorder {
     /// Frames (video) or packets (audio) written so far.
     #[getter]
     fn count(&self) -> PyResult<u64> {
-        crate::error::guard_value(|| {
-            self.inner.count()
-        })
+        crate::error::guard_value(|| self.inner.count())
     }
 }

@@ -46,7 +46,8 @@ impl ConfigurationDict {
             ice_transport_policy: rtckit_core::IceTransportPolicy::parse(&self.ice_transport_policy)?,
             bundle_policy: config::BundlePolicy::parse(&self.bundle_policy)?,
             rtcp_mux_policy: config::RtcpMuxPolicy::parse(&self.rtcp_mux_policy)?,
-            ice_candidate_pool_size: config::enforce_range(self.ice_candidate_pool_size, 255, "iceCandidatePoolSize")? as u8,
+            ice_candidate_pool_size: config::enforce_range(self.ice_candidate_pool_size, 255, "iceCandidatePoolSize")?
+                as u8,
             port_range: self.port_range.map(|(min, max)| config::PortRange::new(min, max)).transpose()?,
             bind_addresses: self.bind_addresses,
         })
@@ -54,7 +55,11 @@ impl ConfigurationDict {
 
     fn from_core(c: rtckit_core::Configuration) -> Self {
         Self {
-            ice_servers: c.ice_servers.into_iter().map(|s| (s.urls, s.urls_as_string, s.username, s.credential)).collect(),
+            ice_servers: c
+                .ice_servers
+                .into_iter()
+                .map(|s| (s.urls, s.urls_as_string, s.username, s.credential))
+                .collect(),
             ice_transport_policy: c.ice_transport_policy.as_str().to_owned(),
             bundle_policy: c.bundle_policy.as_str().to_owned(),
             rtcp_mux_policy: c.rtcp_mux_policy.as_str().to_owned(),
@@ -107,10 +112,8 @@ impl PyPeerConnection {
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::error::guard(|| {
             let pc = self.inner.clone();
-            let parsed = description
-                .map(|(t, sdp)| rtckit_core::SessionDescription::new(&t, sdp))
-                .transpose()
-                .py_err()?;
+            let parsed =
+                description.map(|(t, sdp)| rtckit_core::SessionDescription::new(&t, sdp)).transpose().py_err()?;
             let turn = pc.enqueue_operation();
             awaitable(py, async move { turn.run(pc.set_local_description(parsed)).await })
         })
@@ -157,9 +160,7 @@ impl PyPeerConnection {
 
     /// The configuration as set, in the dict shape the constructor takes.
     fn get_configuration(&self) -> PyResult<ConfigurationDict> {
-        crate::error::guard_value(|| {
-            ConfigurationDict::from_core(self.inner.get_configuration())
-        })
+        crate::error::guard_value(|| ConfigurationDict::from_core(self.inner.get_configuration()))
     }
 
     fn set_configuration(&self, py: Python<'_>, configuration: ConfigurationDict) -> PyResult<()> {
@@ -218,7 +219,8 @@ impl PyPeerConnection {
             let (pc, track) = (self.inner.clone(), track.inner.clone());
             let inner = block(py, move || {
                 let sender = pc.add_track_now(&track, stream_ids)?;
-                pc.transceiver_of_sender(&sender).ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver"))
+                pc.transceiver_of_sender(&sender)
+                    .ok_or_else(|| rtckit_core::Error::operation("addTrack lost its transceiver"))
             })
             .py_err()?;
             Ok(PyRtpTransceiver { inner })
@@ -226,7 +228,11 @@ impl PyPeerConnection {
     }
 
     /// The transceiver whose receiver got `track` (None if none did).
-    fn transceiver_of_track(&self, py: Python<'_>, track: PyRef<'_, crate::track::PyTrack>) -> PyResult<Option<PyRtpTransceiver>> {
+    fn transceiver_of_track(
+        &self,
+        py: Python<'_>,
+        track: PyRef<'_, crate::track::PyTrack>,
+    ) -> PyResult<Option<PyRtpTransceiver>> {
         crate::error::guard_value(|| {
             let (pc, track) = (self.inner.clone(), track.inner.clone());
             block(py, move || pc.transceiver_of_track_now(&track)).map(|inner| PyRtpTransceiver { inner })
@@ -253,7 +259,8 @@ impl PyPeerConnection {
         crate::error::guard(|| {
             let kind = kind.map(crate::rtp_sender::parse_kind).transpose()?;
             let (pc, track) = (self.inner.clone(), track.map(|t| t.inner.clone()));
-            let inner = block(py, move || pc.add_transceiver_now(kind, track.as_ref(), &direction, stream_ids)).py_err()?;
+            let inner =
+                block(py, move || pc.add_transceiver_now(kind, track.as_ref(), &direction, stream_ids)).py_err()?;
             Ok(PyRtpTransceiver { inner })
         })
     }
@@ -296,9 +303,7 @@ impl PyPeerConnection {
 
     /// Delivers this connection's events through the hub under `key`.
     fn listen(&self, key: u64) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.set_event_listener(crate::hub::listener(key))
-        })
+        crate::error::guard_value(|| self.inner.set_event_listener(crate::hub::listener(key)))
     }
 
     /// The waiting events as (name, value) pairs, and whether the stream has ended.

@@ -15,31 +15,23 @@ pub struct PyRtpSender {
 impl PyRtpSender {
     #[getter]
     fn kind(&self) -> PyResult<&'static str> {
-        crate::error::guard_value(|| {
-            self.inner.kind().as_str()
-        })
+        crate::error::guard_value(|| self.inner.kind().as_str())
     }
 
     /// The track it sends (None: nothing).
     #[getter]
     fn track(&self) -> PyResult<Option<PyTrack>> {
-        crate::error::guard_value(|| {
-            self.inner.track().map(|inner| PyTrack { inner })
-        })
+        crate::error::guard_value(|| self.inner.track().map(|inner| PyTrack { inner }))
     }
 
     /// Sends `track` from now on (None: nothing), without renegotiation.
     fn replace_track(&self, track: Option<PyRef<'_, PyTrack>>) -> PyResult<()> {
-        crate::error::guard(|| {
-            self.inner.replace_track(track.as_ref().map(|t| &t.inner)).py_err()
-        })
+        crate::error::guard(|| self.inner.replace_track(track.as_ref().map(|t| &t.inner)).py_err())
     }
 
     /// Whether both are handles on the same sender.
     fn same(&self, other: PyRef<'_, PyRtpSender>) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.same(&other.inner)
-        })
+        crate::error::guard_value(|| self.inner.same(&other.inner))
     }
 
     /// ([(payload type, codec), ...] as negotiated, maxBitrate).
@@ -52,9 +44,7 @@ impl PyRtpSender {
     }
 
     fn set_max_bitrate(&self, max: Option<u32>) -> PyResult<()> {
-        crate::error::guard(|| {
-            self.inner.set_max_bitrate(max).py_err()
-        })
+        crate::error::guard(|| self.inner.set_max_bitrate(max).py_err())
     }
 }
 
@@ -65,7 +55,9 @@ pub fn codec_from_core(c: rtckit_core::codec::CodecCapability) -> CodecTuple {
     (c.mime_type, c.clock_rate, c.channels, c.sdp_fmtp_line)
 }
 
-pub fn codec_to_core((mime_type, clock_rate, channels, sdp_fmtp_line): CodecTuple) -> rtckit_core::codec::CodecCapability {
+pub fn codec_to_core(
+    (mime_type, clock_rate, channels, sdp_fmtp_line): CodecTuple,
+) -> rtckit_core::codec::CodecCapability {
     rtckit_core::codec::CodecCapability { mime_type, clock_rate, channels, sdp_fmtp_line }
 }
 

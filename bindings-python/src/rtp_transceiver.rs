@@ -16,34 +16,24 @@ pub struct PyRtpTransceiver {
 impl PyRtpTransceiver {
     #[getter]
     fn key(&self) -> PyResult<u64> {
-        crate::error::guard_value(|| {
-            self.inner.key()
-        })
+        crate::error::guard_value(|| self.inner.key())
     }
     #[getter]
     fn kind(&self) -> PyResult<&'static str> {
-        crate::error::guard_value(|| {
-            self.inner.kind().as_str()
-        })
+        crate::error::guard_value(|| self.inner.kind().as_str())
     }
     #[getter]
     fn sender(&self) -> PyResult<PyRtpSender> {
-        crate::error::guard_value(|| {
-            PyRtpSender { inner: self.inner.sender().clone() }
-        })
+        crate::error::guard_value(|| PyRtpSender { inner: self.inner.sender().clone() })
     }
     /// receiver.track: there from the start, muted until media arrives.
     #[getter]
     fn receiver_track(&self) -> PyResult<crate::track::PyTrack> {
-        crate::error::guard_value(|| {
-            crate::track::PyTrack { inner: self.inner.receiver_track() }
-        })
+        crate::error::guard_value(|| crate::track::PyTrack { inner: self.inner.receiver_track() })
     }
     #[getter]
     fn stopped(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.is_stopped()
-        })
+        crate::error::guard_value(|| self.inner.is_stopped())
     }
     fn mid(&self, py: Python<'_>) -> PyResult<Option<String>> {
         crate::error::guard_value(|| {

@@ -17,80 +17,56 @@ pub struct PyTrack {
 impl PyTrack {
     #[getter]
     fn id(&self) -> PyResult<&str> {
-        crate::error::guard_value(|| {
-            self.inner.id()
-        })
+        crate::error::guard_value(|| self.inner.id())
     }
     #[getter]
     fn kind(&self) -> PyResult<&'static str> {
-        crate::error::guard_value(|| {
-            self.inner.kind().as_str()
-        })
+        crate::error::guard_value(|| self.inner.kind().as_str())
     }
     #[getter]
     fn label(&self) -> PyResult<&str> {
-        crate::error::guard_value(|| {
-            self.inner.label()
-        })
+        crate::error::guard_value(|| self.inner.label())
     }
     #[getter]
     fn enabled(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.enabled()
-        })
+        crate::error::guard_value(|| self.inner.enabled())
     }
     #[setter]
     fn set_enabled(&self, enabled: bool) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.set_enabled(enabled)
-        })
+        crate::error::guard_value(|| self.inner.set_enabled(enabled))
     }
     #[getter]
     fn ready_state(&self) -> PyResult<&'static str> {
-        crate::error::guard_value(|| {
-            self.inner.ready_state()
-        })
+        crate::error::guard_value(|| self.inner.ready_state())
     }
     fn stop(&self) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.stop()
-        })
+        crate::error::guard_value(|| self.inner.stop())
     }
     /// W3C clone(): a new track fed by the same source.
     fn clone_track(&self) -> PyResult<PyTrack> {
-        crate::error::guard_value(|| {
-            PyTrack { inner: self.inner.clone_track() }
-        })
+        crate::error::guard_value(|| PyTrack { inner: self.inner.clone_track() })
     }
     /// W3C `muted`: a received track is muted until media arrives.
     #[getter]
     fn muted(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.muted()
-        })
+        crate::error::guard_value(|| self.inner.muted())
     }
     /// Frames come from Python's own `recv()`, asked for by "demand" events.
     fn set_pulled(&self) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.set_pulled()
-        })
+        crate::error::guard_value(|| self.inner.set_pulled())
     }
     /// True if a consumer waited for a frame since the last call.
     fn take_demand(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.take_demand()
-        })
+        crate::error::guard_value(|| self.inner.take_demand())
     }
     /// A new consumer of the track's frames.
     fn receiver(&self) -> PyResult<PyFrameReceiver> {
-        crate::error::guard_value(|| {
-            PyFrameReceiver { inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())) }
+        crate::error::guard_value(|| PyFrameReceiver {
+            inner: Arc::new(tokio::sync::Mutex::new(self.inner.subscribe())),
         })
     }
     fn listen(&self, key: u64) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.set_event_listener(crate::hub::listener(key))
-        })
+        crate::error::guard_value(|| self.inner.set_event_listener(crate::hub::listener(key)))
     }
     fn take_events(&self) -> PyResult<(Vec<(&'static str, Option<()>)>, bool)> {
         crate::error::guard_value(|| {
@@ -133,30 +109,22 @@ pub struct PyMediaStream {
 impl PyMediaStream {
     #[new]
     fn new(tracks: Vec<PyRef<'_, PyTrack>>) -> PyResult<Self> {
-        crate::error::guard_value(|| {
-            Self { inner: rtckit_core::MediaStream::new(tracks.iter().map(|t| t.inner.clone()).collect()) }
+        crate::error::guard_value(|| Self {
+            inner: rtckit_core::MediaStream::new(tracks.iter().map(|t| t.inner.clone()).collect()),
         })
     }
     #[getter]
     fn id(&self) -> PyResult<&str> {
-        crate::error::guard_value(|| {
-            self.inner.id()
-        })
+        crate::error::guard_value(|| self.inner.id())
     }
     fn track_ids(&self) -> PyResult<Vec<String>> {
-        crate::error::guard_value(|| {
-            self.inner.tracks().iter().map(|t| t.id().to_owned()).collect()
-        })
+        crate::error::guard_value(|| self.inner.tracks().iter().map(|t| t.id().to_owned()).collect())
     }
     fn add_track(&self, track: PyRef<'_, PyTrack>) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.add_track(track.inner.clone())
-        })
+        crate::error::guard_value(|| self.inner.add_track(track.inner.clone()))
     }
     fn remove_track(&self, track: PyRef<'_, PyTrack>) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.remove_track(&track.inner)
-        })
+        crate::error::guard_value(|| self.inner.remove_track(&track.inner))
     }
 }
 
@@ -183,29 +151,19 @@ impl PyMediaSource {
         })
     }
     fn create_track(&self) -> PyResult<PyTrack> {
-        crate::error::guard(|| {
-            Ok(PyTrack { inner: self.inner.create_track().py_err()? })
-        })
+        crate::error::guard(|| Ok(PyTrack { inner: self.inner.create_track().py_err()? }))
     }
     fn push_video(&self, frame: PyRef<'_, PyVideoFrame>) -> PyResult<usize> {
-        crate::error::guard(|| {
-            self.inner.push(rtckit_core::MediaFrame::Video(frame.inner.clone())).py_err()
-        })
+        crate::error::guard(|| self.inner.push(rtckit_core::MediaFrame::Video(frame.inner.clone())).py_err())
     }
     fn push_audio(&self, frame: PyRef<'_, PyAudioFrame>) -> PyResult<usize> {
-        crate::error::guard(|| {
-            self.inner.push(rtckit_core::MediaFrame::Audio(frame.inner.clone())).py_err()
-        })
+        crate::error::guard(|| self.inner.push(rtckit_core::MediaFrame::Audio(frame.inner.clone())).py_err())
     }
     fn close(&self) -> PyResult<()> {
-        crate::error::guard_value(|| {
-            self.inner.close()
-        })
+        crate::error::guard_value(|| self.inner.close())
     }
     #[getter]
     fn closed(&self) -> PyResult<bool> {
-        crate::error::guard_value(|| {
-            self.inner.is_closed()
-        })
+        crate::error::guard_value(|| self.inner.is_closed())
     }
 }

@@ -63,7 +63,8 @@ async fn next_message(dc: &DataChannel, pending: &mut Vec<DataChannelEvent>) -> 
                 return m.data;
             }
         }
-        pending.extend(tokio::time::timeout(Duration::from_secs(10), dc.next_events()).await.expect("a message in time"));
+        pending
+            .extend(tokio::time::timeout(Duration::from_secs(10), dc.next_events()).await.expect("a message in time"));
     }
 }
 
@@ -78,7 +79,11 @@ fn main() {
             b.close().await.unwrap();
         }
         connects.sort();
-        println!("S1 connect: median {:.2} ms, p90 {:.2} ms", connects[10].as_secs_f64() * 1e3, connects[18].as_secs_f64() * 1e3);
+        println!(
+            "S1 connect: median {:.2} ms, p90 {:.2} ms",
+            connects[10].as_secs_f64() * 1e3,
+            connects[18].as_secs_f64() * 1e3
+        );
 
         let (a, b, dc, remote) = open_pair().await;
         let echo = tokio::spawn(async move {
@@ -101,7 +106,11 @@ fn main() {
         dc.send(Bytes::new(), false).unwrap();
         echo.await.unwrap();
         rtts.sort();
-        println!("S3 ping-pong: median {:.0} us, p99 {:.0} us", rtts[500].as_secs_f64() * 1e6, rtts[990].as_secs_f64() * 1e6);
+        println!(
+            "S3 ping-pong: median {:.0} us, p99 {:.0} us",
+            rtts[500].as_secs_f64() * 1e6,
+            rtts[990].as_secs_f64() * 1e6
+        );
         a.close().await.unwrap();
         b.close().await.unwrap();
     });

@@ -1,10 +1,10 @@
 //! AudioOutput (rtckit's own, in both languages): plays an audio track on a speaker through
 //! cpal, resampled and remixed to what the device takes.
 
+use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use parking_lot::Mutex;
 
 use cpal::traits::DeviceTrait;
 
@@ -43,9 +43,12 @@ impl AudioOutput {
             let next = move || played.lock().pop_front().unwrap_or(0);
             let error = |e: cpal::Error| log::warn!("rtckit's speaker stream failed: {e}");
             Ok(match supported.sample_format() {
-                cpal::SampleFormat::I16 => {
-                    device.build_output_stream::<i16, _, _>(config, move |out, _| out.iter_mut().for_each(|s| *s = next()), error, None)
-                }
+                cpal::SampleFormat::I16 => device.build_output_stream::<i16, _, _>(
+                    config,
+                    move |out, _| out.iter_mut().for_each(|s| *s = next()),
+                    error,
+                    None,
+                ),
                 cpal::SampleFormat::F32 => device.build_output_stream::<f32, _, _>(
                     config,
                     move |out, _| out.iter_mut().for_each(|s| *s = next() as f32 / 32768.0),

@@ -40,9 +40,9 @@ pub fn to_i420(format: CameraFormat, width: u32, height: u32, data: &[u8]) -> Re
             use zune_jpeg::zune_core::options::DecoderOptions;
             let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::RGB);
             let mut decoder = zune_jpeg::JpegDecoder::new_with_options(data, options);
-            let rgb = decoder
-                .decode()
-                .map_err(|e| Error::new(ErrorKind::NotReadableError, format!("the camera sent a JPEG that does not decode: {e:?}")))?;
+            let rgb = decoder.decode().map_err(|e| {
+                Error::new(ErrorKind::NotReadableError, format!("the camera sent a JPEG that does not decode: {e:?}"))
+            })?;
             let info = decoder.info().ok_or_else(|| Error::operation("JPEG without headers"))?;
             VideoFrame::from_pixels(info.width as u32, info.height as u32, PixelFormat::Rgb24, &rgb)
         }
@@ -97,8 +97,18 @@ pub fn to_i420(format: CameraFormat, width: u32, height: u32, data: &[u8]) -> Re
             out.resize(w * h + 2 * cw * ch, 128);
             VideoFrame::from_i420(width, height, Bytes::from(out))
         }
-        CameraFormat::Rgb => VideoFrame::from_pixels(width, height, PixelFormat::Rgb24, data.get(..w * h * 3).ok_or_else(|| short(w * h * 3))?),
-        CameraFormat::Bgr => VideoFrame::from_pixels(width, height, PixelFormat::Bgr24, data.get(..w * h * 3).ok_or_else(|| short(w * h * 3))?),
+        CameraFormat::Rgb => VideoFrame::from_pixels(
+            width,
+            height,
+            PixelFormat::Rgb24,
+            data.get(..w * h * 3).ok_or_else(|| short(w * h * 3))?,
+        ),
+        CameraFormat::Bgr => VideoFrame::from_pixels(
+            width,
+            height,
+            PixelFormat::Bgr24,
+            data.get(..w * h * 3).ok_or_else(|| short(w * h * 3))?,
+        ),
     }
 }
 
@@ -141,7 +151,10 @@ mod native {
     }
 
     fn open_error(device: &str, e: impl std::fmt::Display) -> Error {
-        Error::new(ErrorKind::NotReadableError, format!("the camera {device} could not be opened (busy, or not allowed?): {e}"))
+        Error::new(
+            ErrorKind::NotReadableError,
+            format!("the camera {device} could not be opened (busy, or not allowed?): {e}"),
+        )
     }
 
     pub(crate) fn open(device_id: &str, c: &VideoConstraints) -> Result<MediaStreamTrack> {
@@ -156,14 +169,25 @@ mod native {
             .name("rtckit-camera".into())
             .spawn(move || {
                 let wanted = nokhwa::utils::CameraFormat::new(Resolution::new(width, height), FrameFormat::MJPEG, fps);
-                let formats = [FrameFormat::MJPEG, FrameFormat::YUYV, FrameFormat::NV12, FrameFormat::GRAY, FrameFormat::RAWRGB];
+                let formats =
+                    [FrameFormat::MJPEG, FrameFormat::YUYV, FrameFormat::NV12, FrameFormat::GRAY, FrameFormat::RAWRGB];
                 let request = RequestedFormat::with_formats(RequestedFormatType::Closest(wanted), &formats);
                 let opened = Camera::new(index, request).map_err(|e| open_error(&device, e)).and_then(|mut camera| {
                     let got = camera.camera_format();
                     let (gw, gh) = (got.resolution().width(), got.resolution().height());
-                    for (name, exact, value) in [("width", constraints.width.exact, gw), ("height", constraints.height.exact, gh), ("frameRate", constraints.frame_rate.exact, got.frame_rate())] {
+                    for (name, exact, value) in [
+                        ("width", constraints.width.exact, gw),
+                        ("height", constraints.height.exact, gh),
+                        ("frameRate", constraints.frame_rate.exact, got.frame_rate()),
+                    ] {
                         if exact.is_some_and(|e| e as u32 != value) {
-                            return Err(Error::new(ErrorKind::OverconstrainedError, format!("{name}: the camera {device} cannot give exactly {}", exact.unwrap_or_default())));
+                            return Err(Error::new(
+                                ErrorKind::OverconstrainedError,
+                                format!(
+                                    "{name}: the camera {device} cannot give exactly {}",
+                                    exact.unwrap_or_default()
+                                ),
+                            ));
                         }
                     }
                     camera.open_stream().map_err(|e| open_error(&device, e))?;
@@ -216,7 +240,10 @@ mod native {
         vec![]
     }
     pub(crate) fn open(device_id: &str, _: &VideoConstraints) -> Result<MediaStreamTrack> {
-        Err(Error::new(ErrorKind::NotFoundError, format!("no camera {device_id}: rtckit has no camera backend on this system")))
+        Err(Error::new(
+            ErrorKind::NotFoundError,
+            format!("no camera {device_id}: rtckit has no camera backend on this system"),
+        ))
     }
 }
 

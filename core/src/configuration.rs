@@ -35,9 +35,7 @@ impl IceTransportPolicy {
         match value {
             "all" => Ok(Self::All),
             "relay" => Ok(Self::Relay),
-            other => Err(Error::type_error(format!(
-                "iceTransportPolicy must be \"all\" or \"relay\", not {other:?}"
-            ))),
+            other => Err(Error::type_error(format!("iceTransportPolicy must be \"all\" or \"relay\", not {other:?}"))),
         }
     }
 
@@ -224,7 +222,8 @@ fn check_url(url: &str, server: &IceServer) -> Result<()> {
         )));
     }
     let parsed = if scheme.starts_with("stun") { address_only(url) } else { url };
-    rtc::ice::url::Url::parse_url(parsed).map_err(|e| Error::syntax(format!("{url:?} is not a valid ICE server URL ({e})")))?;
+    rtc::ice::url::Url::parse_url(parsed)
+        .map_err(|e| Error::syntax(format!("{url:?} is not a valid ICE server URL ({e})")))?;
     if scheme.starts_with("turn") && (server.username.is_none() || server.credential.is_none()) {
         return Err(Error::new(
             ErrorKind::InvalidAccessError,
@@ -265,10 +264,7 @@ impl Configuration {
     pub fn modified(&self, next: Configuration, has_local_description: bool) -> Result<Configuration> {
         next.validate()?;
         let refuse = |what: &str| {
-            Err(Error::new(
-                ErrorKind::InvalidModificationError,
-                format!("setConfiguration cannot change {what}"),
-            ))
+            Err(Error::new(ErrorKind::InvalidModificationError, format!("setConfiguration cannot change {what}")))
         };
         if next.bundle_policy != self.bundle_policy {
             return refuse("bundlePolicy");
@@ -308,10 +304,7 @@ impl Configuration {
             IceTransportPolicy::All => RTCIceTransportPolicy::All,
             IceTransportPolicy::Relay => RTCIceTransportPolicy::Relay,
         };
-        RTCConfigurationBuilder::default()
-            .with_ice_servers(servers)
-            .with_ice_transport_policy(policy)
-            .build()
+        RTCConfigurationBuilder::default().with_ice_servers(servers).with_ice_transport_policy(policy).build()
     }
 
     /// webrtc-rs refuses to build a relay-only connection without a TURN server, which W3C
@@ -348,9 +341,8 @@ impl Configuration {
         listed
             .iter()
             .map(|s| {
-                s.parse::<IpAddr>().map_err(|_| {
-                    Error::syntax(format!("bindAddresses entry {s:?} is not an IP address"))
-                })
+                s.parse::<IpAddr>()
+                    .map_err(|_| Error::syntax(format!("bindAddresses entry {s:?} is not an IP address")))
             })
             .collect::<Result<Vec<_>>>()
             .map(Some)
@@ -399,7 +391,12 @@ mod tests {
     use super::*;
 
     fn server(url: &str) -> IceServer {
-        IceServer { urls: vec![url.into()], username: Some("u".into()), credential: Some("p".into()), ..Default::default() }
+        IceServer {
+            urls: vec![url.into()],
+            username: Some("u".into()),
+            credential: Some("p".into()),
+            ..Default::default()
+        }
     }
 
     fn with(url: &str) -> Configuration {
@@ -408,10 +405,25 @@ mod tests {
 
     #[test]
     fn ice_urls_take_a_transport_query() {
-        for url in ["stun:127.0.0.1:3478?transport=udp", "stun:example.org?transport=tcp", "turn:127.0.0.1?transport=tcp", "turn:h:3478?transport=udp", "turns:h?transport=tcp"] {
+        for url in [
+            "stun:127.0.0.1:3478?transport=udp",
+            "stun:example.org?transport=tcp",
+            "turn:127.0.0.1?transport=tcp",
+            "turn:h:3478?transport=udp",
+            "turns:h?transport=tcp",
+        ] {
             with(url).validate().unwrap_or_else(|e| panic!("{url}: {e}"));
         }
-        for url in ["stun:h?transport=sctp", "stun:h?foo=bar", "turn:h?transport=udp&x=1", "turn:h?transport=quic", "http://h", "stun:", "stun:?transport=udp", "stun://h"] {
+        for url in [
+            "stun:h?transport=sctp",
+            "stun:h?foo=bar",
+            "turn:h?transport=udp&x=1",
+            "turn:h?transport=quic",
+            "http://h",
+            "stun:",
+            "stun:?transport=udp",
+            "stun://h",
+        ] {
             assert_eq!(with(url).validate().unwrap_err().kind, ErrorKind::SyntaxError, "{url}");
         }
         // webrtc-rs gets stun: without the query (its parser refuses one there), turn: with it.
@@ -438,7 +450,11 @@ mod tests {
         let held = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = held.local_addr().unwrap().port();
         let range = PortRange { min: Some(port), max: Some(port.saturating_add(50)) };
-        let config = Configuration { port_range: Some(range), bind_addresses: Some(vec!["127.0.0.1".into()]), ..Default::default() };
+        let config = Configuration {
+            port_range: Some(range),
+            bind_addresses: Some(vec!["127.0.0.1".into()]),
+            ..Default::default()
+        };
         let picked = config.udp_addrs().unwrap()[0].port();
         assert!(picked > port && picked <= port.saturating_add(50), "{picked}");
         let full = PortRange { min: Some(port), max: Some(port) };
@@ -447,7 +463,11 @@ mod tests {
 
     #[test]
     fn set_configuration_keeps_what_cannot_change() {
-        let base = Configuration { bundle_policy: BundlePolicy::MaxBundle, port_range: Some(PortRange { min: Some(50000), max: Some(50100) }), ..Default::default() };
+        let base = Configuration {
+            bundle_policy: BundlePolicy::MaxBundle,
+            port_range: Some(PortRange { min: Some(50000), max: Some(50100) }),
+            ..Default::default()
+        };
         let same = base.modified(base.clone(), true).unwrap();
         assert_eq!(same, base);
         let kind = |c: Configuration, sld| base.modified(c, sld).unwrap_err().kind;
@@ -455,9 +475,17 @@ mod tests {
         let pool = Configuration { ice_candidate_pool_size: 2, ..base.clone() };
         assert_eq!(base.modified(pool.clone(), false).unwrap().ice_candidate_pool_size, 2);
         assert_eq!(kind(pool, true), ErrorKind::InvalidModificationError);
-        assert_eq!(kind(Configuration { port_range: Some(PortRange::default()), ..base.clone() }, false), ErrorKind::InvalidModificationError);
+        assert_eq!(
+            kind(Configuration { port_range: Some(PortRange::default()), ..base.clone() }, false),
+            ErrorKind::InvalidModificationError
+        );
         // Left out: kept.
-        let kept = base.modified(Configuration { port_range: None, ice_transport_policy: IceTransportPolicy::Relay, ..base.clone() }, true).unwrap();
+        let kept = base
+            .modified(
+                Configuration { port_range: None, ice_transport_policy: IceTransportPolicy::Relay, ..base.clone() },
+                true,
+            )
+            .unwrap();
         assert_eq!((kept.port_range, kept.ice_transport_policy), (base.port_range, IceTransportPolicy::Relay));
     }
 }

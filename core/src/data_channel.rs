@@ -338,7 +338,12 @@ impl DataChannel {
         }
         let never_opened = inner
             .state
-            .compare_exchange(ReadyState::Connecting as u8, ReadyState::Closing as u8, Ordering::AcqRel, Ordering::Acquire)
+            .compare_exchange(
+                ReadyState::Connecting as u8,
+                ReadyState::Closing as u8,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
             .is_ok();
         let _ = inner.state.compare_exchange(
             ReadyState::Open as u8,
@@ -416,7 +421,8 @@ impl Inner {
     fn report_send(&self, result: webrtc::error::Result<()>) {
         if let Err(err) = result {
             if self.ready_state() == ReadyState::Open {
-                self.events.push(DataChannelEvent::Error(Error::from_webrtc("sending on the data channel failed", err)));
+                self.events
+                    .push(DataChannelEvent::Error(Error::from_webrtc("sending on the data channel failed", err)));
             }
         }
     }
@@ -424,12 +430,7 @@ impl Inner {
     /// connecting -> open; false if the channel was not connecting (already open, closing).
     fn mark_open(&self) -> bool {
         self.state
-            .compare_exchange(
-                ReadyState::Connecting as u8,
-                ReadyState::Open as u8,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
+            .compare_exchange(ReadyState::Connecting as u8, ReadyState::Open as u8, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
     }
 
@@ -473,19 +474,17 @@ async fn pump_events(inner: Arc<Inner>) {
                 }
                 DataChannelEvent::Open
             }
-            WebrtcEvent::OnMessage(msg) => DataChannelEvent::Message(Message {
-                data: msg.data.freeze(),
-                is_string: msg.is_string,
-            }),
+            WebrtcEvent::OnMessage(msg) => {
+                DataChannelEvent::Message(Message { data: msg.data.freeze(), is_string: msg.is_string })
+            }
             WebrtcEvent::OnBufferedAmountLow => {
                 inner.refresh_outstanding().await;
                 DataChannelEvent::BufferedAmountLow
             }
             WebrtcEvent::OnBufferedAmountHigh => continue,
-            WebrtcEvent::OnError => DataChannelEvent::Error(Error::operation(format!(
-                "the data channel {:?} failed",
-                inner.props.label
-            ))),
+            WebrtcEvent::OnError => {
+                DataChannelEvent::Error(Error::operation(format!("the data channel {:?} failed", inner.props.label)))
+            }
             WebrtcEvent::OnClosing => {
                 inner.state.store(ReadyState::Closing as u8, Ordering::Release);
                 DataChannelEvent::Closing

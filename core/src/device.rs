@@ -107,8 +107,8 @@ pub struct AudioConstraints {
 /// `true`/`false`/`null`, or `{deviceId, width, height, frameRate, sampleRate,
 /// channelCount}` whose numeric members are numbers (ideal) or `{exact, ideal}`.
 pub fn parse_constraints(json: &str) -> Result<(Option<AudioConstraints>, Option<VideoConstraints>)> {
-    let value: serde_json::Value = serde_json::from_str(json)
-        .map_err(|e| Error::type_error(format!("constraints are not valid JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| Error::type_error(format!("constraints are not valid JSON: {e}")))?;
     let Some(object) = value.as_object() else {
         return Err(Error::type_error("getUserMedia takes an object: {audio, video}"));
     };
@@ -171,10 +171,9 @@ fn numeric(m: &JsonMap, name: &str) -> Result<Numeric> {
 
 fn check_device(asked: &Option<String>, id: &str, kind: &str) -> Result<()> {
     match asked {
-        Some(asked) if asked != id => Err(Error::new(
-            ErrorKind::OverconstrainedError,
-            format!("deviceId: there is no {kind} {asked:?}"),
-        )),
+        Some(asked) if asked != id => {
+            Err(Error::new(ErrorKind::OverconstrainedError, format!("deviceId: there is no {kind} {asked:?}")))
+        }
         _ => Ok(()),
     }
 }
@@ -215,7 +214,10 @@ pub fn get_user_media(
 
 /// getUserMedia off the caller's thread: opening a device can take a second, and the
 /// bindings' event loops must not wait on it.
-pub async fn get_user_media_async(audio: Option<AudioConstraints>, video: Option<VideoConstraints>) -> Result<Vec<MediaStreamTrack>> {
+pub async fn get_user_media_async(
+    audio: Option<AudioConstraints>,
+    video: Option<VideoConstraints>,
+) -> Result<Vec<MediaStreamTrack>> {
     tokio::task::spawn_blocking(move || get_user_media(audio, video))
         .await
         .map_err(|e| Error::operation(format!("getUserMedia failed: {e}")))?
@@ -273,7 +275,12 @@ fn real_devices(audio: Option<AudioConstraints>, video: Option<VideoConstraints>
 }
 
 /// Paces `make(n)` into a new source's track until the track ends.
-fn run_source(kind: TrackKind, label: &str, period: Duration, make: impl Fn(u64) -> MediaFrame + Send + 'static) -> MediaStreamTrack {
+fn run_source(
+    kind: TrackKind,
+    label: &str,
+    period: Duration,
+    make: impl Fn(u64) -> MediaFrame + Send + 'static,
+) -> MediaStreamTrack {
     let source = MediaSource::new(kind, label);
     let track = source.create_track().expect("a new source is open");
     handle().spawn(async move {

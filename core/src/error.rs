@@ -104,9 +104,7 @@ impl Error {
             | W::ErrSignalingStateCannotRollback
             | W::ErrAlreadyClosed
             | W::ErrAgentClosed => ErrorKind::InvalidStateError,
-            W::ErrStringSizeLimit | W::ErrMaxDataChannelID | W::ErrOutboundPacketTooLarge => {
-                ErrorKind::TypeError
-            }
+            W::ErrStringSizeLimit | W::ErrMaxDataChannelID | W::ErrOutboundPacketTooLarge => ErrorKind::TypeError,
             W::ErrRetransmitsOrPacketLifeTime => ErrorKind::TypeError,
             W::ErrSessionDescriptionNoFingerprint
             | W::ErrSessionDescriptionInvalidFingerprint

@@ -9,9 +9,9 @@
 //! [`Listener`]: it is called when events become available, and the binding takes them
 //! with [`EventQueue::take_batch`] from its loop, without a future per batch.
 
+use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use parking_lot::Mutex;
 
 /// Called (from any thread, holding no lock) when a queue goes from empty to non-empty,
 /// when a batch was taken and more remain, and when the queue closes.
@@ -52,7 +52,11 @@ impl<T> EventQueue<T> {
                 return;
             }
             state.items.push_back(item);
-            if state.items.len() == 1 { state.listener.clone() } else { None }
+            if state.items.len() == 1 {
+                state.listener.clone()
+            } else {
+                None
+            }
         };
         self.notify.notify_one();
         if let Some(listener) = listener {

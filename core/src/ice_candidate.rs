@@ -34,9 +34,8 @@ impl IceCandidate {
 
     /// Parses the candidate line; a line that does not parse is an OperationError.
     pub fn fields(&self) -> Result<CandidateFields> {
-        parse(&self.candidate).map_err(|why| {
-            Error::operation(format!("the ICE candidate {:?} does not parse: {why}", self.candidate))
-        })
+        parse(&self.candidate)
+            .map_err(|why| Error::operation(format!("the ICE candidate {:?} does not parse: {why}", self.candidate)))
     }
 }
 
@@ -46,7 +45,9 @@ fn parse(line: &str) -> std::result::Result<CandidateFields, String> {
     let line = line.strip_prefix("candidate:").unwrap_or(line);
     let parts: Vec<&str> = line.split_whitespace().collect();
     if parts.len() < 8 {
-        return Err("expected \"candidate:<foundation> <component> <protocol> <priority> <address> <port> typ <type>\"".into());
+        return Err(
+            "expected \"candidate:<foundation> <component> <protocol> <priority> <address> <port> typ <type>\"".into(),
+        );
     }
     let component: u16 = parts[1].parse().map_err(|_| format!("component {:?} is not a number", parts[1]))?;
     let protocol = parts[2].to_ascii_lowercase();
@@ -99,7 +100,10 @@ mod tests {
             ..Default::default()
         };
         let f = c.fields().unwrap();
-        assert_eq!((f.address.as_str(), f.port, f.typ.as_str(), f.protocol.as_str()), ("127.0.0.1", 5000, "host", "udp"));
+        assert_eq!(
+            (f.address.as_str(), f.port, f.typ.as_str(), f.protocol.as_str()),
+            ("127.0.0.1", 5000, "host", "udp")
+        );
         let bad = IceCandidate { candidate: "candidate:nonsense".into(), ..Default::default() };
         assert_eq!(bad.fields().unwrap_err().kind, crate::error::ErrorKind::OperationError);
     }

@@ -101,7 +101,9 @@ impl MediaPlayer {
         for (name, value) in options {
             match name.as_str() {
                 "video_size" => {
-                    let size = value.split_once('x').and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)));
+                    let size = value
+                        .split_once('x')
+                        .and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)));
                     let Some((w, h)) = size.filter(|(w, h)| *w > 0 && *h > 0) else {
                         return Err(Error::syntax(format!("video_size {value:?} is not a size: write it as 640x480")));
                     };
@@ -109,7 +111,8 @@ impl MediaPlayer {
                     constraints.height = Numeric { ideal: Some(h as f64), exact: None };
                 }
                 "framerate" => {
-                    constraints.frame_rate = Numeric { ideal: Some(crate::container::images::frame_rate(value)?), exact: None };
+                    constraints.frame_rate =
+                        Numeric { ideal: Some(crate::container::images::frame_rate(value)?), exact: None };
                 }
                 other => log::warn!("rtckit's camera player ignores option {other:?}"),
             }
@@ -123,7 +126,11 @@ impl MediaPlayer {
                     }
                     // nokhwa numbers V4L2 cameras as their /dev/videoN.
                     let number = device.trim_start_matches("/dev/video");
-                    if number.parse::<u32>().is_ok() { number.to_owned() } else { device.to_owned() }
+                    if number.parse::<u32>().is_ok() {
+                        number.to_owned()
+                    } else {
+                        device.to_owned()
+                    }
                 }
                 _ => device.trim_start_matches("video=").split(':').next().unwrap_or(device).to_owned(),
             };
@@ -248,7 +255,9 @@ impl Playing {
                     TrackKind::Video => {
                         if blanks[index].is_none() && unit.is_key_frame() {
                             // The file does not state its size: the first key frame's is decoded once.
-                            if let Some(Ok(Some(MediaFrame::Video(v)))) = decoders[index].as_mut().map(|d| d.decode(&unit.data)) {
+                            if let Some(Ok(Some(MediaFrame::Video(v)))) =
+                                decoders[index].as_mut().map(|d| d.decode(&unit.data))
+                            {
                                 blanks[index] = VideoFrame::black(v.width(), v.height()).ok();
                             }
                         }

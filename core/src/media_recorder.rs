@@ -5,18 +5,18 @@
 //! files get each frame's unit when it is of the file's codec (what was received,
 //! unchanged), else the frame encoded; raw files get the decoded frames.
 
+use parking_lot::Mutex;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use parking_lot::Mutex;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::container::{Format, Writer};
-use crate::track::TrackKind;
 use crate::error::{Error, Result};
 use crate::runtime::handle;
+use crate::track::TrackKind;
 use crate::track::{FrameReceiver, MediaStreamTrack};
 
 pub struct MediaRecorder {
@@ -75,7 +75,10 @@ impl MediaRecorder {
             }
             let kinds = format.kinds();
             if kinds.len() == 1 && !state.tracks.is_empty() {
-                return Err(Error::invalid_state(format!("{} already records a track: a file holds one", path.display())));
+                return Err(Error::invalid_state(format!(
+                    "{} already records a track: a file holds one",
+                    path.display()
+                )));
             }
             if state.tracks.iter().any(|t| t.kind() == track.kind()) {
                 return Err(Error::invalid_state(format!(
@@ -184,7 +187,12 @@ impl Shared {
     }
 }
 
-async fn record(mut frames: FrameReceiver, output: Option<(Arc<Shared>, usize)>, mut stopping: watch::Receiver<bool>, count: Arc<AtomicU64>) -> Result<()> {
+async fn record(
+    mut frames: FrameReceiver,
+    output: Option<(Arc<Shared>, usize)>,
+    mut stopping: watch::Receiver<bool>,
+    count: Arc<AtomicU64>,
+) -> Result<()> {
     let mut result = Ok(());
     loop {
         let frame = tokio::select! {

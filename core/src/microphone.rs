@@ -25,8 +25,13 @@ fn label(device: &cpal::Device) -> String {
 /// given and records silence: not a microphone or a speaker).
 fn devices(input: bool) -> Vec<cpal::Device> {
     let host = cpal::default_host();
-    let devices = if input { host.input_devices().map(|d| d.collect()) } else { host.output_devices().map(|d| d.collect()) };
-    devices.unwrap_or_else(|_| Vec::new()).into_iter().filter(|d| device_id(d).is_some_and(|id| !id.ends_with(":null"))).collect()
+    let devices =
+        if input { host.input_devices().map(|d| d.collect()) } else { host.output_devices().map(|d| d.collect()) };
+    devices
+        .unwrap_or_else(|_| Vec::new())
+        .into_iter()
+        .filter(|d| device_id(d).is_some_and(|id| !id.ends_with(":null")))
+        .collect()
 }
 
 /// The host's audio devices of one direction as MediaDeviceInfo.
@@ -71,12 +76,20 @@ fn config(device: &cpal::Device, c: &AudioConstraints) -> Result<cpal::Supported
             && rate.is_none_or(|r| (range.min_sample_rate()..=range.max_sample_rate()).contains(&r))
     };
     let chosen = match supported.iter().find(|r| fits(r)) {
-        Some(range) => range.with_sample_rate(rate.unwrap_or(default.sample_rate()).clamp(range.min_sample_rate(), range.max_sample_rate())),
+        Some(range) => range.with_sample_rate(
+            rate.unwrap_or(default.sample_rate()).clamp(range.min_sample_rate(), range.max_sample_rate()),
+        ),
         None => default,
     };
-    for (name, exact, got) in [("sampleRate", c.sample_rate.exact, chosen.sample_rate()), ("channelCount", c.channel_count.exact, chosen.channels() as u32)] {
+    for (name, exact, got) in [
+        ("sampleRate", c.sample_rate.exact, chosen.sample_rate()),
+        ("channelCount", c.channel_count.exact, chosen.channels() as u32),
+    ] {
         if exact.is_some_and(|e| e as u32 != got) {
-            return Err(Error::new(ErrorKind::OverconstrainedError, format!("{name}: the microphone cannot give exactly {}", exact.unwrap_or_default())));
+            return Err(Error::new(
+                ErrorKind::OverconstrainedError,
+                format!("{name}: the microphone cannot give exactly {}", exact.unwrap_or_default()),
+            ));
         }
     }
     Ok(chosen)
@@ -94,7 +107,9 @@ pub(crate) fn stream_thread(
     let thread = std::thread::Builder::new()
         .name(format!("rtckit-{}", what.trim_start_matches("the ")))
         .spawn(move || {
-            let playing = build().and_then(|s| s.map_err(|e| not_readable(what, e))).and_then(|s| s.play().map(|_| s).map_err(|e| not_readable(what, e)));
+            let playing = build()
+                .and_then(|s| s.map_err(|e| not_readable(what, e)))
+                .and_then(|s| s.play().map(|_| s).map_err(|e| not_readable(what, e)));
             let stream = match playing {
                 Ok(stream) => stream,
                 Err(e) => {
@@ -149,11 +164,14 @@ pub(crate) fn open(c: &AudioConstraints) -> Result<MediaStreamTrack> {
     let source = MediaSource::new(TrackKind::Audio, &label(&device));
     let track = source.create_track().expect("a new source is open");
     let config: cpal::StreamConfig = supported.config();
-    let mut framer = Framer { source: source.clone(), rate: config.sample_rate, channels: config.channels, pending: vec![], pts: 0 };
+    let mut framer =
+        Framer { source: source.clone(), rate: config.sample_rate, channels: config.channels, pending: vec![], pts: 0 };
     let build = move || {
         let error = |e: cpal::Error| log::warn!("rtckit's microphone stream failed: {e}");
         Ok(match supported.sample_format() {
-            cpal::SampleFormat::I16 => device.build_input_stream::<i16, _, _>(config, move |d, _| framer.push(d.iter().copied()), error, None),
+            cpal::SampleFormat::I16 => {
+                device.build_input_stream::<i16, _, _>(config, move |d, _| framer.push(d.iter().copied()), error, None)
+            }
             cpal::SampleFormat::F32 => device.build_input_stream::<f32, _, _>(
                 config,
                 move |d, _| framer.push(d.iter().map(|&s| (s.clamp(-1.0, 1.0) * 32767.0) as i16)),

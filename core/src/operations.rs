@@ -7,10 +7,10 @@
 //! call, where its language's order is known, then runs the operation with
 //! [`Ticket::run`]: a future spawned on the runtime is polled in no particular order.
 
+use parking_lot::Mutex;
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
-use parking_lot::Mutex;
 
 use tokio::sync::watch;
 

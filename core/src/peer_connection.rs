@@ -5,33 +5,31 @@
 //! promise resolves), the other states are de-duplicated, and every check the W3C
 //! algorithms make before touching the connection is made here, once, for both bindings.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
-use parking_lot::Mutex;
 use std::time::Duration;
 
 use webrtc::data_channel::DataChannel as WebrtcDataChannel;
 use webrtc::peer_connection::{
-    PeerConnection as WebrtcPeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
+    MediaEngine, PeerConnection as WebrtcPeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
     RTCIceCandidateInit, RTCIceConnectionState, RTCIceGatheringState, RTCPeerConnectionIceEvent,
-    RTCPeerConnectionState, SettingEngineBuilder, MediaEngine, Registry,
+    RTCPeerConnectionState, Registry, SettingEngineBuilder,
 };
 
 use crate::configuration::Configuration;
-use crate::data_channel::{
-    DataChannel, DataChannelInit, DEFAULT_REMOTE_MAX_MESSAGE_SIZE, LOCAL_MAX_MESSAGE_SIZE,
-};
+use crate::data_channel::{DataChannel, DataChannelInit, DEFAULT_REMOTE_MAX_MESSAGE_SIZE, LOCAL_MAX_MESSAGE_SIZE};
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventQueue;
 use crate::ice_candidate::IceCandidate;
 use crate::rtp_sender::RtpSender;
 use crate::rtp_transceiver::{parse_direction, RtpTransceiver};
+use crate::runtime::{block_on, handle, ConnectionRuntime};
+use crate::session_description::{media_sections, SdpType, SessionDescription};
+use crate::track::{MediaStream, MediaStreamTrack, TrackKind};
 use rtc::rtp_transceiver::RTCRtpTransceiverDirection as Direction;
 use rtc::rtp_transceiver::{RTCRtpSenderId, RTCRtpTransceiverInit};
-use crate::runtime::{block_on, handle, ConnectionRuntime};
-use crate::track::{MediaStream, MediaStreamTrack, TrackKind};
-use crate::session_description::{media_sections, SdpType, SessionDescription};
 
 #[derive(Debug, Clone)]
 pub enum PeerConnectionEvent {
@@ -162,7 +160,9 @@ impl Shared {
     async fn sync_transceivers(
         self: &Arc<Self>,
         connection: &Arc<dyn WebrtcPeerConnection>,
-        sections: &[crate::session_description::MediaSection], kind: Option<TrackKind>) {
+        sections: &[crate::session_description::MediaSection],
+        kind: Option<TrackKind>,
+    ) {
         let mut all = connection.get_transceivers().await;
         // webrtc-rs hands them out of a map; its ids count up from the first.
         all.sort_by_key(|t| t.id());
@@ -172,7 +172,9 @@ impl Shared {
                 continue;
             }
             let mid = inner.mid().await.ok().flatten();
-            let section_kind = mid.and_then(|mid| sections.iter().find(|m| m.mid.as_deref() == Some(mid.as_str())).map(|m| m.kind.clone()));
+            let section_kind = mid.and_then(|mid| {
+                sections.iter().find(|m| m.mid.as_deref() == Some(mid.as_str())).map(|m| m.kind.clone())
+            });
             let kind = match (section_kind.as_deref(), kind) {
                 (Some("audio"), _) => TrackKind::Audio,
                 (Some("video"), _) => TrackKind::Video,
@@ -198,7 +200,10 @@ impl Shared {
     async fn start_sender(
         self: &Arc<Self>,
         connection: &Arc<dyn WebrtcPeerConnection>,
-        attached: crate::rtp_sender::Attached, kind: TrackKind, track: Option<&MediaStreamTrack>) -> Result<RtpTransceiver> {
+        attached: crate::rtp_sender::Attached,
+        kind: TrackKind,
+        track: Option<&MediaStreamTrack>,
+    ) -> Result<RtpTransceiver> {
         self.sync_transceivers(connection, &[], Some(kind)).await;
         let sender_id = attached.webrtc().id();
         let transceiver = self
@@ -214,14 +219,22 @@ impl Shared {
     /// What replaceTrack does on a sender webrtc-rs has none for (a transceiver made from a
     /// kind or by a remote offer): webrtc-rs's addTrack, which takes the first transceiver of
     /// the kind that has no sender, so only when that is this one.
-    fn attach_hook(self: &Arc<Self>, connection: &Arc<dyn WebrtcPeerConnection>, id: usize, kind: TrackKind) -> crate::rtp_sender::AttachHook {
+    fn attach_hook(
+        self: &Arc<Self>,
+        connection: &Arc<dyn WebrtcPeerConnection>,
+        id: usize,
+        kind: TrackKind,
+    ) -> crate::rtp_sender::AttachHook {
         let (shared, connection) = (Arc::downgrade(self), Arc::downgrade(connection));
         Arc::new(move |track: MediaStreamTrack| {
             let (Some(shared), Some(connection)) = (shared.upgrade(), connection.upgrade()) else {
                 return Err(Error::closed());
             };
             block_on(async move {
-                let first = shared.transceivers().into_iter().find(|t| t.kind == kind && !t.is_stopped() && !t.sender.is_attached());
+                let first = shared
+                    .transceivers()
+                    .into_iter()
+                    .find(|t| t.kind == kind && !t.is_stopped() && !t.sender.is_attached());
                 if first.map(|t| t.inner.id()) != Some(id) {
                     return Err(Error::new(
                         ErrorKind::NotSupportedError,
@@ -331,10 +344,7 @@ impl PeerConnectionEventHandler for Handler {
             "connected" | "completed" | "failed" | "closed" => self.0.runtime.settle(),
             _ => {}
         }
-        self.0.update(
-            |s| set(&mut s.ice_connection, value),
-            PeerConnectionEvent::IceConnectionStateChange,
-        );
+        self.0.update(|s| set(&mut s.ice_connection, value), PeerConnectionEvent::IceConnectionStateChange);
     }
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
@@ -508,10 +518,18 @@ impl PeerConnection {
             .map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
         let connection: Arc<dyn WebrtcPeerConnection> = Arc::new(built);
         if let Some(relay) = configuration.relay_after_build() {
-            connection.set_configuration(relay).await.map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
+            connection
+                .set_configuration(relay)
+                .await
+                .map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
         }
         let _ = shared.connection.set(Arc::downgrade(&connection));
-        Ok(Self { connection, shared, configuration: Arc::new(Mutex::new(configuration)), operations: Default::default() })
+        Ok(Self {
+            connection,
+            shared,
+            configuration: Arc::new(Mutex::new(configuration)),
+            operations: Default::default(),
+        })
     }
 
     /// A place on the connection's operations chain (see [`crate::operations`]): bindings
@@ -550,13 +568,11 @@ impl PeerConnection {
 
     pub async fn create_offer(&self) -> Result<SessionDescription> {
         self.check_open()?;
-        let offer = self
-            .connection
-            .create_offer(None)
-            .await
-            .map_err(|e| Error::from_webrtc("createOffer failed", e))?;
+        let offer =
+            self.connection.create_offer(None).await.map_err(|e| Error::from_webrtc("createOffer failed", e))?;
         self.check_open()?;
-        let offer = SessionDescription::from_webrtc(&offer).ok_or_else(|| Error::operation("createOffer produced no offer"))?;
+        let offer =
+            SessionDescription::from_webrtc(&offer).ok_or_else(|| Error::operation("createOffer produced no offer"))?;
         self.reject_stopped(offer).await
     }
 
@@ -577,7 +593,8 @@ impl PeerConnection {
                 mids.push(mid);
             }
         }
-        description.sdp = self.shared.dialect.for_peer(&crate::session_description::reject_sections(&description.sdp, &mids));
+        description.sdp =
+            self.shared.dialect.for_peer(&crate::session_description::reject_sections(&description.sdp, &mids));
         description
     }
 
@@ -590,13 +607,11 @@ impl PeerConnection {
                 state.as_str()
             )));
         }
-        let answer = self
-            .connection
-            .create_answer(None)
-            .await
-            .map_err(|e| Error::from_webrtc("createAnswer failed", e))?;
+        let answer =
+            self.connection.create_answer(None).await.map_err(|e| Error::from_webrtc("createAnswer failed", e))?;
         self.check_open()?;
-        let answer = SessionDescription::from_webrtc(&answer).ok_or_else(|| Error::operation("createAnswer produced no answer"))?;
+        let answer = SessionDescription::from_webrtc(&answer)
+            .ok_or_else(|| Error::operation("createAnswer produced no answer"))?;
         self.reject_stopped(answer).await
     }
 
@@ -627,8 +642,15 @@ impl PeerConnection {
         };
         // webrtc-rs checks that a local description is the one it made: a description whose
         // stopped sections rtckit rejected goes back to webrtc-rs as it made it.
-        let made = self.shared.rejected.lock().as_ref().filter(|(ours, _)| *ours == description.sdp).map(|(_, made)| made.clone());
-        let parsed = SessionDescription { sdp: made.unwrap_or_else(|| description.sdp.clone()), ..description.clone() }.to_webrtc()?;
+        let made = self
+            .shared
+            .rejected
+            .lock()
+            .as_ref()
+            .filter(|(ours, _)| *ours == description.sdp)
+            .map(|(_, made)| made.clone());
+        let parsed = SessionDescription { sdp: made.unwrap_or_else(|| description.sdp.clone()), ..description.clone() }
+            .to_webrtc()?;
         if let Some(mid) = first_mid(&description.sdp) {
             *self.shared.first_mid.lock() = Some(mid);
         }
@@ -672,12 +694,16 @@ impl PeerConnection {
         if description.sdp_type == SdpType::Answer {
             self.bind_sender_codecs(&description.sdp).await;
         }
-        let had_pending = description.sdp_type == SdpType::Offer && self.connection.pending_remote_description().await.is_some();
+        let had_pending =
+            description.sdp_type == SdpType::Offer && self.connection.pending_remote_description().await.is_some();
         if let Err(e) = self.connection.set_remote_description(parsed).await {
             // webrtc-rs can refuse an offer after taking it as pending (a bad fingerprint is
             // found late): W3C leaves the connection as it was, so the half-taken offer is
             // rolled back, or every later offer would be refused.
-            if description.sdp_type == SdpType::Offer && !had_pending && self.connection.pending_remote_description().await.is_some() {
+            if description.sdp_type == SdpType::Offer
+                && !had_pending
+                && self.connection.pending_remote_description().await.is_some()
+            {
                 if let Ok(rollback) = webrtc::peer_connection::RTCSessionDescription::rollback(None) {
                     let _ = self.connection.set_remote_description(rollback).await;
                 }
@@ -717,7 +743,10 @@ impl PeerConnection {
     /// on adds its receiver's track to the sender's streams and fires `track` (once, until the
     /// remote stops sending there); one it no longer sends on mutes the track; a rejected one
     /// stops the transceiver, ending the track. The track events due, in order.
-    async fn apply_remote_tracks(&self, sections: &[crate::session_description::MediaSection]) -> Vec<(MediaStreamTrack, Vec<MediaStream>)> {
+    async fn apply_remote_tracks(
+        &self,
+        sections: &[crate::session_description::MediaSection],
+    ) -> Vec<(MediaStreamTrack, Vec<MediaStream>)> {
         let mut events = Vec::new();
         for transceiver in self.shared.transceivers() {
             let Some(mid) = transceiver.inner.mid().await.ok().flatten() else { continue };
@@ -730,7 +759,8 @@ impl PeerConnection {
                 transceiver.sender.stop();
                 transceiver.receiver.end(true);
             } else if matches!(section.direction, "sendrecv" | "sendonly") {
-                let streams: Vec<MediaStream> = section.stream_ids.iter().map(|id| self.shared.remote_stream(id)).collect();
+                let streams: Vec<MediaStream> =
+                    section.stream_ids.iter().map(|id| self.shared.remote_stream(id)).collect();
                 if transceiver.receiver.start_receiving(streams.clone()) {
                     events.push((transceiver.receiver_track(), streams));
                 }
@@ -915,9 +945,13 @@ impl PeerConnection {
     pub async fn add_track(&self, track: &MediaStreamTrack, stream_ids: Vec<String>) -> Result<RtpSender> {
         self.check_open()?;
         if self.get_senders().iter().any(|s| s.track().is_some_and(|t| t.id() == track.id())) {
-            return Err(Error::new(ErrorKind::InvalidAccessError, "this track is already being sent on this connection"));
+            return Err(Error::new(
+                ErrorKind::InvalidAccessError,
+                "this track is already being sent on this connection",
+            ));
         }
-        let attached = crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, None).await?;
+        let attached =
+            crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, None).await?;
         self.shared.start_sender(&self.connection, attached, track.kind(), Some(track)).await.map(|t| t.sender)
     }
 
@@ -925,10 +959,11 @@ impl PeerConnection {
     /// by itself when a frame does not decode.
     #[cfg_attr(not(test), allow(dead_code))] // the receiver asks by itself; tests ask directly
     pub(crate) async fn request_key_frame(&self, track: &MediaStreamTrack) -> Result<()> {
-        let receiver = self.shared.transceivers().into_iter().find(|t| t.receiver.track().id() == track.id()).map(|t| t.receiver);
-        let remote = receiver
-            .and_then(|r| r.remote())
-            .ok_or_else(|| Error::new(ErrorKind::InvalidAccessError, "not a track this connection receives media on"))?;
+        let receiver =
+            self.shared.transceivers().into_iter().find(|t| t.receiver.track().id() == track.id()).map(|t| t.receiver);
+        let remote = receiver.and_then(|r| r.remote()).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidAccessError, "not a track this connection receives media on")
+        })?;
         crate::rtp_receiver::request_key_frame(&remote).await;
         Ok(())
     }
@@ -951,7 +986,12 @@ impl PeerConnection {
         if let Some(sender) = sender {
             return Ok(crate::stats::select(report, "outbound-rtp", sender.ssrc()));
         }
-        let receiver = self.shared.transceivers().into_iter().map(|t| t.receiver.counters().clone()).find(|c| c.track_id == track_id);
+        let receiver = self
+            .shared
+            .transceivers()
+            .into_iter()
+            .map(|t| t.receiver.counters().clone())
+            .find(|c| c.track_id == track_id);
         match receiver {
             Some(c) => Ok(crate::stats::select(report, "inbound-rtp", c.ssrc.load(Ordering::Relaxed))),
             None => Err(Error::new(
@@ -1057,7 +1097,9 @@ impl PeerConnection {
     ) -> Result<RtpTransceiver> {
         self.check_open()?;
         let direction = parse_direction(direction)?;
-        let attached = crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, Some(direction)).await?;
+        let attached =
+            crate::rtp_sender::add_to(&self.connection, track.kind(), Some(track), &stream_ids, Some(direction))
+                .await?;
         self.shared.start_sender(&self.connection, attached, track.kind(), Some(track)).await
     }
 
@@ -1116,7 +1158,8 @@ impl PeerConnection {
             transceiver.receiver.end(false);
         }
         let channels: Vec<_> = std::mem::take(&mut *self.shared.channels.lock());
-        let channels: Vec<DataChannel> = channels.into_iter().filter_map(|c| c.upgrade()).map(DataChannel::from_inner).collect();
+        let channels: Vec<DataChannel> =
+            channels.into_iter().filter_map(|c| c.upgrade()).map(DataChannel::from_inner).collect();
         for channel in &channels {
             channel.connection_closed();
         }

@@ -1,10 +1,10 @@
 //! RtpReceiver: a transceiver's receiver; turns the remote's RTP into decoded frames on its
 //! track, with the W3C lifecycle (muted until media arrives, ended with its transceiver).
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use parking_lot::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use std::time::{Duration, Instant};
 

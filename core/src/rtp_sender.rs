@@ -6,9 +6,9 @@
 //! audio), known once negotiation is done; frames before that are dropped, as a browser's
 //! are. The encoder runs on its own task, so a slow encode never blocks the connection's driver.
 
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -130,7 +130,10 @@ pub(crate) fn rtp_parameters(
 ) -> (Vec<(u8, CodecCapability)>, Vec<HeaderExtension>, RtcpParameters) {
     (
         p.codecs.iter().map(|c| (c.payload_type, capability_of(&c.rtp_codec))).collect(),
-        p.header_extensions.iter().map(|h| HeaderExtension { uri: h.uri.clone(), id: h.id, encrypted: h.encrypted }).collect(),
+        p.header_extensions
+            .iter()
+            .map(|h| HeaderExtension { uri: h.uri.clone(), id: h.id, encrypted: h.encrypted })
+            .collect(),
         RtcpParameters { cname: p.rtcp.cname.clone(), reduced_size: p.rtcp.reduced_size },
     )
 }
@@ -243,10 +246,13 @@ impl RtpSender {
         let webrtc = &attached.webrtc;
         let Ok(parameters) = webrtc.get_parameters().await else { return };
         let Some(encoding) = parameters.encodings.first() else { return };
-        let named = webrtc_track(&attached.ids, self.inner.kind, encoding.rtp_coding_parameters.clone(), codec.rtp_codec());
+        let named =
+            webrtc_track(&attached.ids, self.inner.kind, encoding.rtp_coding_parameters.clone(), codec.rtp_codec());
         // Only the track description changes: the bound TrackLocal (what send() writes to)
         // stays the one addTrack gave.
-        if webrtc.replace_track(Arc::new(TrackLocalStaticRTP::new(named))).await.is_ok() && !attached.stream_ids.is_empty() {
+        if webrtc.replace_track(Arc::new(TrackLocalStaticRTP::new(named))).await.is_ok()
+            && !attached.stream_ids.is_empty()
+        {
             let _ = webrtc.set_streams(attached.stream_ids.clone()).await;
         }
     }
@@ -391,9 +397,20 @@ pub(crate) async fn add_to(
 }
 
 /// webrtc-rs's description of a sent track: (stream id, track id, label), one encoding.
-fn webrtc_track(ids: &(String, String, String), kind: TrackKind, coding: RTCRtpCodingParameters, codec: RTCRtpCodec) -> WebrtcTrack {
+fn webrtc_track(
+    ids: &(String, String, String),
+    kind: TrackKind,
+    coding: RTCRtpCodingParameters,
+    codec: RTCRtpCodec,
+) -> WebrtcTrack {
     let (stream_id, track_id, label) = ids.clone();
-    WebrtcTrack::new(stream_id, track_id, label, kind.rtp(), vec![RTCRtpEncodingParameters { rtp_coding_parameters: coding, codec, ..Default::default() }])
+    WebrtcTrack::new(
+        stream_id,
+        track_id,
+        label,
+        kind.rtp(),
+        vec![RTCRtpEncodingParameters { rtp_coding_parameters: coding, codec, ..Default::default() }],
+    )
 }
 
 /// Writes one packet. webrtc-rs binds the track to the connection on a task of its own,
@@ -575,7 +592,9 @@ async fn send(
             }
             let units = if forwarding {
                 let ticks = match &frame {
-                    MediaFrame::Audio(a) => Some((a.samples_per_channel() as u64 * p.clock_rate as u64 / a.sample_rate() as u64) as u32),
+                    MediaFrame::Audio(a) => {
+                        Some((a.samples_per_channel() as u64 * p.clock_rate as u64 / a.sample_rate() as u64) as u32)
+                    }
                     MediaFrame::Video(_) => None,
                 };
                 vec![crate::codec::Encoded { data: unit.expect("forwarding has a unit").data.to_vec(), ticks }]

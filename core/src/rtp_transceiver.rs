@@ -92,7 +92,11 @@ fn section_parameters(sdp: &str, mid: &str, kind: TrackKind) -> Option<ReceivePa
             // a=extmap:<id>[/<direction>] <uri> [<attributes>]
             let id = id.split('/').next().and_then(|i| i.parse().ok());
             if let (Some(id), Some(uri)) = (id, uri.split_whitespace().next()) {
-                out.header_extensions.push(crate::rtp_sender::HeaderExtension { uri: uri.to_owned(), id, encrypted: false });
+                out.header_extensions.push(crate::rtp_sender::HeaderExtension {
+                    uri: uri.to_owned(),
+                    id,
+                    encrypted: false,
+                });
             }
         } else if line == "a=rtcp-rsize" {
             out.rtcp.reduced_size = true;
@@ -106,7 +110,12 @@ fn section_parameters(sdp: &str, mid: &str, kind: TrackKind) -> Option<ReceivePa
         let channels = parts.next().and_then(|c| c.parse().ok());
         out.codecs.push((
             pt,
-            CodecCapability { mime_type: format!("{}/{name}", kind.as_str()), clock_rate, channels, sdp_fmtp_line: fmtp.get(&pt).cloned() },
+            CodecCapability {
+                mime_type: format!("{}/{name}", kind.as_str()),
+                clock_rate,
+                channels,
+                sdp_fmtp_line: fmtp.get(&pt).cloned(),
+            },
         ));
     }
     Some(out)
@@ -237,7 +246,8 @@ impl RtpTransceiver {
         self.sender.stop();
         self.receiver.end(true);
         let inner = self.inner.clone();
-        block_on(async move { inner.stop().await }).map_err(|e| Error::from_webrtc("stopping the transceiver failed", e))
+        block_on(async move { inner.stop().await })
+            .map_err(|e| Error::from_webrtc("stopping the transceiver failed", e))
     }
 
     /// Which codecs the next negotiation may pick, in order; an empty list restores them all.

@@ -1,9 +1,9 @@
 //! RTCSessionDescription: an SDP string and its type.
 
+use parking_lot::Mutex;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use parking_lot::Mutex;
 
 use webrtc::peer_connection::{RTCSdpType, RTCSessionDescription};
 
@@ -59,9 +59,7 @@ impl SessionDescription {
             SdpType::Offer => RTCSessionDescription::offer(sdp),
             SdpType::Answer => RTCSessionDescription::answer(sdp),
             SdpType::Pranswer => RTCSessionDescription::pranswer(sdp),
-            SdpType::Rollback => {
-                RTCSessionDescription::rollback(if sdp.is_empty() { None } else { Some(sdp) })
-            }
+            SdpType::Rollback => RTCSessionDescription::rollback(if sdp.is_empty() { None } else { Some(sdp) }),
         };
         parsed.map_err(|e| {
             Error::operation(format!(
@@ -84,9 +82,9 @@ impl SessionDescription {
 
     /// The remote's `a=max-message-size` (RFC 8841), if it states one.
     pub(crate) fn max_message_size(&self) -> Option<usize> {
-        self.sdp.lines().find_map(|line| {
-            line.trim().strip_prefix("a=max-message-size:").and_then(|v| v.trim().parse().ok())
-        })
+        self.sdp
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("a=max-message-size:").and_then(|v| v.trim().parse().ok()))
     }
 }
 
@@ -175,7 +173,8 @@ pub(crate) fn legacy_sctp(sdp: &str) -> String {
         let fields: Vec<&str> = m_line.split(' ').collect();
         if let ["m=application", port, "UDP/DTLS/SCTP", "webrtc-datachannel"] = fields.as_slice() {
             let end = (i + 1..lines.len()).find(|&j| lines[j].starts_with("m=")).unwrap_or(lines.len());
-            let sctp = (i + 1..end).find_map(|j| content(&lines[j]).strip_prefix("a=sctp-port:").map(|p| (j, p.to_owned())));
+            let sctp =
+                (i + 1..end).find_map(|j| content(&lines[j]).strip_prefix("a=sctp-port:").map(|p| (j, p.to_owned())));
             if let Some((j, sctp_port)) = sctp {
                 let ending = |l: &str| l[content(l).len()..].to_owned();
                 lines[i] = format!("m=application {port} DTLS/SCTP {sctp_port}{}", ending(&lines[i]));
@@ -294,7 +293,11 @@ pub(crate) fn check_applicable(description: &SessionDescription, offer: Option<&
     if let Some(m) = sections.iter().find(|m| !m.rejected && (m.kind == "audio" || m.kind == "video") && !m.rtcp_mux) {
         return Err(Error::new(
             ErrorKind::InvalidAccessError,
-            format!("the {} section {:?} does not multiplex RTCP (a=rtcp-mux), which WebRTC requires", m.kind, m.mid.as_deref().unwrap_or("")),
+            format!(
+                "the {} section {:?} does not multiplex RTCP (a=rtcp-mux), which WebRTC requires",
+                m.kind,
+                m.mid.as_deref().unwrap_or("")
+            ),
         ));
     }
     if matches!(description.sdp_type, SdpType::Answer | SdpType::Pranswer) {
@@ -321,7 +324,16 @@ pub(crate) fn media_sections(sdp: &str) -> Vec<MediaSection> {
             let payload_types: Vec<&str> = m_line.split_whitespace().skip(3).collect();
             let mut names = std::collections::HashMap::new();
             let kind = m_line.split_whitespace().next().unwrap_or("").to_owned();
-            let mut out = MediaSection { kind, mid: None, rejected: port == "0", direction: "sendrecv", track_id: None, rtcp_mux: false, stream_ids: vec![], codecs: vec![] };
+            let mut out = MediaSection {
+                kind,
+                mid: None,
+                rejected: port == "0",
+                direction: "sendrecv",
+                track_id: None,
+                rtcp_mux: false,
+                stream_ids: vec![],
+                codecs: vec![],
+            };
             for line in lines {
                 if let Some((pt, name)) = line.strip_prefix("a=rtpmap:").and_then(|r| r.split_once(' ')) {
                     names.insert(pt.to_owned(), name.split('/').next().unwrap_or("").to_owned());
@@ -333,7 +345,9 @@ pub(crate) fn media_sections(sdp: &str) -> Vec<MediaSection> {
                     let mut parts = msid.split_whitespace();
                     match parts.next() {
                         Some("-") | None => {}
-                        Some(stream) if !out.stream_ids.iter().any(|s| s == stream) => out.stream_ids.push(stream.to_owned()),
+                        Some(stream) if !out.stream_ids.iter().any(|s| s == stream) => {
+                            out.stream_ids.push(stream.to_owned())
+                        }
                         Some(_) => {}
                     }
                     out.track_id = parts.next().map(str::to_owned).or(out.track_id.take());
@@ -343,7 +357,9 @@ pub(crate) fn media_sections(sdp: &str) -> Vec<MediaSection> {
                     if let Some(stream) = stream.filter(|s| *s != "-" && out.stream_ids.is_empty()) {
                         out.stream_ids.push(stream.to_owned());
                     }
-                } else if let Some(d) = ["sendrecv", "sendonly", "recvonly", "inactive"].into_iter().find(|d| line == format!("a={d}")) {
+                } else if let Some(d) =
+                    ["sendrecv", "sendonly", "recvonly", "inactive"].into_iter().find(|d| line == format!("a={d}"))
+                {
                     out.direction = d;
                 }
             }

@@ -1,8 +1,8 @@
 //! Sources of local tracks: frames the application pushes (VideoSource/AudioSource, and
 //! @roamhq/wrtc's RTCVideoSource/RTCAudioSource); fake devices build on the same type.
 
-use std::sync::{Arc, Weak};
 use parking_lot::Mutex;
+use std::sync::{Arc, Weak};
 
 use crate::error::{Error, Result};
 use crate::track::{MediaFrame, MediaStreamTrack, TrackKind};
@@ -31,7 +31,14 @@ pub struct MediaSource {
 
 impl MediaSource {
     pub fn new(kind: TrackKind, label: &str) -> Self {
-        Self { inner: Arc::new(SourceInner { kind, label: label.to_owned(), tracks: Mutex::new(Some(Vec::new())), muted: Default::default() }) }
+        Self {
+            inner: Arc::new(SourceInner {
+                kind,
+                label: label.to_owned(),
+                tracks: Mutex::new(Some(Vec::new())),
+                muted: Default::default(),
+            }),
+        }
     }
 
     pub fn kind(&self) -> TrackKind {

@@ -76,8 +76,11 @@ fn link_candidates(out: &mut Vec<Stats>, selected: Option<rtc::peer_connection::
                 continue;
             }
             let named = format!("{prefix}{bare}");
-            if !ids.contains(&named) && !added.iter().any(|a: &Stats| a.get("id").and_then(Value::as_str) == Some(&named)) {
-                let candidate = selected.as_ref().map(|p| if kind == "local-candidate" { p.local() } else { p.remote() });
+            if !ids.contains(&named)
+                && !added.iter().any(|a: &Stats| a.get("id").and_then(Value::as_str) == Some(&named))
+            {
+                let candidate =
+                    selected.as_ref().map(|p| if kind == "local-candidate" { p.local() } else { p.remote() });
                 let Some(c) = candidate.filter(|c| c.id == bare) else { continue };
                 let mut entry = Stats::new();
                 entry.insert("id".into(), named.clone().into());
@@ -146,7 +149,10 @@ pub(crate) async fn report(
 pub(crate) fn select(report: Vec<Stats>, kind: &str, ssrc: u32) -> Vec<Stats> {
     let mut wanted: std::collections::HashSet<String> = report
         .iter()
-        .filter(|s| s.get("type").and_then(Value::as_str) == Some(kind) && s.get("ssrc").and_then(Value::as_u64) == Some(ssrc as u64))
+        .filter(|s| {
+            s.get("type").and_then(Value::as_str) == Some(kind)
+                && s.get("ssrc").and_then(Value::as_u64) == Some(ssrc as u64)
+        })
         .filter_map(|s| s.get("id").and_then(Value::as_str).map(str::to_owned))
         .collect();
     loop {

@@ -4,9 +4,9 @@
 //! frames, fake devices) deliver into it; each consumer (Python's `recv()`, Node's sinks)
 //! subscribes and receives every frame from then on, a slow one losing the oldest.
 
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
-use parking_lot::Mutex;
 
 use tokio::sync::broadcast;
 
@@ -230,7 +230,12 @@ impl MediaStreamTrack {
             let _ = clone.inner.demand_to.set(origin);
         }
         let registered = self.is_live()
-            && self.inner.source.get().and_then(|s| s.upgrade()).is_some_and(|source| source.register(clone.clone()).is_ok());
+            && self
+                .inner
+                .source
+                .get()
+                .and_then(|s| s.upgrade())
+                .is_some_and(|source| source.register(clone.clone()).is_ok());
         // A source that is gone sends nothing more to this track either: the clone is live
         // and silent like it.
         if !registered && !self.is_live() {
@@ -279,7 +284,11 @@ impl MediaStreamTrack {
     }
 
     pub fn ready_state(&self) -> &'static str {
-        if self.is_live() { "live" } else { "ended" }
+        if self.is_live() {
+            "live"
+        } else {
+            "ended"
+        }
     }
 
     /// Stops the track: consumers get what was delivered, then the end. No ended event.
@@ -370,7 +379,9 @@ impl FrameReceiver {
         if let Some(frame) = self.held.pop_front() {
             return Ok(frame);
         }
-        let ended = || Error::invalid_state(format!("the {} track {:?} has ended", self.track.kind().as_str(), self.track.label()));
+        let ended = || {
+            Error::invalid_state(format!("the {} track {:?} has ended", self.track.kind().as_str(), self.track.label()))
+        };
         let Some(receiver) = self.receiver.as_mut() else { return Err(ended()) };
         if receiver.is_empty() {
             self.track.signal_demand();

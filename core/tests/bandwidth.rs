@@ -68,7 +68,10 @@ async fn the_encoder_follows_the_transport_estimate() {
     assert!(made.status.success(), "ip netns add (this test needs root): {}", String::from_utf8_lossy(&made.stderr));
     assert!(ip(&["netns", "exec", &ns.0, "ip", "link", "set", "lo", "up"]).status.success());
     // 500 kbit/s with at most 300 ms of queue: a link narrower than the 1.2 Mbit/s default.
-    let tc = ip(&["netns", "exec", &ns.0, "tc", "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "500kbit", "burst", "20kb", "latency", "300ms"]);
+    let tc = ip(&[
+        "netns", "exec", &ns.0, "tc", "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "500kbit", "burst", "20kb",
+        "latency", "300ms",
+    ]);
     assert!(tc.status.success(), "tc: {}", String::from_utf8_lossy(&tc.stderr));
     let exe = std::env::current_exe().unwrap();
     let out = Command::new("ip")
@@ -81,7 +84,8 @@ async fn the_encoder_follows_the_transport_estimate() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     let result = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")).expect("the inner run's result");
-    let [narrow, received, resent]: [u64; 3] = result.split(' ').map(|v| v.parse().unwrap()).collect::<Vec<_>>().try_into().unwrap();
+    let [narrow, received, resent]: [u64; 3] =
+        result.split(' ').map(|v| v.parse().unwrap()).collect::<Vec<_>>().try_into().unwrap();
     println!("narrow link: target {narrow} bit/s, {received} frames in 10 s, {resent} packets resent");
     assert!(received > 0, "frames still arrive over the narrow link");
     // The link drops what overflows its queue: the receiver NACKs it and the sender resends it

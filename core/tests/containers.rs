@@ -49,7 +49,9 @@ async fn play_all(path: &str, options: &PlayerOptions) -> (Vec<MediaFrame>, Vec<
         let mut out = Vec::new();
         if let Some(track) = track {
             let mut frames = track.subscribe();
-            while let Ok(frame) = tokio::time::timeout(Duration::from_secs(20), frames.recv()).await.expect("the file plays to its end") {
+            while let Ok(frame) =
+                tokio::time::timeout(Duration::from_secs(20), frames.recv()).await.expect("the file plays to its end")
+            {
                 out.push(frame);
             }
         }
@@ -119,7 +121,8 @@ async fn without_decoding_frames_carry_the_files_units() {
     let (decoded_video, decoded_audio) = play_all(&path, &PlayerOptions::default()).await;
     let options = PlayerOptions { decode: false, ..Default::default() };
     let (video, audio) = play_all(&path, &options).await;
-    let units = |frames: &[MediaFrame]| frames.iter().map(|f| f.unit().expect("a unit").data.clone()).collect::<Vec<_>>();
+    let units =
+        |frames: &[MediaFrame]| frames.iter().map(|f| f.unit().expect("a unit").data.clone()).collect::<Vec<_>>();
     assert_eq!(units(&video), units(&decoded_video));
     assert_eq!(units(&audio), units(&decoded_audio));
     // Nothing was decoded: the pictures are blank, of the file's size.
@@ -161,7 +164,10 @@ async fn bad_names_and_files_get_their_error_kind() {
     assert_eq!(MediaRecorder::new(&temp("still.png")).err().map(|e| e.kind), Some(ErrorKind::SyntaxError));
     assert_eq!(kind(MediaPlayer::open(&temp("none-%3d.png"), false)), Some(ErrorKind::NotFoundError));
     let format = PlayerOptions { format: Some("avi".into()), ..Default::default() };
-    assert_eq!(MediaPlayer::open_with(&temp("x.webm"), &format).err().map(|e| e.kind), Some(ErrorKind::NotSupportedError));
+    assert_eq!(
+        MediaPlayer::open_with(&temp("x.webm"), &format).err().map(|e| e.kind),
+        Some(ErrorKind::NotSupportedError)
+    );
 
     for (name, data) in [
         ("garbage.webm", b"not a webm file at all".to_vec()),
@@ -185,7 +191,11 @@ async fn bad_names_and_files_get_their_error_kind() {
             Ok(player) => {
                 let mut frames = player.video().unwrap().subscribe();
                 let mut played = 0;
-                while tokio::time::timeout(Duration::from_secs(20), frames.recv()).await.expect("the track ends").is_ok() {
+                while tokio::time::timeout(Duration::from_secs(20), frames.recv())
+                    .await
+                    .expect("the track ends")
+                    .is_ok()
+                {
                     played += 1;
                 }
                 assert!(played < 20, "{name}: {played} frames of a cut file");
@@ -215,7 +225,8 @@ async fn a_camera_by_its_v4l2_name() {
     let player = MediaPlayer::open_with("/dev/video0", &v4l2("320x240")).unwrap();
     assert!(player.audio().is_none());
     let mut frames = player.video().unwrap().subscribe();
-    let MediaFrame::Video(frame) = tokio::time::timeout(Duration::from_secs(5), frames.recv()).await.unwrap().unwrap() else {
+    let MediaFrame::Video(frame) = tokio::time::timeout(Duration::from_secs(5), frames.recv()).await.unwrap().unwrap()
+    else {
         panic!("video expected")
     };
     assert_eq!((frame.width(), frame.height()), (320, 240));

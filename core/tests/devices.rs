@@ -29,7 +29,12 @@ fn camera_formats_convert_to_i420() {
     let mut yuyv = Vec::new();
     for y in 0..h {
         for x in (0..w).step_by(2) {
-            yuyv.extend_from_slice(&[(y * w + x) as u8, if y % 2 == 0 { 100 } else { 110 }, (y * w + x + 1) as u8, 200]);
+            yuyv.extend_from_slice(&[
+                (y * w + x) as u8,
+                if y % 2 == 0 { 100 } else { 110 },
+                (y * w + x + 1) as u8,
+                200,
+            ]);
         }
     }
     let f = to_i420(CameraFormat::Yuyv, w as u32, h as u32, &yuyv).unwrap();
@@ -56,7 +61,9 @@ fn camera_formats_convert_to_i420() {
 
     // MJPEG: a 64x48 JPEG, left half black and right half white.
     let (jw, jh) = (64u16, 48u16);
-    let pixels: Vec<u8> = (0..jw as usize * jh as usize).flat_map(|i| if i % jw as usize >= 32 { [255u8; 3] } else { [0u8; 3] }).collect();
+    let pixels: Vec<u8> = (0..jw as usize * jh as usize)
+        .flat_map(|i| if i % jw as usize >= 32 { [255u8; 3] } else { [0u8; 3] })
+        .collect();
     let mut jpeg = Vec::new();
     jpeg_encoder::Encoder::new(&mut jpeg, 95).encode(&pixels, jw, jh, jpeg_encoder::ColorType::Rgb).unwrap();
     let f = to_i420(CameraFormat::Mjpeg, 0, 0, &jpeg).unwrap();
@@ -118,7 +125,9 @@ async fn a_microphone_through_a_peer_to_a_speaker_on_alsa() {
     let mut samples = Vec::new();
     let mut rate = 0;
     while samples.len() < 24_000 {
-        let MediaFrame::Audio(frame) = tokio::time::timeout(Duration::from_secs(5), frames.recv()).await.unwrap().unwrap() else {
+        let MediaFrame::Audio(frame) =
+            tokio::time::timeout(Duration::from_secs(5), frames.recv()).await.unwrap().unwrap()
+        else {
             panic!("audio expected")
         };
         rate = frame.sample_rate();
@@ -148,9 +157,18 @@ async fn a_microphone_through_a_peer_to_a_speaker_on_alsa() {
     // A device that cannot be opened, and one that does not exist.
     let err = device::get_user_media(Some(ask("alsa:rtckit_broken")), None).unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotReadableError, "{err}");
-    assert_eq!(AudioOutput::start(&remote, Some("alsa:rtckit_broken")).err().map(|e| e.kind), Some(ErrorKind::NotReadableError));
-    assert_eq!(device::get_user_media(Some(ask("alsa:nothing")), None).unwrap_err().kind, ErrorKind::OverconstrainedError);
-    assert_eq!(AudioOutput::start(&microphone.clone(), Some("alsa:nothing")).err().map(|e| e.kind), Some(ErrorKind::OverconstrainedError));
+    assert_eq!(
+        AudioOutput::start(&remote, Some("alsa:rtckit_broken")).err().map(|e| e.kind),
+        Some(ErrorKind::NotReadableError)
+    );
+    assert_eq!(
+        device::get_user_media(Some(ask("alsa:nothing")), None).unwrap_err().kind,
+        ErrorKind::OverconstrainedError
+    );
+    assert_eq!(
+        AudioOutput::start(&microphone.clone(), Some("alsa:nothing")).err().map(|e| e.kind),
+        Some(ErrorKind::OverconstrainedError)
+    );
 
     microphone.stop();
     a.close().await.unwrap();

@@ -5,8 +5,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rtckit_core::{
-    Configuration, DataChannel, DataChannelEvent, DataChannelInit, PeerConnection,
-    PeerConnectionEvent, ReadyState,
+    Configuration, DataChannel, DataChannelEvent, DataChannelInit, PeerConnection, PeerConnectionEvent, ReadyState,
 };
 
 fn config() -> Configuration {
@@ -18,7 +17,9 @@ async fn wait_channel_event(dc: &DataChannel, pending: &mut Vec<DataChannelEvent
         if let Some(pos) = pending.iter().position(|e| e.name() == name) {
             return pending.remove(pos);
         }
-        let batch = tokio::time::timeout(Duration::from_secs(10), dc.next_events()).await.unwrap_or_else(|_| panic!("timed out waiting for {name}"));
+        let batch = tokio::time::timeout(Duration::from_secs(10), dc.next_events())
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {name}"));
         assert!(!batch.is_empty(), "channel stream ended waiting for {name}");
         pending.extend(batch);
     }
@@ -33,20 +34,26 @@ async fn connect() -> (PeerConnection, PeerConnection, DataChannel, DataChannel,
     a.set_local_description(None).await.unwrap();
     // Non-trickle: wait for gathering to complete.
     loop {
-        if a.states().ice_gathering == "complete" { break; }
+        if a.states().ice_gathering == "complete" {
+            break;
+        }
         a.next_events().await;
     }
     b.set_remote_description(a.local_description().await.unwrap()).await.unwrap();
     b.set_local_description(None).await.unwrap();
     loop {
-        if b.states().ice_gathering == "complete" { break; }
+        if b.states().ice_gathering == "complete" {
+            break;
+        }
         let evs = b.next_events().await;
         assert!(!evs.is_empty());
     }
     eprintln!("both gathered: {:?}", started.elapsed());
     a.set_remote_description(b.local_description().await.unwrap()).await.unwrap();
     eprintln!("answer applied: {:?}", started.elapsed());
-    while a.states().connection != "connected" { tokio::time::sleep(Duration::from_micros(200)).await; }
+    while a.states().connection != "connected" {
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
     eprintln!("connected: {:?}", started.elapsed());
     let mut pending = Vec::new();
     wait_channel_event(&dc, &mut pending, "open").await;
@@ -83,13 +90,19 @@ async fn echo_in_order_and_close_reaches_the_other_side() {
     let mut got = Vec::new();
     while got.len() < 101 {
         for e in remote.next_events().await {
-            if let DataChannelEvent::Message(m) = e { got.push(m); }
+            if let DataChannelEvent::Message(m) = e {
+                got.push(m);
+            }
         }
     }
     for (i, m) in got.iter().take(100).enumerate() {
         let text = i % 2 == 0;
         assert_eq!(m.is_string, text);
-        if text { assert_eq!(&m.data[..], format!("msg {i}").as_bytes()); } else { assert_eq!(&m.data[..], &(i as u32).to_be_bytes()); }
+        if text {
+            assert_eq!(&m.data[..], format!("msg {i}").as_bytes());
+        } else {
+            assert_eq!(&m.data[..], &(i as u32).to_be_bytes());
+        }
     }
     assert!(got[100].is_string && got[100].data.is_empty());
 
@@ -106,7 +119,11 @@ async fn echo_in_order_and_close_reaches_the_other_side() {
             sent += chunk.len();
         }
         let evs = tokio::time::timeout(Duration::from_secs(10), remote.next_events()).await.expect("stalled");
-        for e in evs { if let DataChannelEvent::Message(m) = e { received += m.data.len(); } }
+        for e in evs {
+            if let DataChannelEvent::Message(m) = e {
+                received += m.data.len();
+            }
+        }
     }
     let secs = t.elapsed().as_secs_f64();
     eprintln!("throughput: {:.1} MB/s", total as f64 / secs / 1e6);

@@ -8,9 +8,7 @@ mod common;
 
 use common::{call, config, dominant_frequency, fake_camera};
 use rtckit_core::device::{self, read_frame_number, AudioConstraints, VideoConstraints};
-use rtckit_core::{
-    MediaFrame, PeerConnection, PeerConnectionEvent,
-};
+use rtckit_core::{MediaFrame, PeerConnection, PeerConnectionEvent};
 
 async fn frame_numbers(codec: &str) {
     let camera = fake_camera(320, 240);
@@ -169,7 +167,10 @@ async fn transceivers_with_codec_preferences_and_directions() {
     let b = PeerConnection::build(config()).await.unwrap();
     let sending = a.add_transceiver_of_track(&camera, "sendonly", vec!["s".into()]).await.unwrap();
     let receiving = a.add_transceiver_of_kind(TrackKind::Audio, "recvonly").await.unwrap();
-    assert_eq!((sending.kind(), sending.direction(), sending.current_direction()), (TrackKind::Video, "sendonly", None));
+    assert_eq!(
+        (sending.kind(), sending.direction(), sending.current_direction()),
+        (TrackKind::Video, "sendonly", None)
+    );
     assert!(sending.sender().track().is_some() && receiving.sender().track().is_none());
     assert_eq!(receiving.kind(), TrackKind::Audio);
     assert_eq!(sending.set_direction("sideways").unwrap_err().kind, rtckit_core::ErrorKind::TypeError);
@@ -177,7 +178,10 @@ async fn transceivers_with_codec_preferences_and_directions() {
     let h264: Vec<_> = video.iter().filter(|c| c.mime_type != "video/VP8").cloned().collect();
     sending.set_codec_preferences(&h264).unwrap();
     let opus = capabilities(TrackKind::Audio).remove(0);
-    assert_eq!(sending.set_codec_preferences(&[opus]).unwrap_err().kind, rtckit_core::ErrorKind::InvalidModificationError);
+    assert_eq!(
+        sending.set_codec_preferences(&[opus]).unwrap_err().kind,
+        rtckit_core::ErrorKind::InvalidModificationError
+    );
 
     a.set_local_description(None).await.unwrap();
     while a.states().ice_gathering != "complete" {
@@ -194,7 +198,10 @@ async fn transceivers_with_codec_preferences_and_directions() {
     let theirs = b.get_transceivers().await;
     assert_eq!(theirs.len(), 2);
     assert_eq!((theirs[0].kind(), theirs[0].current_direction()), (TrackKind::Video, Some("recvonly")));
-    assert_eq!(a.get_transceivers().await.iter().map(|t| t.key()).collect::<Vec<_>>(), [sending.key(), receiving.key()]);
+    assert_eq!(
+        a.get_transceivers().await.iter().map(|t| t.key()).collect::<Vec<_>>(),
+        [sending.key(), receiving.key()]
+    );
 
     let remote = loop {
         let events = tokio::time::timeout(Duration::from_secs(10), b.next_events()).await.expect("track event");

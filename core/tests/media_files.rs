@@ -28,8 +28,9 @@ fn write_y4m(path: &str, frames: u32) {
 
 /// A WAV file of a 440 Hz tone, 48 kHz mono.
 fn write_wav(path: &str, ms: u32) {
-    let samples: Vec<i16> =
-        (0..48 * ms).map(|i| ((i as f64 * 440.0 * 2.0 * std::f64::consts::PI / 48000.0).sin() * 8000.0) as i16).collect();
+    let samples: Vec<i16> = (0..48 * ms)
+        .map(|i| ((i as f64 * 440.0 * 2.0 * std::f64::consts::PI / 48000.0).sin() * 8000.0) as i16)
+        .collect();
     let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
     let mut out = b"RIFF".to_vec();
     out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
@@ -58,7 +59,9 @@ async fn play_all(path: &str) -> Vec<MediaFrame> {
     let track = player.video().or(player.audio()).unwrap();
     let mut frames = track.subscribe();
     let mut out = Vec::new();
-    while let Ok(frame) = tokio::time::timeout(Duration::from_secs(20), frames.recv()).await.expect("the file plays to its end") {
+    while let Ok(frame) =
+        tokio::time::timeout(Duration::from_secs(20), frames.recv()).await.expect("the file plays to its end")
+    {
         out.push(frame);
     }
     out
@@ -89,7 +92,8 @@ async fn relay(source: &str, codec: &str, target: &str, expected: u64) {
 }
 
 async fn y4m_to_ivf_and_the_ivf_forwarded_unchanged(codec: &str, fourcc: &[u8]) {
-    let (y4m, ivf, copy) = (temp(&format!("{codec}.y4m")), temp(&format!("{codec}.ivf")), temp(&format!("{codec}-copy.ivf")));
+    let (y4m, ivf, copy) =
+        (temp(&format!("{codec}.y4m")), temp(&format!("{codec}.ivf")), temp(&format!("{codec}-copy.ivf")));
     write_y4m(&y4m, 45);
     relay(&y4m, codec, &ivf, 45).await;
     assert_eq!(&std::fs::read(&ivf).unwrap()[8..12], fourcc, "recorded as received");
@@ -196,7 +200,8 @@ async fn a_looping_player_plays_again() {
     let mut frames = player.video().unwrap().subscribe();
     let mut seen = Vec::new();
     while seen.len() < 12 {
-        let MediaFrame::Video(v) = tokio::time::timeout(Duration::from_secs(5), frames.recv()).await.unwrap().unwrap() else {
+        let MediaFrame::Video(v) = tokio::time::timeout(Duration::from_secs(5), frames.recv()).await.unwrap().unwrap()
+        else {
             panic!("video expected")
         };
         seen.push(read_frame_number(&v));

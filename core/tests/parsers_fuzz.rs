@@ -6,8 +6,8 @@
 //! (a WAV header that asks for 4 GiB must not get it).
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::Cursor;
 use std::cell::Cell;
+use std::io::Cursor;
 
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -15,7 +15,9 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use rtckit_core::container::{annexb, ivf, matroska, mp4, ogg, wav, y4m, Format, Reader};
 use rtckit_core::device::test_pattern;
-use rtckit_core::{AudioFrame, Configuration, IceCandidate, MediaFrame, PeerConnection, SessionDescription, SignalingState, TrackKind};
+use rtckit_core::{
+    AudioFrame, Configuration, IceCandidate, MediaFrame, PeerConnection, SessionDescription, SignalingState, TrackKind,
+};
 
 /// The largest single allocation a case made, on its own thread (the tests run side by side):
 /// a parser must bound what a length field asks.
@@ -161,7 +163,9 @@ fn fuzz(name: &str, seed: u8, valid: Vec<u8>, magic: usize, parse: impl Fn(Vec<u
     assert!(parse(valid.clone()) > 0, "{name}: the valid input reads no sample");
     runner(seed, CASES)
         .run(&inputs(valid, magic), |data| {
-            let largest = largest_allocation(|| { parse(data); });
+            let largest = largest_allocation(|| {
+                parse(data);
+            });
             prop_assert!(largest < ALLOCATION_LIMIT, "{name}: one allocation of {largest} bytes");
             Ok(())
         })
@@ -172,7 +176,8 @@ fn fuzz(name: &str, seed: u8, valid: Vec<u8>, magic: usize, parse: impl Fn(Vec<u
 /// cases are the same on every run (writers time what they write by the clock). Written
 /// there when missing: `RTCKIT_FUZZ_SEEDS=write` writes them again.
 fn written(extension: &str, kinds: &[TrackKind], frames: &[(usize, MediaFrame)]) -> Vec<u8> {
-    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_seeds").join(format!("valid.{extension}"));
+    let kept =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_seeds").join(format!("valid.{extension}"));
     if std::env::var("RTCKIT_FUZZ_SEEDS").as_deref() != Ok("write") {
         if let Ok(data) = std::fs::read(&kept) {
             return data;
@@ -224,7 +229,11 @@ fn wav_reader() {
     // The data chunk's size says 4 GiB, and the file ends at once.
     let mut huge = valid[..44].to_vec();
     huge[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
-    assert!(largest_allocation(|| { drain(wav::WavReader::new(Cursor::new(huge))); }) < ALLOCATION_LIMIT);
+    assert!(
+        largest_allocation(|| {
+            drain(wav::WavReader::new(Cursor::new(huge)));
+        }) < ALLOCATION_LIMIT
+    );
 }
 
 #[test]
@@ -233,7 +242,11 @@ fn y4m_reader() {
     fuzz("Y4M", 4, valid, 10, |d| drain(y4m::Y4mReader::new(Cursor::new(d))));
     // A header naming a picture of 100000 x 100000.
     let huge = b"YUV4MPEG2 W100000 H100000 F30:1 C420jpeg\nFRAME\n\x80\x80".to_vec();
-    assert!(largest_allocation(|| { drain(y4m::Y4mReader::new(Cursor::new(huge))); }) < ALLOCATION_LIMIT);
+    assert!(
+        largest_allocation(|| {
+            drain(y4m::Y4mReader::new(Cursor::new(huge)));
+        }) < ALLOCATION_LIMIT
+    );
 }
 
 #[test]
@@ -262,7 +275,14 @@ fn mp4_reader() {
 #[test]
 fn rtp_depacketizers_and_decoders() {
     use rtc::rtp_transceiver::rtp_sender::RTCRtpCodec;
-    let codecs = [("video/VP8", 90000, 0), ("video/VP9", 90000, 0), ("video/H264", 90000, 0), ("audio/opus", 48000, 2), ("audio/PCMU", 8000, 1), ("audio/PCMA", 8000, 1)];
+    let codecs = [
+        ("video/VP8", 90000, 0),
+        ("video/VP9", 90000, 0),
+        ("video/H264", 90000, 0),
+        ("audio/opus", 48000, 2),
+        ("audio/PCMU", 8000, 1),
+        ("audio/PCMA", 8000, 1),
+    ];
     for (i, (mime, clock_rate, channels)) in codecs.into_iter().enumerate() {
         let codec = RTCRtpCodec { mime_type: mime.into(), clock_rate, channels, ..Default::default() };
         let packets = vec((vec(any::<u8>(), 0..1400), any::<bool>()), 1..24);
@@ -301,7 +321,8 @@ fn ice_candidate_lines() {
     ];
     runner(30, 3000)
         .run(&vec(token, 0..14), |tokens| {
-            let candidate = IceCandidate { candidate: tokens.join(" "), sdp_mid: Some("0".into()), ..Default::default() };
+            let candidate =
+                IceCandidate { candidate: tokens.join(" "), sdp_mid: Some("0".into()), ..Default::default() };
             if let Ok(fields) = candidate.fields() {
                 prop_assert!(fields.protocol == "udp" || fields.protocol == "tcp");
             }
@@ -358,7 +379,11 @@ fn remote_sdp() {
                 // A refusal left nothing behind: a valid offer still applies. (After an applied
                 // one, webrtc-rs 0.21 refuses any later remote offer, rollback or not: its ICE
                 // transport stays started.)
-                let valid = if applied { Ok(()) } else { pc.set_remote_description(SessionDescription::new("offer", offer).unwrap()).await };
+                let valid = if applied {
+                    Ok(())
+                } else {
+                    pc.set_remote_description(SessionDescription::new("offer", offer).unwrap()).await
+                };
                 pc.close().await.unwrap();
                 (state, valid, applied)
             });

@@ -21,7 +21,9 @@ async fn fake_camera_frames_arrive_decoded_in_order() {
     let b = PeerConnection::build(config()).await.unwrap();
     a.add_track(&camera, vec!["cam".into()]).await.unwrap();
     a.set_local_description(None).await.unwrap();
-    while a.states().ice_gathering != "complete" { a.next_events().await; }
+    while a.states().ice_gathering != "complete" {
+        a.next_events().await;
+    }
     b.set_remote_description(a.local_description().await.unwrap()).await.unwrap();
     b.set_local_description(None).await.unwrap();
     a.set_remote_description(b.local_description().await.unwrap()).await.unwrap();

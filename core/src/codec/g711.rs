@@ -53,10 +53,7 @@ impl Encoder for G711Encoder {
             .chunker
             .push(frame)
             .into_iter()
-            .map(|packet| Encoded {
-                data: packet.iter().map(|&s| law.encode(s)).collect(),
-                ticks: Some(PACKET as u32),
-            })
+            .map(|packet| Encoded { data: packet.iter().map(|&s| law.encode(s)).collect(), ticks: Some(PACKET as u32) })
             .collect())
     }
 }

@@ -86,7 +86,8 @@ impl FrameEncoder for H264Encoder {
         let (encoder, w, h, target) = self.encoder.as_mut()?;
         let wanted = super::target_bitrate(self.bitrate, max, *w, *h);
         if super::worth_changing(*target, wanted) {
-            let mut info = openh264_sys2::SBitrateInfo { iLayer: openh264_sys2::SPATIAL_LAYER_ALL, iBitrate: wanted as i32 };
+            let mut info =
+                openh264_sys2::SBitrateInfo { iLayer: openh264_sys2::SPATIAL_LAYER_ALL, iBitrate: wanted as i32 };
             // SAFETY: the encoder is initialised (it has encoded a frame) and SetOption only
             // reads the struct for the call.
             let done = unsafe {
@@ -103,7 +104,9 @@ impl FrameEncoder for H264Encoder {
 /// RTP in, decoded frames out.
 pub(crate) fn rtp_decoder() -> Result<Box<dyn RtpDecoder>> {
     let mut decoder = H264Decoder::new()?;
-    Ok(Box::new(VideoAssembler::new(super::CodecName::H264, H264Packet::default(), move |unit: &[u8]| decoder.decode(unit))))
+    Ok(Box::new(VideoAssembler::new(super::CodecName::H264, H264Packet::default(), move |unit: &[u8]| {
+        decoder.decode(unit)
+    })))
 }
 
 /// Decodes H.264 Annex-B access units into frames.
@@ -121,7 +124,8 @@ impl H264Decoder {
     /// ffmpeg have them; WebRTC's profiles do not): [`flush`](Self::flush) gives the last ones.
     pub fn reordering() -> Result<Self> {
         let config = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
-        let decoder = Decoder::with_api_config(OpenH264API::from_source(), config).map_err(|e| codec_error("decoder setup", e))?;
+        let decoder = Decoder::with_api_config(OpenH264API::from_source(), config)
+            .map_err(|e| codec_error("decoder setup", e))?;
         Ok(Self { decoder })
     }
 
@@ -172,6 +176,9 @@ mod tests {
             assert_eq!((frame.width(), frame.height()), (320, 240));
             assert_eq!(read_frame_number(&frame), n);
         }
-        assert_eq!(encoder.encode(&VideoFrame::black(3, 2).unwrap(), false).unwrap_err().kind, crate::ErrorKind::TypeError);
+        assert_eq!(
+            encoder.encode(&VideoFrame::black(3, 2).unwrap(), false).unwrap_err().kind,
+            crate::ErrorKind::TypeError
+        );
     }
 }

@@ -12,8 +12,8 @@ pub mod vpx;
 
 use bytes::BytesMut;
 use rtc::peer_connection::configuration::media_engine::MediaEngine;
-use rtc::rtp_transceiver::rtp_sender::RTCPFeedback;
 use rtc::rtp::packetizer::Depacketizer;
+use rtc::rtp_transceiver::rtp_sender::RTCPFeedback;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
 
 pub use h264::{H264Decoder, H264Encoder, H264_FMTP};
@@ -133,7 +133,11 @@ pub(crate) fn supported() -> Vec<(RtpCodecKind, RTCRtpCodecParameters)> {
         codec("video/H264", 90_000, 0, &h264("42001f"), feedback(), 102),
         rtx(103, 102),
     ];
-    audio.into_iter().map(|c| (RtpCodecKind::Audio, c)).chain(video.into_iter().map(|c| (RtpCodecKind::Video, c))).collect()
+    audio
+        .into_iter()
+        .map(|c| (RtpCodecKind::Audio, c))
+        .chain(video.into_iter().map(|c| (RtpCodecKind::Video, c)))
+        .collect()
 }
 
 pub(crate) fn register(engine: &mut MediaEngine) -> std::result::Result<(), webrtc::error::Error> {
@@ -193,7 +197,10 @@ pub fn capabilities(kind: crate::track::TrackKind) -> Vec<CodecCapability> {
 /// The registered codecs setCodecPreferences' list names, in its order; RTX follows the
 /// codecs it repairs when the list has it. InvalidModificationError for a codec rtckit does
 /// not have.
-pub(crate) fn preferences(kind: crate::track::TrackKind, wanted: &[CodecCapability]) -> Result<Vec<RTCRtpCodecParameters>> {
+pub(crate) fn preferences(
+    kind: crate::track::TrackKind,
+    wanted: &[CodecCapability],
+) -> Result<Vec<RTCRtpCodecParameters>> {
     let all: Vec<RTCRtpCodecParameters> = supported().into_iter().map(|(_, c)| c).collect();
     let have = capabilities(kind);
     let mut out: Vec<RTCRtpCodecParameters> = Vec::new();
@@ -210,7 +217,10 @@ pub(crate) fn preferences(kind: crate::track::TrackKind, wanted: &[CodecCapabili
         if found.is_empty() || !have.iter().any(|h| h.mime_type.eq_ignore_ascii_case(&want.mime_type)) {
             return Err(Error::new(
                 ErrorKind::InvalidModificationError,
-                format!("setCodecPreferences: {} {} Hz is not a codec rtckit has for this kind (see getCapabilities)", want.mime_type, want.clock_rate),
+                format!(
+                    "setCodecPreferences: {} {} Hz is not a codec rtckit has for this kind (see getCapabilities)",
+                    want.mime_type, want.clock_rate
+                ),
             ));
         }
         for codec in found {
@@ -218,7 +228,11 @@ pub(crate) fn preferences(kind: crate::track::TrackKind, wanted: &[CodecCapabili
                 out.push(codec.clone());
                 let apt = format!("apt={}", codec.payload_type);
                 if with_rtx {
-                    out.extend(all.iter().filter(|r| is_rtx(&r.rtp_codec.mime_type) && r.rtp_codec.sdp_fmtp_line == apt).cloned());
+                    out.extend(
+                        all.iter()
+                            .filter(|r| is_rtx(&r.rtp_codec.mime_type) && r.rtp_codec.sdp_fmtp_line == apt)
+                            .cloned(),
+                    );
                 }
             }
         }

@@ -21,7 +21,11 @@ fn opus_error(what: &str, err: opus::Error) -> Error {
 }
 
 fn channels_of(n: u16) -> Channels {
-    if n >= 2 { Channels::Stereo } else { Channels::Mono }
+    if n >= 2 {
+        Channels::Stereo
+    } else {
+        Channels::Mono
+    }
 }
 
 #[derive(Default)]
@@ -29,7 +33,6 @@ pub struct OpusEncoder {
     /// The encoder and its channel count, made for the first frame's layout.
     encoder: Option<(opus::Encoder, AudioChunker, u16)>,
 }
-
 
 impl Encoder for OpusEncoder {
     fn encode(&mut self, frame: &MediaFrame, _key: bool) -> Result<Vec<Encoded>> {

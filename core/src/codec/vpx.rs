@@ -90,8 +90,8 @@ impl VpxEncoder {
             cfg.rc_end_usage = vpx::vpx_rc_mode::VPX_CBR;
             cfg.g_lag_in_frames = 0;
             cfg.g_error_resilient = 1; // VPX_ERROR_RESILIENT_DEFAULT
-            // libvpx's worker threads spin while they wait: at real-time pace a second thread
-            // costs more CPU than it saves up to 720p (measured with examples/media_loop).
+                                       // libvpx's worker threads spin while they wait: at real-time pace a second thread
+                                       // costs more CPU than it saves up to 720p (measured with examples/media_loop).
             cfg.g_threads = if width * height > 1280 * 720 { 2 } else { 1 };
             cfg.rc_dropframe_thresh = 0;
             cfg.rc_min_quantizer = 2;
@@ -118,7 +118,11 @@ impl VpxEncoder {
                 Vpx::Vp9 => 8,
             };
             vpx::vpx_codec_control_(&mut *ctx, vpx::vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int, speed as c_int);
-            vpx::vpx_codec_control_(&mut *ctx, vpx::vp8e_enc_control_id::VP8E_SET_STATIC_THRESHOLD as c_int, 1 as c_int);
+            vpx::vpx_codec_control_(
+                &mut *ctx,
+                vpx::vp8e_enc_control_id::VP8E_SET_STATIC_THRESHOLD as c_int,
+                1 as c_int,
+            );
             Ok((Context(ctx), Config(cfg)))
         }
     }
@@ -142,7 +146,14 @@ impl VpxEncoder {
         unsafe {
             let mut image = MaybeUninit::<vpx::vpx_image_t>::zeroed();
             // libvpx only reads the planes; the cast is its C signature's.
-            let wrapped = vpx::vpx_img_wrap(image.as_mut_ptr(), vpx::vpx_img_fmt::VPX_IMG_FMT_I420, w, h, 1, data.as_ptr() as *mut u8);
+            let wrapped = vpx::vpx_img_wrap(
+                image.as_mut_ptr(),
+                vpx::vpx_img_fmt::VPX_IMG_FMT_I420,
+                w,
+                h,
+                1,
+                data.as_ptr() as *mut u8,
+            );
             if wrapped.is_null() {
                 return Err(Error::operation(format!("{} could not wrap the frame", self.codec.name())));
             }
@@ -191,7 +202,9 @@ impl Encoder for VpxEncoder {
             let mut changed = *cfg;
             changed.0.rc_target_bitrate = wanted;
             // libvpx takes a new rate between frames; on failure the old one stays.
-            if unsafe { vpx::vpx_codec_enc_config_set(&mut *context.0, &changed.0) } == vpx::vpx_codec_err_t::VPX_CODEC_OK {
+            if unsafe { vpx::vpx_codec_enc_config_set(&mut *context.0, &changed.0) }
+                == vpx::vpx_codec_err_t::VPX_CODEC_OK
+            {
                 *cfg = changed;
             }
         }

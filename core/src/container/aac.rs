@@ -19,7 +19,10 @@ impl Aac {
         let mut params = AudioCodecParameters::new();
         params.for_codec(CODEC_ID_AAC).with_extra_data(config.into());
         let decoder = AacDecoder::try_new(&params, &AudioDecoderOptions::default()).map_err(|e| {
-            Error::new(ErrorKind::NotSupportedError, format!("this AAC track cannot be played ({e}): rtckit plays AAC-LC, mono or stereo"))
+            Error::new(
+                ErrorKind::NotSupportedError,
+                format!("this AAC track cannot be played ({e}): rtckit plays AAC-LC, mono or stereo"),
+            )
         })?;
         Ok(Self { decoder })
     }

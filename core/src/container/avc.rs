@@ -29,7 +29,8 @@ impl AvcConfig {
             let count = *record.get(at).ok_or_else(bad)? & mask;
             at += 1;
             for _ in 0..count {
-                let len = u16::from_be_bytes([*record.get(at).ok_or_else(bad)?, *record.get(at + 1).ok_or_else(bad)?]) as usize;
+                let len = u16::from_be_bytes([*record.get(at).ok_or_else(bad)?, *record.get(at + 1).ok_or_else(bad)?])
+                    as usize;
                 let set = record.get(at + 2..at + 2 + len).ok_or_else(bad)?;
                 parameter_sets.extend_from_slice(&[0, 0, 0, 1]);
                 parameter_sets.extend_from_slice(set);
@@ -48,9 +49,12 @@ impl AvcConfig {
         let mut nals = Vec::new();
         let mut at = 0;
         while at < sample.len() {
-            let prefix = sample.get(at..at + self.length_size).ok_or_else(|| malformed("H.264 sample (a cut NAL length)"))?;
+            let prefix =
+                sample.get(at..at + self.length_size).ok_or_else(|| malformed("H.264 sample (a cut NAL length)"))?;
             let len = prefix.iter().fold(0usize, |n, &b| n << 8 | b as usize);
-            let nal = sample.get(at + self.length_size..at + self.length_size + len).ok_or_else(|| malformed("H.264 sample (a cut NAL unit)"))?;
+            let nal = sample
+                .get(at + self.length_size..at + self.length_size + len)
+                .ok_or_else(|| malformed("H.264 sample (a cut NAL unit)"))?;
             nals.push(nal);
             at += self.length_size + len;
         }

@@ -55,7 +55,9 @@ impl Sequence {
 
 fn option<T: std::str::FromStr>(options: &[(String, String)], name: &str) -> Result<Option<T>> {
     match options.iter().rev().find(|(k, _)| k == name) {
-        Some((_, v)) => v.trim().parse().map(Some).map_err(|_| Error::syntax(format!("option {name}={v:?} is not a valid value"))),
+        Some((_, v)) => {
+            v.trim().parse().map(Some).map_err(|_| Error::syntax(format!("option {name}={v:?} is not a valid value")))
+        }
         None => Ok(None),
     }
 }
@@ -118,7 +120,10 @@ impl ImageReader {
         let start: u64 = option(options, "start_number")?.unwrap_or(0);
         let first_number = match &sequence.pattern {
             Some(_) => (start..start + 5).find(|n| sequence.path(*n).is_file()).ok_or_else(|| {
-                Error::new(ErrorKind::NotFoundError, format!("{}: no image numbered {start} to {}", path.display(), start + 4))
+                Error::new(
+                    ErrorKind::NotFoundError,
+                    format!("{}: no image numbered {start} to {}", path.display(), start + 4),
+                )
             })?,
             None => 0,
         };
@@ -129,7 +134,14 @@ impl ImageReader {
             other => other?,
         };
         let size = (first.width(), first.height());
-        Ok(Self { sequence, next: Some(first_number + 1), first: Some(first), frame_time: Duration::from_secs_f64(1.0 / rate), frames: 0, size })
+        Ok(Self {
+            sequence,
+            next: Some(first_number + 1),
+            first: Some(first),
+            frame_time: Duration::from_secs_f64(1.0 / rate),
+            frames: 0,
+            size,
+        })
     }
 }
 
@@ -174,7 +186,9 @@ impl Writer for ImageWriter {
     fn write(&mut self, _stream: usize, frame: &MediaFrame) -> Result<()> {
         let MediaFrame::Video(video) = frame else { return Ok(()) };
         let path = self.sequence.path(self.count + 1);
-        let failed = |e: &dyn std::fmt::Display| Error::new(ErrorKind::NotReadableError, format!("writing {}: {e}", path.display()));
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::new(ErrorKind::NotReadableError, format!("writing {}: {e}", path.display()))
+        };
         let file = std::fs::File::create(&path).map_err(|e| failed(&e))?;
         let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), video.width(), video.height());
         encoder.set_color(png::ColorType::Rgb);

@@ -34,7 +34,10 @@ impl<R: Read + Send> IvfReader<R> {
             other => {
                 return Err(Error::new(
                     ErrorKind::NotSupportedError,
-                    format!("this IVF file holds {}: rtckit plays VP8 and VP9 IVF files", String::from_utf8_lossy(other)),
+                    format!(
+                        "this IVF file holds {}: rtckit plays VP8 and VP9 IVF files",
+                        String::from_utf8_lossy(other)
+                    ),
                 ))
             }
         };
@@ -48,7 +51,8 @@ impl<R: Read + Send> IvfReader<R> {
         if rate == 0 || scale == 0 {
             return Err(malformed("IVF file (a time base of 0)"));
         }
-        let size = (u16::from_le_bytes([header[12], header[13]]) as u32, u16::from_le_bytes([header[14], header[15]]) as u32);
+        let size =
+            (u16::from_le_bytes([header[12], header[13]]) as u32, u16::from_le_bytes([header[14], header[15]]) as u32);
         Ok(Self { reader, codec, time_base: (scale, rate), size })
     }
 }
@@ -131,7 +135,10 @@ impl<W: Write + Seek + Send> Writer for IvfWriter<W> {
             let mut header = Vec::with_capacity(12);
             header.extend_from_slice(&(unit.len() as u32).to_le_bytes());
             header.extend_from_slice(&ms.to_le_bytes());
-            self.writer.write_all(&header).and_then(|_| self.writer.write_all(&unit)).map_err(|e| io_error("writing an IVF frame", e))?;
+            self.writer
+                .write_all(&header)
+                .and_then(|_| self.writer.write_all(&unit))
+                .map_err(|e| io_error("writing an IVF frame", e))?;
             self.count += 1;
         }
         Ok(())

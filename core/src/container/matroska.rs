@@ -78,7 +78,10 @@ impl<R: Read + Seek + Send> MatroskaReader<R> {
         if tracks.is_empty() {
             return Err(Error::new(
                 ErrorKind::NotSupportedError,
-                format!("this file holds {}: rtckit plays VP8, VP9, H.264 and Opus from WebM/Matroska", if skipped.is_empty() { "no audio or video".to_owned() } else { skipped.join(", ") }),
+                format!(
+                    "this file holds {}: rtckit plays VP8, VP9, H.264 and Opus from WebM/Matroska",
+                    if skipped.is_empty() { "no audio or video".to_owned() } else { skipped.join(", ") }
+                ),
             ));
         }
         for codec in skipped {
@@ -130,7 +133,11 @@ pub(crate) fn opus_head(channels: u16) -> Vec<u8> {
 enum State<W: Write + Seek> {
     /// Before the first unit: the tracks' parameters are not known yet.
     Waiting(W),
-    Writing { segment: Segment<W>, video: Option<VideoTrack>, audio: Option<AudioTrack> },
+    Writing {
+        segment: Segment<W>,
+        video: Option<VideoTrack>,
+        audio: Option<AudioTrack>,
+    },
     Done,
 }
 
@@ -149,17 +156,22 @@ fn webm_error(what: &str) -> Error {
 
 impl<W: Write + Seek + Send> WebmWriter<W> {
     pub fn new(writer: W, kinds: &[TrackKind]) -> Self {
-        let units = Interleaver::new(kinds, |c| if c == Some(CodecName::Vp9) { CodecName::Vp9 } else { CodecName::Vp8 });
+        let units =
+            Interleaver::new(kinds, |c| if c == Some(CodecName::Vp9) { CodecName::Vp9 } else { CodecName::Vp8 });
         Self { state: State::Waiting(writer), units, count: 0 }
     }
 
     fn start(&mut self, size: (u32, u32)) -> Result<()> {
         let State::Waiting(writer) = std::mem::replace(&mut self.state, State::Done) else { return Ok(()) };
         let failed = |_| webm_error("starting a WebM file");
-        let mut builder = SegmentBuilder::new(webm::mux::Writer::new(writer)).map_err(failed)?.set_writing_app("rtckit").map_err(failed)?;
+        let mut builder = SegmentBuilder::new(webm::mux::Writer::new(writer))
+            .map_err(failed)?
+            .set_writing_app("rtckit")
+            .map_err(failed)?;
         let mut video = None;
         if self.units.has_video() {
-            let codec = if self.units.video_codec() == Some(CodecName::Vp9) { VideoCodecId::VP9 } else { VideoCodecId::VP8 };
+            let codec =
+                if self.units.video_codec() == Some(CodecName::Vp9) { VideoCodecId::VP9 } else { VideoCodecId::VP8 };
             let (b, track) = builder.add_video_track(size.0, size.1, codec, None).map_err(failed)?;
             builder = b;
             video = Some(track);
@@ -167,7 +179,8 @@ impl<W: Write + Seek + Send> WebmWriter<W> {
         let mut audio = None;
         if self.units.has_audio() {
             let channels = self.units.channels.unwrap_or(2);
-            let (b, track) = builder.add_audio_track(48_000, channels as u32, AudioCodecId::Opus, None).map_err(failed)?;
+            let (b, track) =
+                builder.add_audio_track(48_000, channels as u32, AudioCodecId::Opus, None).map_err(failed)?;
             builder = b.set_codec_private(track, &opus_head(channels)).map_err(failed)?;
             audio = Some(track);
         }
@@ -192,7 +205,9 @@ impl<W: Write + Seek + Send> Writer for WebmWriter<W> {
                 (false, _, Some(t)) => (*t).into(),
                 _ => continue,
             };
-            segment.add_frame(track, &data, at.as_nanos() as u64, key).map_err(|_| webm_error("writing a WebM frame"))?;
+            segment
+                .add_frame(track, &data, at.as_nanos() as u64, key)
+                .map_err(|_| webm_error("writing a WebM frame"))?;
             self.count += 1;
         }
         Ok(())

@@ -102,8 +102,12 @@ impl Format {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         match self {
             Self::Matroska => Err(not_supported(format!("{}: rtckit writes Matroska as .webm", path.display()))),
-            Self::Mp4 if ext == "mov" => Err(not_supported(format!("{}: rtckit writes .mp4, not .mov", path.display()))),
-            Self::Images if ext != "png" => Err(not_supported(format!("{}: rtckit writes image sequences as PNG", path.display()))),
+            Self::Mp4 if ext == "mov" => {
+                Err(not_supported(format!("{}: rtckit writes .mp4, not .mov", path.display())))
+            }
+            Self::Images if ext != "png" => {
+                Err(not_supported(format!("{}: rtckit writes image sequences as PNG", path.display())))
+            }
             Self::Images if images::pattern(name).is_none() => Err(Error::syntax(format!(
                 "{}: an image sequence needs a number in its name, as frame-%3d.png",
                 path.display()

@@ -43,7 +43,9 @@ pub struct Mp4Reader<R> {
 
 fn bad(e: mp4parse::Error) -> Error {
     match e {
-        mp4parse::Error::Unsupported(what) => Error::new(ErrorKind::NotSupportedError, format!("this MP4 file has {what}, which rtckit cannot play")),
+        mp4parse::Error::Unsupported(what) => {
+            Error::new(ErrorKind::NotSupportedError, format!("this MP4 file has {what}, which rtckit cannot play"))
+        }
         e => Error::new(ErrorKind::NotReadableError, format!("not a valid MP4 file: {e}")),
     }
 }
@@ -53,7 +55,9 @@ fn bad(e: mp4parse::Error) -> Error {
 /// or dOps mp4parse reads whole).
 fn children_at(name: &[u8; 4], head: &[u8]) -> Option<u64> {
     match name {
-        b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"edts" | b"mvex" | b"moof" | b"traf" | b"dinf" | b"udta" => Some(0),
+        b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"edts" | b"mvex" | b"moof" | b"traf" | b"dinf" | b"udta" => {
+            Some(0)
+        }
         b"meta" => Some(4),
         b"stsd" => Some(8),
         b"avc1" | b"avc3" | b"vp08" | b"vp09" | b"encv" | b"hev1" | b"hvc1" | b"av01" => Some(78),
@@ -140,7 +144,9 @@ fn stated_samples(track: &mp4parse::Track) -> u64 {
         i += 1;
         let chunks = match entries.get(i) {
             Some(next) if next.first_chunk == e.first_chunk => continue, // skipped as invalid
-            Some(next) if e.first_chunk > 0 && next.first_chunk > 0 => (next.first_chunk as u64).saturating_sub(e.first_chunk as u64),
+            Some(next) if e.first_chunk > 0 && next.first_chunk > 0 => {
+                (next.first_chunk as u64).saturating_sub(e.first_chunk as u64)
+            }
             None if e.first_chunk > 0 => remain, // the last entry takes the chunks left
             _ => 0,
         };
@@ -167,7 +173,9 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
             let (stream, codec) = match entry {
                 SampleEntry::Video(v) => {
                     let (name, codec) = match (&v.codec_specific, v.codec_type) {
-                        (VideoCodecSpecific::AVCConfig(record), _) => (CodecName::H264, Codec::Avc(AvcConfig::parse(record)?)),
+                        (VideoCodecSpecific::AVCConfig(record), _) => {
+                            (CodecName::H264, Codec::Avc(AvcConfig::parse(record)?))
+                        }
                         (VideoCodecSpecific::VPxConfig(_), CodecType::VP9) => (CodecName::Vp9, Codec::Units),
                         (VideoCodecSpecific::VPxConfig(_), CodecType::VP8) => (CodecName::Vp8, Codec::Units),
                         (_, other) => {
@@ -178,10 +186,13 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
                     (Stream { size: (v.width as u32, v.height as u32), ..Stream::encoded(name) }, codec)
                 }
                 SampleEntry::Audio(a) => match (&a.codec_specific, a.codec_type) {
-                    (AudioCodecSpecific::OpusSpecificBox(_), _) => {
-                        (Stream { channels: (a.channelcount as u16).clamp(1, 2), ..Stream::encoded(CodecName::Opus) }, Codec::Units)
+                    (AudioCodecSpecific::OpusSpecificBox(_), _) => (
+                        Stream { channels: (a.channelcount as u16).clamp(1, 2), ..Stream::encoded(CodecName::Opus) },
+                        Codec::Units,
+                    ),
+                    (AudioCodecSpecific::ES_Descriptor(es), CodecType::AAC) => {
+                        (Stream::raw(TrackKind::Audio), Codec::Aac(Box::new(Aac::new(&es.decoder_specific_data)?)))
                     }
-                    (AudioCodecSpecific::ES_Descriptor(es), CodecType::AAC) => (Stream::raw(TrackKind::Audio), Codec::Aac(Box::new(Aac::new(&es.decoder_specific_data)?))),
                     (_, other) => {
                         skipped.push(format!("{other:?}"));
                         continue;
@@ -192,15 +203,19 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
             if streams.iter().any(|(s, _)| s.kind == stream.kind) {
                 continue; // one track of each kind plays
             }
-            let Some(scale) = track.timescale.map(|t| t.0).filter(|t| *t > 0) else { return Err(malformed("MP4 file (a track without a timescale)")) };
+            let Some(scale) = track.timescale.map(|t| t.0).filter(|t| *t > 0) else {
+                return Err(malformed("MP4 file (a track without a timescale)"));
+            };
             // A sample takes a byte of the file at least (or has a size in stsz).
             let sizes = track.stsz.as_ref().map_or(0, |z| z.sample_sizes.len() as u64);
             if stated_samples(track) > sizes.max(end) {
                 return Err(malformed("MP4 file (a sample table stating more samples than the file holds)"));
             }
-            let table = mp4parse::unstable::create_sample_table(track, 0.into()).ok_or_else(|| malformed("MP4 file (its sample tables do not add up)"))?;
+            let table = mp4parse::unstable::create_sample_table(track, 0.into())
+                .ok_or_else(|| malformed("MP4 file (its sample tables do not add up)"))?;
             fragmented |= table.is_empty() && context.mvex.is_some();
-            let stream = Stream { reordered: table.iter().any(|s| s.start_composition.0 != s.start_decode.0), ..stream };
+            let stream =
+                Stream { reordered: table.iter().any(|s| s.start_composition.0 != s.start_decode.0), ..stream };
             let index = streams.len();
             for sample in table.iter() {
                 let (start, end) = (sample.start_offset.0, sample.end_offset.0);
@@ -208,19 +223,28 @@ impl<R: Read + Seek + Send> Mp4Reader<R> {
                 samples.push(SampleAt {
                     stream: index,
                     offset: start,
-                    len: end.checked_sub(start).ok_or_else(|| malformed("MP4 file (a sample that ends before it starts)"))? as usize,
+                    len: end
+                        .checked_sub(start)
+                        .ok_or_else(|| malformed("MP4 file (a sample that ends before it starts)"))?
+                        as usize,
                     at: Duration::from_micros((ticks as u128 * 1_000_000 / scale as u128) as u64),
                 });
             }
             streams.push((stream, codec));
         }
         if fragmented && samples.is_empty() {
-            return Err(Error::new(ErrorKind::NotSupportedError, "this MP4 file is fragmented (moof boxes): rtckit plays MP4 files with their samples in moov"));
+            return Err(Error::new(
+                ErrorKind::NotSupportedError,
+                "this MP4 file is fragmented (moof boxes): rtckit plays MP4 files with their samples in moov",
+            ));
         }
         if streams.is_empty() {
             return Err(Error::new(
                 ErrorKind::NotSupportedError,
-                format!("this MP4 file holds {}: rtckit plays H.264, VP8, VP9, Opus and AAC from MP4", if skipped.is_empty() { "no audio or video".to_owned() } else { skipped.join(", ") }),
+                format!(
+                    "this MP4 file holds {}: rtckit plays H.264, VP8, VP9, Opus and AAC from MP4",
+                    if skipped.is_empty() { "no audio or video".to_owned() } else { skipped.join(", ") }
+                ),
             ));
         }
         for codec in skipped {
@@ -251,8 +275,12 @@ impl<R: Read + Seek + Send> Reader for Mp4Reader<R> {
                     Some(frame) => Sample::Frame(MediaFrame::Audio(frame)),
                     None => continue, // a packet that primes the decoder, or a damaged one
                 },
-                Codec::Avc(avc) => Sample::Unit(EncodedUnit { codec: CodecName::H264, data: Bytes::from(avc.to_annexb(&data)?) }),
-                Codec::Units => Sample::Unit(EncodedUnit { codec: stream.codec.expect("encoded tracks"), data: Bytes::from(data) }),
+                Codec::Avc(avc) => {
+                    Sample::Unit(EncodedUnit { codec: CodecName::H264, data: Bytes::from(avc.to_annexb(&data)?) })
+                }
+                Codec::Units => {
+                    Sample::Unit(EncodedUnit { codec: stream.codec.expect("encoded tracks"), data: Bytes::from(data) })
+                }
             };
             return Ok(Some((sample.stream, out, sample.at)));
         }
@@ -308,7 +336,11 @@ impl<W: Write + Send> Writer for Mp4Writer<W> {
                 self.start(size)?;
             }
             let State::Writing(muxer) = &mut self.state else { return Ok(()) };
-            let written = if video { muxer.write_video(at.as_secs_f64(), &data, key) } else { muxer.write_audio(at.as_secs_f64(), &data) };
+            let written = if video {
+                muxer.write_video(at.as_secs_f64(), &data, key)
+            } else {
+                muxer.write_audio(at.as_secs_f64(), &data)
+            };
             written.map_err(|e| mux_error("writing an MP4 sample", e))?;
             self.count += 1;
         }
@@ -338,7 +370,9 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_mp4_is_not_readable() {
-        let err = Mp4Reader::new(std::io::Cursor::new(b"\0\0\0\x10ftypisom\0\0\0\0 and then garbage".to_vec())).err().unwrap();
+        let err = Mp4Reader::new(std::io::Cursor::new(b"\0\0\0\x10ftypisom\0\0\0\0 and then garbage".to_vec()))
+            .err()
+            .unwrap();
         assert!(matches!(err.kind, ErrorKind::NotReadableError | ErrorKind::NotSupportedError), "{err}");
         assert!(Mp4Reader::new(std::io::Cursor::new(Vec::new())).is_err());
     }

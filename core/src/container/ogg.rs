@@ -27,13 +27,7 @@ pub struct OggReader<R> {
 
 impl<R: Read + Send> OggReader<R> {
     pub fn new(reader: R) -> Result<Self> {
-        let mut this = Self {
-            reader,
-            packets: Default::default(),
-            partial: Vec::new(),
-            channels: 0,
-            samples: 0,
-        };
+        let mut this = Self { reader, packets: Default::default(), partial: Vec::new(), channels: 0, samples: 0 };
         let head = this.packet()?.ok_or_else(|| malformed("Ogg file (empty)"))?;
         if head.len() < 19 || &head[..8] != b"OpusHead" {
             return Err(malformed("Ogg Opus file (no OpusHead): rtckit plays Opus in Ogg"));

@@ -148,7 +148,13 @@ impl<W: Write + Seek + Send> Writer for WavWriter<W> {
                 self.header().map_err(|e| io_error("writing a WAV header", e))?;
             }
             Some(first) if first != format => {
-                log::warn!("rtckit's WAV recorder skipped a frame of {} Hz x{} (the file is {} Hz x{})", format.0, format.1, first.0, first.1);
+                log::warn!(
+                    "rtckit's WAV recorder skipped a frame of {} Hz x{} (the file is {} Hz x{})",
+                    format.0,
+                    format.1,
+                    first.0,
+                    first.1
+                );
                 return Ok(());
             }
             Some(_) => {}

@@ -46,7 +46,10 @@ impl<R: BufRead + Send> Y4mReader<R> {
                 Some('H') => height = value.parse().map_err(|_| malformed("Y4M height"))?,
                 Some('F') => {
                     let (n, d) = value.split_once(':').ok_or_else(|| malformed("Y4M frame rate"))?;
-                    let (n, d): (u64, u64) = (n.parse().map_err(|_| malformed("Y4M frame rate"))?, d.parse().map_err(|_| malformed("Y4M frame rate"))?);
+                    let (n, d): (u64, u64) = (
+                        n.parse().map_err(|_| malformed("Y4M frame rate"))?,
+                        d.parse().map_err(|_| malformed("Y4M frame rate"))?,
+                    );
                     if n == 0 || d == 0 {
                         return Err(malformed("Y4M frame rate"));
                     }
@@ -127,7 +130,13 @@ impl<W: Write + Send> Writer for Y4mWriter<W> {
                 Some(format!("YUV4MPEG2 W{} H{} F30:1 Ip A1:1 C420jpeg\n", size.0, size.1))
             }
             Some(first) if first != size => {
-                log::warn!("rtckit's Y4M recorder skipped a {}x{} frame (the file is {}x{})", size.0, size.1, first.0, first.1);
+                log::warn!(
+                    "rtckit's Y4M recorder skipped a {}x{} frame (the file is {}x{})",
+                    size.0,
+                    size.1,
+                    first.0,
+                    first.1
+                );
                 return Ok(());
             }
             Some(_) => None,

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use rtckit_core::device::{self, read_frame_number, VideoConstraints};
-use rtckit_core::{Configuration, MediaFrame, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription};
+use rtckit_core::{
+    Configuration, MediaFrame, MediaStreamTrack, PeerConnection, PeerConnectionEvent, SessionDescription,
+};
 
 /// The fake camera at `width` x `height`.
 pub fn fake_camera(width: u32, height: u32) -> MediaStreamTrack {
@@ -99,7 +101,6 @@ pub fn dominant_frequency(samples: &[f64], rate: f64) -> f64 {
     (20..=400).map(|i| i as f64 * 5.0).max_by(|x, y| power(*x).total_cmp(&power(*y))).unwrap()
 }
 
-
 /// The fake camera's frame numbers of decoded video frames.
 pub fn numbers(frames: &[MediaFrame]) -> Vec<u32> {
     frames
@@ -117,7 +118,9 @@ pub fn tone(frames: &[MediaFrame]) -> f64 {
         .iter()
         .skip(5)
         .flat_map(|f| match f {
-            MediaFrame::Audio(a) => a.samples().chunks_exact(a.channels() as usize).map(|s| s[0] as f64).collect::<Vec<_>>(),
+            MediaFrame::Audio(a) => {
+                a.samples().chunks_exact(a.channels() as usize).map(|s| s[0] as f64).collect::<Vec<_>>()
+            }
             MediaFrame::Video(_) => panic!("audio expected"),
         })
         .collect();
