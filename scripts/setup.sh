@@ -32,6 +32,11 @@ fi
 for tool in cargo python3 node npm; do
   command -v "$tool" >/dev/null || { echo "rtckit needs $tool on PATH" >&2; exit 1; }
 done
+# The test stage's lint: rustfmt and clippy, rustup components of the same toolchain.
+if [ "$mode" = test ] && ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
+  command -v rustup >/dev/null || { echo "rtckit's lint needs cargo fmt and cargo clippy (rustup component add rustfmt clippy)" >&2; exit 1; }
+  rustup component add rustfmt clippy
+fi
 
 PY="${PYTHON:-python3}"
 # rtckit's fixes to webrtc-rs (patches/), applied to the published crates Cargo.toml points at.

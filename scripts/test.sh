@@ -26,6 +26,13 @@ node_suite() {
 REPEAT="${REPEAT:-1}"
 round=0
 trap 'rc=$?; [ $rc -ne 0 ] && [ "$REPEAT" -gt 1 ] && echo "!! failed in round $round of $REPEAT (the failing case is named above)"; exit $rc' EXIT
+echo "== lint: cargo fmt --check, cargo clippy -D warnings"
+# (mypy stubtest and the index.d.ts-against-exports check are tests: tests/python/test_stubs.py,
+# tests/node/types_exports.test.mjs.)
+cargo fmt --all --check
+# The addon is linted as a library only: in a test build napi's exports all look unused.
+cargo clippy --release --workspace --all-targets --exclude rtckit-node -- -D warnings
+cargo clippy --release -p rtckit-node -- -D warnings
 cargo test --release -p rtckit-core --no-run
 for round in $(seq 1 "$REPEAT"); do
   [ "$REPEAT" -gt 1 ] && echo "== round $round of $REPEAT"

@@ -91,7 +91,7 @@ impl PyDataChannel {
     }
 
     /// The waiting events as (name, value) pairs, and whether the stream has ended.
-    fn take_events(&self, py: Python<'_>) -> PyResult<(Vec<(&'static str, Py<PyAny>)>, bool)> {
+    fn take_events(&self, py: Python<'_>) -> PyResult<crate::hub::EventBatch<Py<PyAny>>> {
         crate::error::guard(|| {
             let (events, ended) = self.inner.take_events();
             let events = events

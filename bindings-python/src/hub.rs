@@ -11,6 +11,9 @@ use std::sync::{Arc, OnceLock};
 use pyo3::prelude::*;
 use rtckit_core::events::ReadyKeys;
 
+/// An object's waiting events as (name, value) pairs, and whether its stream has ended.
+pub type EventBatch<T> = (Vec<(&'static str, T)>, bool);
+
 struct Hub {
     reader: UnixStream,
     writer: UnixStream,

@@ -35,7 +35,7 @@ impl PyRtpSender {
     }
 
     /// ([(payload type, codec), ...] as negotiated, maxBitrate).
-    fn get_parameters(&self, py: Python<'_>) -> PyResult<(Vec<(u8, CodecTuple)>, Option<u32>)> {
+    fn get_parameters(&self, py: Python<'_>) -> PyResult<Parameters> {
         crate::error::guard_value(|| {
             let sender = self.inner.clone();
             let p = crate::runtime::block(py, move || sender.get_parameters());
@@ -50,6 +50,8 @@ impl PyRtpSender {
 
 /// (mimeType, clockRate, channels, sdpFmtpLine), as getCapabilities lists codecs.
 pub type CodecTuple = (String, u32, Option<u16>, Option<String>);
+/// What getParameters carries: the negotiated (payload type, codec) pairs, and maxBitrate.
+pub type Parameters = (Vec<(u8, CodecTuple)>, Option<u32>);
 
 pub fn codec_from_core(c: rtckit_core::codec::CodecCapability) -> CodecTuple {
     (c.mime_type, c.clock_rate, c.channels, c.sdp_fmtp_line)

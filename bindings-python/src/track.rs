@@ -68,7 +68,7 @@ impl PyTrack {
     fn listen(&self, key: u64) -> PyResult<()> {
         crate::error::guard_value(|| self.inner.set_event_listener(crate::hub::listener(key)))
     }
-    fn take_events(&self) -> PyResult<(Vec<(&'static str, Option<()>)>, bool)> {
+    fn take_events(&self) -> PyResult<crate::hub::EventBatch<Option<()>>> {
         crate::error::guard_value(|| {
             let (events, ended) = self.inner.take_events();
             (events.into_iter().map(|e| (e.name(), None)).collect(), ended)

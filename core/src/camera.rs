@@ -67,8 +67,8 @@ pub fn to_i420(format: CameraFormat, width: u32, height: u32, data: &[u8]) -> Re
                     let below = data.get((row + 1) * w * 2..(row + 2) * w * 2).unwrap_or(line);
                     for x in 0..cw {
                         let i = (row / 2) * cw + x;
-                        u_plane[i] = ((line[4 * x + 1] as u16 + below[4 * x + 1] as u16 + 1) / 2) as u8;
-                        v_plane[i] = ((line[4 * x + 3] as u16 + below[4 * x + 3] as u16 + 1) / 2) as u8;
+                        u_plane[i] = (line[4 * x + 1] as u16 + below[4 * x + 1] as u16).div_ceil(2) as u8;
+                        v_plane[i] = (line[4 * x + 3] as u16 + below[4 * x + 3] as u16).div_ceil(2) as u8;
                     }
                 }
             }

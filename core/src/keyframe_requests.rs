@@ -31,7 +31,7 @@ impl KeyframeRequests {
     }
 }
 
-fn is_keyframe_request(packet: &Box<dyn rtc::rtcp::Packet>) -> bool {
+fn is_keyframe_request(packet: &dyn rtc::rtcp::Packet) -> bool {
     let any = packet.as_any();
     any.is::<PictureLossIndication>() || any.is::<FullIntraRequest>()
 }
@@ -55,7 +55,7 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
             self.read.push_back(msg);
             return Ok(());
         };
-        let (requests, rest): (Vec<_>, Vec<_>) = packets.iter().cloned().partition(is_keyframe_request);
+        let (requests, rest): (Vec<_>, Vec<_>) = packets.iter().cloned().partition(|p| is_keyframe_request(p.as_ref()));
         // The rest (reports, NACKs, TWCC feedback) was acted on by the interceptors before
         // this one; it goes on unmarked, so webrtc-rs counts it in its stats and drops it.
         let (now, transport) = (msg.now, msg.transport);

@@ -454,9 +454,8 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
     let codec = &chosen.rtp_codec;
     let encoder = encoder_for(codec, None)?;
     let name = CodecName::from_mime(&codec.mime_type).expect("encoder_for knows it");
-    let payloader = codec
-        .payloader()
-        .map_err(|e| Error::from_webrtc(&format!("no RTP payloader for {}", codec.mime_type), e.into()))?;
+    let payloader =
+        codec.payloader().map_err(|e| Error::from_webrtc(&format!("no RTP payloader for {}", codec.mime_type), e))?;
     let packetizer = new_packetizer(
         Instant::now(),
         RTP_MTU,
@@ -469,6 +468,7 @@ async fn negotiated(sender: &Arc<dyn WebrtcRtpSender>, ssrc: u32) -> Result<Opti
     Ok(Some(Pipeline { codec: name, encoder, packetizer: Box::new(packetizer), clock_rate: codec.clock_rate }))
 }
 
+#[allow(clippy::too_many_arguments)] // one task's whole state, named at its one call
 async fn send(
     (generations, generation): (Arc<AtomicU64>, u64),
     mut tracks: watch::Receiver<Option<MediaStreamTrack>>,

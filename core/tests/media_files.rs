@@ -35,9 +35,7 @@ fn write_wav(path: &str, ms: u32) {
     let mut out = b"RIFF".to_vec();
     out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
     out.extend_from_slice(b"WAVEfmt ");
-    for v in [16u32] {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
+    out.extend_from_slice(&16u32.to_le_bytes());
     for v in [1u16, 1] {
         out.extend_from_slice(&v.to_le_bytes());
     }
