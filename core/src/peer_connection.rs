@@ -430,9 +430,21 @@ fn interceptors(
     media_engine: &mut MediaEngine,
     estimate: Arc<std::sync::atomic::AtomicU32>,
 ) -> std::result::Result<Registry, webrtc::error::Error> {
-    use rtc::interceptor::{CongestionControlBuilder, Gcc, Slot};
+    use rtc::interceptor::{CongestionControlBuilder, Gcc, NackGeneratorBuilder, NackResponderBuilder, Slot};
     use rtc::peer_connection::configuration::interceptor_registry as defaults;
-    let registry = defaults::configure_nack(Registry::new(), media_engine);
+    use rtc::rtp_transceiver::rtp_sender::{RTCPFeedback, RtpCodecKind};
+    // webrtc-rs's configure_nack, with two changes against NACK storms (repaired_packets.rs):
+    // retransmissions are unwrapped before the generator, and each packet is asked for at
+    // most NACKS_PER_PACKET times (the receiver gives a frame up after 300 ms anyway).
+    const NACKS_PER_PACKET: u16 = 4;
+    for parameter in ["", "pli"] {
+        let feedback = RTCPFeedback { typ: "nack".to_owned(), parameter: parameter.to_owned() };
+        media_engine.register_feedback(feedback, RtpCodecKind::Video);
+    }
+    let registry = Registry::new()
+        .with(Slot::NackResponder, NackResponderBuilder::new().build())
+        .with(Slot::NackGenerator, NackGeneratorBuilder::new().with_max_nacks_per_packet(NACKS_PER_PACKET).build())
+        .with(Slot::from(6_500), crate::repaired_packets::RepairedPackets::default());
     defaults::configure_simulcast_extension_headers(media_engine)?;
     let registry = defaults::configure_rtcp_reports(registry);
     let registry = defaults::configure_twcc(registry, media_engine)?;

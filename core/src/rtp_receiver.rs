@@ -171,31 +171,31 @@ async fn receive(remote: Arc<dyn TrackRemote>, receiver: &RtpReceiver, kind: Tra
                     source.set_muted(false);
                 }
                 let Some(decoder) = decoder.as_mut() else { continue };
-                match decoder.decode(&packet.payload, packet.header.marker) {
-                    Ok(Some(mut frame)) => {
-                        frame.set_pts(packet.header.timestamp as i64);
-                        if let crate::track::MediaFrame::Video(v) = &frame {
-                            counters.frames_decoded.fetch_add(1, Ordering::Relaxed);
-                            if v.unit.as_ref().is_some_and(|u| u.is_key_frame()) {
-                                counters.key_frames_decoded.fetch_add(1, Ordering::Relaxed);
-                            }
-                            counters.frame_width.store(v.width(), Ordering::Relaxed);
-                            counters.frame_height.store(v.height(), Ordering::Relaxed);
+                let header = &packet.header;
+                let received =
+                    decoder.receive(header.sequence_number, header.timestamp, &packet.payload, header.marker);
+                let received = received.unwrap_or_else(|err| {
+                    // A unit that does not decode (joining after the key frame, a damaged one).
+                    log::debug!("rtckit dropped a received frame: {err}");
+                    crate::codec::Received { frames: Vec::new(), needs_key_frame: kind == TrackKind::Video }
+                });
+                for frame in received.frames {
+                    if let crate::track::MediaFrame::Video(v) = &frame {
+                        counters.frames_decoded.fetch_add(1, Ordering::Relaxed);
+                        if v.unit.as_ref().is_some_and(|u| u.is_key_frame()) {
+                            counters.key_frames_decoded.fetch_add(1, Ordering::Relaxed);
                         }
-                        if source.push(frame).is_err() {
-                            break;
-                        }
+                        counters.frame_width.store(v.width(), Ordering::Relaxed);
+                        counters.frame_height.store(v.height(), Ordering::Relaxed);
                     }
-                    Ok(None) => {}
-                    Err(err) => {
-                        // A unit that does not decode (a lost packet, or joining after the key
-                        // frame): ask for a key frame rather than wait for the next periodic one.
-                        log::debug!("rtckit dropped a received frame: {err}");
-                        if kind == TrackKind::Video && last_request.is_none_or(|t| t.elapsed() >= PLI_INTERVAL) {
-                            last_request = Some(Instant::now());
-                            request_key_frame(&remote).await;
-                        }
+                    if source.push(frame).is_err() {
+                        return;
                     }
+                }
+                // Ask for a key frame rather than wait for the next periodic one.
+                if received.needs_key_frame && last_request.is_none_or(|t| t.elapsed() >= PLI_INTERVAL) {
+                    last_request = Some(Instant::now());
+                    request_key_frame(&remote).await;
                 }
             }
             TrackRemoteEvent::OnEnded => break,

@@ -43,9 +43,30 @@ pub trait Encoder: Send {
     }
 }
 
+/// What one received RTP packet gave: the frames now decoded, in order, each with its RTP
+/// timestamp as pts, and whether the stream needs a key frame (a frame was lost).
+#[derive(Default)]
+pub struct Received {
+    pub frames: Vec<MediaFrame>,
+    pub needs_key_frame: bool,
+}
+
 /// Turns RTP payloads into frames; video decoders reassemble units across packets.
 pub trait Decoder: Send {
+    /// Decodes payloads taken in order: the caller has already ordered them.
     fn decode(&mut self, payload: &bytes::Bytes, marker: bool) -> Result<Option<MediaFrame>>;
+
+    /// Takes one packet as it came off the network. Audio decodes it at once (a late packet
+    /// is one frame late); video orders its packets first (jitter_buffer.rs).
+    fn receive(&mut self, seq: u16, timestamp: u32, payload: &bytes::Bytes, marker: bool) -> Result<Received> {
+        let _ = seq;
+        let mut frames = Vec::new();
+        if let Some(mut frame) = self.decode(payload, marker)? {
+            frame.set_pts(timestamp as i64);
+            frames.push(frame);
+        }
+        Ok(Received { frames, needs_key_frame: false })
+    }
 
     /// Decodes a whole unit (as a file holds it), not an RTP payload.
     fn decode_unit(&mut self, unit: &[u8]) -> Result<Option<MediaFrame>> {
@@ -380,6 +401,9 @@ pub(crate) struct VideoAssembler<P, F> {
     depacketizer: P,
     decode: F,
     unit: BytesMut,
+    jitter: crate::jitter_buffer::JitterBuffer,
+    /// A frame was lost: what follows refers to it, so skip to the next key frame.
+    await_key_frame: bool,
 }
 
 impl<P, F> VideoAssembler<P, F>
@@ -388,7 +412,7 @@ where
     F: FnMut(&[u8]) -> Result<Option<crate::frame::VideoFrame>> + Send,
 {
     pub(crate) fn new(codec: CodecName, depacketizer: P, decode: F) -> Self {
-        Self { codec, depacketizer, decode, unit: BytesMut::new() }
+        Self { codec, depacketizer, decode, unit: BytesMut::new(), jitter: Default::default(), await_key_frame: false }
     }
 }
 
@@ -411,6 +435,47 @@ where
         }
         let unit = std::mem::take(&mut self.unit).freeze();
         self.decode_unit(&unit)
+    }
+
+    fn receive(&mut self, seq: u16, timestamp: u32, payload: &bytes::Bytes, marker: bool) -> Result<Received> {
+        let head = self.depacketizer.is_partition_head(payload);
+        let now = std::time::Instant::now();
+        let (complete, lost) = self.jitter.push(seq, timestamp, payload.clone(), marker, head, now);
+        self.await_key_frame |= lost;
+        let mut frames = Vec::new();
+        for (timestamp, payloads) in complete {
+            self.unit.clear();
+            let mut whole = true;
+            for payload in &payloads {
+                match self.depacketizer.depacketize(payload) {
+                    Ok(part) => self.unit.extend_from_slice(&part),
+                    Err(_) => whole = false,
+                }
+            }
+            let unit = std::mem::take(&mut self.unit).freeze();
+            if !whole {
+                self.await_key_frame = true;
+                continue;
+            }
+            if self.await_key_frame {
+                if !is_key_frame(self.codec, &unit) {
+                    continue;
+                }
+                self.await_key_frame = false;
+            }
+            match self.decode_unit(&unit) {
+                Ok(Some(mut frame)) => {
+                    frame.set_pts(timestamp as i64);
+                    frames.push(frame);
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    log::debug!("rtckit dropped a received frame: {err}");
+                    self.await_key_frame = true;
+                }
+            }
+        }
+        Ok(Received { frames, needs_key_frame: self.await_key_frame })
     }
 
     fn decode_unit(&mut self, unit: &[u8]) -> Result<Option<MediaFrame>> {
