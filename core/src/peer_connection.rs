@@ -117,6 +117,10 @@ struct Shared {
     /// The first m-section's mid of the local description: with BUNDLE every candidate
     /// belongs to it, and webrtc-rs leaves sdpMid empty.
     first_mid: Mutex<Option<String>>,
+    /// The mids of the local description in force (pending, else current). A candidate event
+    /// for none of them was gathered for an offer since rolled back: it is dropped when the
+    /// binding takes it, as it would fail at the remote end (seen in wrtc_dropin's rollback test).
+    local_mids: Mutex<Vec<String>>,
     /// Every transceiver, in creation order: the one place senders, receivers and their
     /// tracks are kept (getTransceivers, getSenders, getReceivers, the track event).
     transceivers: Mutex<Vec<RtpTransceiver>>,
@@ -413,6 +417,10 @@ fn first_mid(sdp: &str) -> Option<String> {
     sdp.lines().find_map(|l| l.trim().strip_prefix("a=mid:").map(str::to_owned))
 }
 
+fn all_mids(sdp: &str) -> Vec<String> {
+    sdp.lines().filter_map(|l| l.trim().strip_prefix("a=mid:").map(str::to_owned)).collect()
+}
+
 /// webrtc-rs writes candidates without the "candidate:" prefix browsers use.
 fn normalize_candidate(candidate: &str) -> String {
     if candidate.is_empty() || candidate.starts_with("candidate:") {
@@ -496,6 +504,7 @@ impl PeerConnection {
             runtime: runtime.clone(),
             connection: OnceLock::new(),
             first_mid: Mutex::new(None),
+            local_mids: Mutex::new(Vec::new()),
         });
         let settings = SettingEngineBuilder::new()
             // mDNS joins a multicast group, which fails where there is no multicast route
@@ -669,11 +678,21 @@ impl PeerConnection {
         if description.sdp_type == SdpType::Answer {
             self.bind_sender_codecs(&description.sdp).await;
         }
-        self.connection
-            .set_local_description(parsed)
-            .await
-            .map_err(|e| Error::from_webrtc("setLocalDescription failed", e))?;
+        // Its mids are in force before gathering starts, so that no candidate of it is dropped.
+        let rollback = description.sdp_type == SdpType::Rollback;
+        let previous_mids =
+            (!rollback).then(|| std::mem::replace(&mut *self.shared.local_mids.lock(), all_mids(&description.sdp)));
+        if let Err(e) = self.connection.set_local_description(parsed).await {
+            if let Some(previous) = previous_mids {
+                *self.shared.local_mids.lock() = previous;
+            }
+            return Err(Error::from_webrtc("setLocalDescription failed", e));
+        }
         self.check_open()?;
+        if rollback {
+            let in_force = self.connection.local_description().await.map(|d| all_mids(&d.sdp));
+            *self.shared.local_mids.lock() = in_force.unwrap_or_default();
+        }
         self.set_signaling(next);
         Ok(())
     }
@@ -1218,13 +1237,25 @@ impl PeerConnection {
 
     /// The next batch of events; empty once the connection is closed and drained.
     pub async fn next_events(&self) -> Vec<PeerConnectionEvent> {
-        self.shared.events.next_batch().await
+        let mut events = self.shared.events.next_batch().await;
+        self.drop_stale_candidates(&mut events);
+        events
+    }
+
+    fn drop_stale_candidates(&self, events: &mut Vec<PeerConnectionEvent>) {
+        let mids = self.shared.local_mids.lock();
+        events.retain(|e| match e {
+            PeerConnectionEvent::IceCandidate(Some(c)) => c.sdp_mid.as_ref().is_none_or(|m| mids.contains(m)),
+            _ => true,
+        });
     }
 
     /// Events without waiting, for a binding that was told by its listener; `true` once the
     /// stream has ended.
     pub fn take_events(&self) -> (Vec<PeerConnectionEvent>, bool) {
-        self.shared.events.take_batch()
+        let (mut events, ended) = self.shared.events.take_batch();
+        self.drop_stale_candidates(&mut events);
+        (events, ended)
     }
 
     /// Waits until ICE gathering is complete (or the connection closed): aiortc's

@@ -92,3 +92,20 @@ test("the other side's channel fires open right after datachannel, every time", 
     b.close();
   }
 });
+
+test('no candidate event of an offer that was rolled back surfaces after the rollback', async () => {
+  const a = new rtckit.RTCPeerConnection(LOOPBACK);
+  const mids = [];
+  a.onicecandidate = ({ candidate }) => { if (candidate) mids.push(candidate.sdpMid); };
+  a.addTransceiver('video');
+  await a.setLocalDescription(await a.createOffer());
+  await a.setLocalDescription({ type: 'rollback' });
+  mids.length = 0;
+  await a.setLocalDescription(await a.createOffer());
+  await new Promise((r) => setTimeout(r, 300));
+  const inForce = a.localDescription.sdp.match(/a=mid:(\S+)/g).map((l) => l.slice(6));
+  // A candidate for the rolled-back offer's mid would be refused by the remote peer.
+  for (const mid of mids) assert.ok(inForce.includes(mid), `a candidate for mid ${mid}, not in ${inForce}`);
+  assert.ok(a.localDescription.sdp.includes('a=candidate:'), 'the new offer carries the gathered candidates');
+  a.close();
+});

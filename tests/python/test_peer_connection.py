@@ -175,3 +175,23 @@ def test_get_stats_ids_link_up():
         await b.close()
 
     run(main())
+
+
+def test_no_candidate_of_a_rolled_back_offer_surfaces_after_the_rollback():
+    async def main():
+        a = rtckit.RTCPeerConnection(LOOPBACK)
+        mids: list = []
+        a.on("icecandidate", lambda c: c is not None and mids.append(c.sdpMid))
+        a.addTransceiver("video")
+        await a.setLocalDescription(await a.createOffer())
+        await a.setLocalDescription(rtckit.RTCSessionDescription(sdp="", type="rollback"))
+        mids.clear()
+        await a.setLocalDescription(await a.createOffer())
+        await asyncio.sleep(0.3)
+        in_force = [l[6:] for l in a.localDescription.sdp.split("\r\n") if l.startswith("a=mid:")]
+        # A candidate for the rolled-back offer's mid would be refused by the remote peer.
+        assert all(mid in in_force for mid in mids), (mids, in_force)
+        assert "a=candidate:" in a.localDescription.sdp
+        await a.close()
+
+    run(main())
