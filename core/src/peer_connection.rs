@@ -858,6 +858,13 @@ impl PeerConnection {
                     "the candidate's sdpMid {mid:?} matches no m-section of the remote description"
                 )));
             }
+        } else if let Some(index) = candidate.sdp_mline_index {
+            let sections = remote.sdp.lines().filter(|l| l.starts_with("m=")).count();
+            if index as usize >= sections {
+                return Err(Error::operation(format!(
+                    "the candidate's sdpMLineIndex {index} is past the remote description's {sections} m-sections"
+                )));
+            }
         }
         self.connection
             .add_ice_candidate(RTCIceCandidateInit {

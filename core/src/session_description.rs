@@ -286,6 +286,22 @@ pub(crate) fn reject_sections(sdp: &str, mids: &[String]) -> String {
     sections.join("\nm=")
 }
 
+/// Every a=fingerprint names a hash function of RFC 8122's registry and gives a hex digest:
+/// one that does not could never verify the peer's certificate, so DTLS would fail later.
+fn check_fingerprints(sdp: &str) -> Result<()> {
+    const HASHES: [&str; 7] = ["sha-1", "sha-224", "sha-256", "sha-384", "sha-512", "md5", "md2"];
+    for value in sdp.lines().filter_map(|l| l.trim().strip_prefix("a=fingerprint:")) {
+        let (hash, digest) = value.split_once(' ').unwrap_or((value, ""));
+        let hex = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_hexdigit());
+        if !HASHES.contains(&hash.to_ascii_lowercase().as_str()) || !digest.trim().split(':').all(hex) {
+            return Err(Error::operation(format!(
+                "a=fingerprint:{value} is not a certificate fingerprint (a hash of RFC 8122's registry and a hex digest)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// W3C's checks of a description before it applies: every audio and video section
 /// multiplexes RTCP, and an answer has the offer's sections, in order, with their mids.
 pub(crate) fn check_applicable(description: &SessionDescription, offer: Option<&SessionDescription>) -> Result<()> {
@@ -300,6 +316,13 @@ pub(crate) fn check_applicable(description: &SessionDescription, offer: Option<&
             ),
         ));
     }
+    let mut mids = std::collections::HashSet::new();
+    if let Some(mid) = sections.iter().filter_map(|m| m.mid.as_deref()).find(|mid| !mids.insert(*mid)) {
+        return Err(Error::operation(format!(
+            "the description has two media sections with mid {mid:?} (a=mid must be unique)"
+        )));
+    }
+    check_fingerprints(&description.sdp)?;
     if matches!(description.sdp_type, SdpType::Answer | SdpType::Pranswer) {
         if let Some(offer) = offer {
             let shape = |s: &[MediaSection]| s.iter().map(|m| (m.kind.clone(), m.mid.clone())).collect::<Vec<_>>();
