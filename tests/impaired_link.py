@@ -11,6 +11,10 @@ for peer B. Rewrite the port of A's host candidate to A and of B's to B in the d
 you hand over (no trickle). Whatever arrives at one port leaves from the other towards the
 address last seen there, so both peers see each other at the relay's ports and every packet
 crosses the impairment. On SIGTERM or stdin's end it prints "stats {json}" and exits.
+
+`--drop-handshake 2 --drop-count 2` drops the first two datagrams carrying a DTLS ServerHello
+(handshake type 2): a flight lost for certain, and its first retransmission too, which the
+DTLS server must send again although the client repeats its own flight meanwhile.
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ def rewrite_candidates(sdp: str, port: int) -> str:
     return CANDIDATE.sub(lambda m: f"{m.group(1)}{port}{m.group(3)}", sdp)
 
 
+def is_dtls_handshake(data: bytes, message_type: int) -> bool:
+    """Whether the datagram's first record is a DTLS handshake message of this type (in
+    plaintext: epoch 0). Record header: type, version (2), epoch (2), sequence (6), length (2)."""
+    return len(data) > 13 and data[0] == 22 and data[3:5] == b"\0\0" and data[13] == message_type
+
+
 class Side(asyncio.DatagramProtocol):
     def __init__(self, link: "Link", name: str):
         self.link, self.name = link, name
@@ -47,11 +57,22 @@ class Side(asyncio.DatagramProtocol):
 
 
 class Link:
-    def __init__(self, loss: float, delay_ms: float, reorder: float, duplicate: float, seed: int):
+    def __init__(
+        self,
+        loss: float,
+        delay_ms: float,
+        reorder: float,
+        duplicate: float,
+        seed: int,
+        drop_handshake: int = -1,
+        drop_count: int = 1,
+    ):
         self.loss, self.delay, self.reorder, self.duplicate = loss, delay_ms / 1000, reorder, duplicate
+        self.drop_handshake, self.drops_left = drop_handshake, drop_count
         self.random = random.Random(seed)
         self.sides: list[Side] = []
         self.stats = {"packets": 0, "dropped": 0, "duplicated": 0, "reordered": 0, "no_peer_yet": 0}
+        self.stats["handshakes_dropped"] = 0
 
     def other(self, side: Side) -> Side:
         return self.sides[1] if side is self.sides[0] else self.sides[0]
@@ -61,6 +82,10 @@ class Link:
         self.stats["packets"] += 1
         if out.peer is None:
             self.stats["no_peer_yet"] += 1  # ICE retransmits its checks
+            return
+        if self.drops_left > 0 and is_dtls_handshake(data, self.drop_handshake):
+            self.drops_left -= 1
+            self.stats["handshakes_dropped"] += 1
             return
         if self.random.random() < self.loss:
             self.stats["dropped"] += 1
@@ -93,8 +118,10 @@ async def main() -> None:
     parser.add_argument("--reorder", type=float, default=0.0, help="share of packets held back 10 ms")
     parser.add_argument("--duplicate", type=float, default=0.0, help="share of packets sent twice")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--drop-handshake", type=int, default=-1, help="drop DTLS handshakes of this type")
+    parser.add_argument("--drop-count", type=int, default=1, help="how many of them to drop")
     args = parser.parse_args()
-    link = Link(args.loss, args.delay_ms, args.reorder, args.duplicate, args.seed)
+    link = Link(args.loss, args.delay_ms, args.reorder, args.duplicate, args.seed, args.drop_handshake, args.drop_count)
     loop = asyncio.get_running_loop()
     for name in ("a", "b"):
         _, side = await loop.create_datagram_endpoint(lambda n=name: Side(link, n), local_addr=("127.0.0.1", 0))

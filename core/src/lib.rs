@@ -19,6 +19,7 @@ pub mod error;
 pub mod events;
 pub mod frame;
 pub mod ice_candidate;
+mod inbound_interceptor;
 mod jitter_buffer;
 mod keyframe_requests;
 pub mod media_player;

@@ -23,6 +23,9 @@ use crate::data_channel::{DataChannel, DataChannelInit, DEFAULT_REMOTE_MAX_MESSA
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventQueue;
 use crate::ice_candidate::IceCandidate;
+use crate::inbound_interceptor::OnInbound;
+use crate::keyframe_requests::KeyframeRequests;
+use crate::repaired_packets::RepairedPackets;
 use crate::rtp_sender::RtpSender;
 use crate::rtp_transceiver::{parse_direction, RtpTransceiver};
 use crate::runtime::{block_on, handle, ConnectionRuntime};
@@ -114,10 +117,8 @@ struct Shared {
     max_message_size: Arc<AtomicUsize>,
     runtime: Arc<ConnectionRuntime>,
     connection: OnceLock<Weak<dyn WebrtcPeerConnection>>,
-    /// The first m-section's mid of the local description: with BUNDLE every candidate
-    /// belongs to it, and webrtc-rs leaves sdpMid empty.
-    first_mid: Mutex<Option<String>>,
-    /// The mids of the local description in force (pending, else current). A candidate event
+    /// The mids of the local description in force (pending, else current). With BUNDLE every
+    /// candidate belongs to the first, and webrtc-rs leaves sdpMid empty. A candidate event
     /// for none of them was gathered for an offer since rolled back: it is dropped when the
     /// binding takes it, as it would fail at the remote end (seen in wrtc_dropin's rollback test).
     local_mids: Mutex<Vec<String>>,
@@ -306,7 +307,7 @@ impl PeerConnectionEventHandler for Handler {
         if let Ok(init) = event.candidate.to_json() {
             let sdp_mid = match init.sdp_mid {
                 Some(mid) if !mid.is_empty() => Some(mid),
-                _ => self.0.first_mid.lock().clone(),
+                _ => self.0.local_mids.lock().first().cloned(),
             };
             let candidate = IceCandidate {
                 candidate: normalize_candidate(&init.candidate),
@@ -413,10 +414,6 @@ fn same_remote(
     std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
 }
 
-fn first_mid(sdp: &str) -> Option<String> {
-    sdp.lines().find_map(|l| l.trim().strip_prefix("a=mid:").map(str::to_owned))
-}
-
 fn all_mids(sdp: &str) -> Vec<String> {
     sdp.lines().filter_map(|l| l.trim().strip_prefix("a=mid:").map(str::to_owned)).collect()
 }
@@ -452,7 +449,7 @@ fn interceptors(
     let registry = Registry::new()
         .with(Slot::NackResponder, NackResponderBuilder::new().build())
         .with(Slot::NackGenerator, NackGeneratorBuilder::new().with_max_nacks_per_packet(NACKS_PER_PACKET).build())
-        .with(Slot::from(6_500), crate::repaired_packets::RepairedPackets::default());
+        .with(Slot::from(6_500), OnInbound::new(RepairedPackets::default()));
     defaults::configure_simulcast_extension_headers(media_engine)?;
     let registry = defaults::configure_rtcp_reports(registry);
     let registry = defaults::configure_twcc(registry, media_engine)?;
@@ -461,7 +458,7 @@ fn interceptors(
     let gcc = Gcc::new(1_500_000.0, 150_000.0, 50_000_000.0);
     Ok(registry
         .with(Slot::CongestionControl, CongestionControlBuilder::new(gcc).build())
-        .with(Slot::from(14_000), crate::keyframe_requests::KeyframeRequests::new(estimate)))
+        .with(Slot::from(14_000), OnInbound::new(KeyframeRequests { estimate })))
 }
 
 #[derive(Clone)]
@@ -503,7 +500,6 @@ impl PeerConnection {
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
             connection: OnceLock::new(),
-            first_mid: Mutex::new(None),
             local_mids: Mutex::new(Vec::new()),
         });
         let settings = SettingEngineBuilder::new()
@@ -672,9 +668,6 @@ impl PeerConnection {
             .map(|(_, made)| made.clone());
         let parsed = SessionDescription { sdp: made.unwrap_or_else(|| description.sdp.clone()), ..description.clone() }
             .to_webrtc()?;
-        if let Some(mid) = first_mid(&description.sdp) {
-            *self.shared.first_mid.lock() = Some(mid);
-        }
         if description.sdp_type == SdpType::Answer {
             self.bind_sender_codecs(&description.sdp).await;
         }

@@ -9,28 +9,19 @@
 //! arrives, and the generator is also capped at a few requests per packet (peer_connection.rs).
 
 use std::collections::{HashMap, VecDeque};
-use std::time::Instant;
 
-use rtc::interceptor::{Interceptor, Packet, StreamInfo, TaggedPacket};
-use rtc::sansio::Protocol;
-use rtc::shared::error::Error;
+use rtc::interceptor::{Packet, StreamInfo, TaggedPacket};
+
+use crate::inbound_interceptor::Inbound;
 
 #[derive(Default)]
 pub(crate) struct RepairedPackets {
-    read: VecDeque<TaggedPacket>,
-    write: VecDeque<TaggedPacket>,
     /// RTX SSRC → (primary SSRC, RTX payload type, primary payload type).
     repairs: HashMap<u32, (u32, u8, u8)>,
 }
 
-impl Protocol<TaggedPacket, TaggedPacket, ()> for RepairedPackets {
-    type Rout = TaggedPacket;
-    type Wout = TaggedPacket;
-    type Eout = ();
-    type Error = Error;
-    type Time = Instant;
-
-    fn handle_read(&mut self, mut msg: TaggedPacket) -> Result<(), Self::Error> {
+impl Inbound for RepairedPackets {
+    fn read(&mut self, mut msg: TaggedPacket, out: &mut VecDeque<TaggedPacket>) {
         if let Packet::Rtp(packet) = &mut msg.message.packet {
             let header = &mut packet.header;
             if let Some(&(primary, rtx_type, primary_type)) = self.repairs.get(&header.ssrc) {
@@ -45,32 +36,15 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for RepairedPackets {
                 }
             }
         }
-        self.read.push_back(msg);
-        Ok(())
+        out.push_back(msg);
     }
 
-    fn poll_read(&mut self) -> Option<Self::Rout> {
-        self.read.pop_front()
-    }
-
-    fn handle_write(&mut self, msg: TaggedPacket) -> Result<(), Self::Error> {
-        self.write.push_back(msg);
-        Ok(())
-    }
-
-    fn poll_write(&mut self) -> Option<Self::Wout> {
-        self.write.pop_front()
-    }
-}
-
-impl Interceptor for RepairedPackets {
-    fn bind_local_stream(&mut self, _info: &StreamInfo) {}
-    fn unbind_local_stream(&mut self, _info: &StreamInfo) {}
     fn bind_remote_stream(&mut self, info: &StreamInfo) {
         if let (Some(rtx), Some(rtx_type)) = (info.ssrc_rtx, info.payload_type_rtx) {
             self.repairs.insert(rtx, (info.ssrc, rtx_type, info.payload_type));
         }
     }
+
     fn unbind_remote_stream(&mut self, info: &StreamInfo) {
         if let Some(rtx) = info.ssrc_rtx {
             self.repairs.remove(&rtx);

@@ -401,6 +401,8 @@ pub(crate) struct VideoAssembler<P, F> {
     depacketizer: P,
     decode: F,
     unit: BytesMut,
+    /// A packet of the unit being assembled did not depacketize: the unit is dropped.
+    spoiled: bool,
     jitter: crate::jitter_buffer::JitterBuffer,
     /// A frame was lost: what follows refers to it, so skip to the next key frame.
     await_key_frame: bool,
@@ -412,7 +414,23 @@ where
     F: FnMut(&[u8]) -> Result<Option<crate::frame::VideoFrame>> + Send,
 {
     pub(crate) fn new(codec: CodecName, depacketizer: P, decode: F) -> Self {
-        Self { codec, depacketizer, decode, unit: BytesMut::new(), jitter: Default::default(), await_key_frame: false }
+        let unit = BytesMut::new();
+        // A decoder starts at a key frame: joining mid-stream asks for one at once.
+        Self { codec, depacketizer, decode, unit, spoiled: false, jitter: Default::default(), await_key_frame: true }
+    }
+
+    /// Adds a payload to the unit being assembled; at the marker, the whole unit, or None if
+    /// a packet of it was lost or damaged.
+    fn assemble(&mut self, payload: &bytes::Bytes, marker: bool) -> Option<bytes::Bytes> {
+        match self.depacketizer.depacketize(payload) {
+            Ok(part) => self.unit.extend_from_slice(&part),
+            Err(_) => self.spoiled = true,
+        }
+        if !marker {
+            return None;
+        }
+        let unit = std::mem::take(&mut self.unit).freeze();
+        (!std::mem::take(&mut self.spoiled)).then_some(unit)
     }
 }
 
@@ -422,19 +440,10 @@ where
     F: FnMut(&[u8]) -> Result<Option<crate::frame::VideoFrame>> + Send,
 {
     fn decode(&mut self, payload: &bytes::Bytes, marker: bool) -> Result<Option<MediaFrame>> {
-        match self.depacketizer.depacketize(payload) {
-            Ok(part) => self.unit.extend_from_slice(&part),
-            // A lost or damaged packet spoils its unit: drop it and wait for the next one.
-            Err(_) => {
-                self.unit.clear();
-                return Ok(None);
-            }
+        match self.assemble(payload, marker) {
+            Some(unit) => self.decode_unit(&unit),
+            None => Ok(None),
         }
-        if !marker {
-            return Ok(None);
-        }
-        let unit = std::mem::take(&mut self.unit).freeze();
-        self.decode_unit(&unit)
     }
 
     fn receive(&mut self, seq: u16, timestamp: u32, payload: &bytes::Bytes, marker: bool) -> Result<Received> {
@@ -444,19 +453,15 @@ where
         self.await_key_frame |= lost;
         let mut frames = Vec::new();
         for (timestamp, payloads) in complete {
-            self.unit.clear();
-            let mut whole = true;
-            for payload in &payloads {
-                match self.depacketizer.depacketize(payload) {
-                    Ok(part) => self.unit.extend_from_slice(&part),
-                    Err(_) => whole = false,
-                }
+            let last = payloads.len().saturating_sub(1);
+            let mut unit = None;
+            for (i, payload) in payloads.iter().enumerate() {
+                unit = self.assemble(payload, i == last);
             }
-            let unit = std::mem::take(&mut self.unit).freeze();
-            if !whole {
+            let Some(unit) = unit else {
                 self.await_key_frame = true;
                 continue;
-            }
+            };
             if self.await_key_frame {
                 if !is_key_frame(self.codec, &unit) {
                     continue;

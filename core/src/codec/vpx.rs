@@ -310,4 +310,28 @@ mod tests {
             assert_eq!((frame.width(), frame.height()), (33, 17), "{codec:?}");
         }
     }
+
+    /// A receiver that missed the key frame decodes nothing from the frames that refer to
+    /// it, says it needs a key frame (the caller sends a PLI), and decodes from the next one.
+    #[test]
+    fn a_receiver_joining_after_the_key_frame_waits_for_the_next() {
+        let mut encoder = VpxEncoder::new(Vpx::Vp8, Some(1_000_000));
+        let mut receiver = rtp_decoder(Vpx::Vp8).unwrap();
+        for n in 0..7u32 {
+            let data = encoder.encode(&test_pattern(320, 240, n), n == 0 || n == 4).unwrap();
+            if n == 0 {
+                continue; // lost before the receiver started
+            }
+            // One packet per frame: a VP8 payload descriptor starting the partition (S bit).
+            let payload = bytes::Bytes::from([&[0x10u8][..], &data].concat());
+            let received = receiver.receive(n as u16, n * 3000, &payload, true).unwrap();
+            if n < 4 {
+                assert!(received.frames.is_empty() && received.needs_key_frame, "frame {n}");
+            } else {
+                assert!(!received.needs_key_frame, "frame {n}");
+                let [crate::track::MediaFrame::Video(frame)] = &received.frames[..] else { panic!("frame {n}") };
+                assert_eq!(read_frame_number(frame), n);
+            }
+        }
+    }
 }
