@@ -25,6 +25,7 @@ import json
 import random
 import re
 import signal
+import socket
 import sys
 from typing import Optional
 
@@ -50,6 +51,17 @@ class Side(asyncio.DatagramProtocol):
 
     def connection_made(self, transport):  # type: ignore[override]
         self.transport = transport
+        # A burst (SCTP sends cwnd at once) must not overflow the socket while this Python
+        # loop catches up: those drops would be losses no flag asked for. Root may force a
+        # buffer past net.core.rmem_max; otherwise take what the kernel allows.
+        sock = transport.get_extra_info("socket")
+        for option in (getattr(socket, "SO_RCVBUFFORCE", None), socket.SO_RCVBUF):
+            try:
+                if option is not None:
+                    sock.setsockopt(socket.SOL_SOCKET, option, 8 << 20)
+                    break
+            except OSError:
+                continue
 
     def datagram_received(self, data: bytes, addr: tuple) -> None:
         self.peer = addr
