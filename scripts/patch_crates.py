@@ -122,3 +122,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    import static_codecs  # the other preparation every build path needs (same folder)
+
+    static_codecs.main()

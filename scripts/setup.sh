@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
 # libclang-dev: nokhwa's V4L2 bindings are generated at build time; libasound2-dev: cpal (ALSA);
-# g++: libwebm (the webm crate builds its C++ source).
-need_apt=(gcc g++ pkg-config nasm libopus-dev libvpx-dev libclang-dev libasound2-dev)
+# g++: libwebm (the webm crate builds its C++ source); cmake: libopus, built from the source
+# audiopus_sys bundles and linked statically; libvpx-dev: its archive, linked statically
+# (.cargo/config.toml).
+need_apt=(gcc g++ pkg-config nasm cmake libvpx-dev libclang-dev libasound2-dev)
 # iproute2: the bandwidth test shapes a network namespace of its own.
 [ "$mode" = test ] && need_apt+=(chromium iproute2)
 missing=()
