@@ -1,5 +1,5 @@
 # The two commands (see README): each installs what it needs, then runs.
-.PHONY: demo test setup soak
+.PHONY: demo test setup soak wheel pack
 
 demo:
 	bash scripts/setup.sh
@@ -17,3 +17,13 @@ test:
 soak:
 	bash scripts/setup.sh test
 	bash scripts/soak.sh
+
+# The Python wheel (manylinux_2_28, abi3) and sdist in dist/python; the npm tarballs in
+# dist/npm (the JS package and linux-x64-gnu's binary).
+wheel:
+	bash scripts/setup.sh
+	bash scripts/wheel.sh
+
+pack:
+	bash scripts/setup.sh
+	npm run pack

@@ -50,6 +50,15 @@ done
 if [ -n "${CI:-}" ] || [ "${SOAK:-0}" = 1 ]; then
   bash scripts/soak.sh
 fi
+# Delivery, on CI or with DELIVERY=1, once: the wheel (make wheel) and the npm tarballs (npm
+# run pack) are built, installed where there is no Rust, and used (tests/delivery/).
+if [ -n "${CI:-}" ] || [ "${DELIVERY:-0}" = 1 ]; then
+  echo "== delivery: make wheel, npm run pack, and each installed without Rust"
+  bounded 2400 bash scripts/wheel.sh
+  bounded 300 bash tests/delivery/wheel_install.sh
+  bounded 900 npm run pack --silent
+  bounded 300 bash tests/delivery/npm_install.sh
+fi
 rounds=""
 [ "$REPEAT" -gt 1 ] && rounds=" ($REPEAT rounds)"
 echo "== all tests passed in $(( $(date +%s) - start )) s$rounds"

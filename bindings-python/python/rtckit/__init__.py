@@ -6,7 +6,16 @@ imports. Every awaitable runs on rtckit's own runtime without holding the GIL.
 
 import atexit as _atexit
 
-from . import _native
+try:
+    from . import _native
+except ImportError as _err:
+    # The one system library the module links: ALSA, as every audio wheel does.
+    if "libasound" in str(_err):
+        raise ImportError(
+            "rtckit needs the system's ALSA library, libasound.so.2 "
+            "(Debian/Ubuntu: apt install libasound2; Fedora: dnf install alsa-lib)"
+        ) from _err
+    raise
 from .audio_output import AudioOutput
 from .configuration import RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCIceTransportPolicy
 from .data_channel import RTCDataChannel
