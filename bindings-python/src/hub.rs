@@ -4,9 +4,29 @@
 //! each object's events from Python (rtckit/events.py).
 
 use std::io::{Read, Write};
-use std::os::unix::io::AsRawFd;
-use std::os::unix::net::UnixStream;
 use std::sync::{Arc, OnceLock};
+
+#[cfg(unix)]
+type Stream = std::os::unix::net::UnixStream;
+#[cfg(windows)]
+type Stream = std::net::TcpStream;
+
+/// A connected pair of sockets: a Unix socketpair, or on Windows, which has none, a loopback
+/// TCP connection (it only ever carries wake bytes).
+fn socket_pair() -> std::io::Result<(Stream, Stream)> {
+    #[cfg(unix)]
+    {
+        Stream::pair()
+    }
+    #[cfg(windows)]
+    {
+        let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))?;
+        let writer = Stream::connect(listener.local_addr()?)?;
+        let (reader, _) = listener.accept()?;
+        writer.set_nodelay(true)?;
+        Ok((reader, writer))
+    }
+}
 
 use pyo3::prelude::*;
 use rtckit_core::events::ReadyKeys;
@@ -15,15 +35,15 @@ use rtckit_core::events::ReadyKeys;
 pub type EventBatch<T> = (Vec<(&'static str, T)>, bool);
 
 struct Hub {
-    reader: UnixStream,
-    writer: UnixStream,
+    reader: Stream,
+    writer: Stream,
     ready: ReadyKeys,
 }
 
 fn hub() -> &'static Hub {
     static HUB: OnceLock<Hub> = OnceLock::new();
     HUB.get_or_init(|| {
-        let (reader, writer) = UnixStream::pair().expect("rtckit: cannot create the event socket pair");
+        let (reader, writer) = socket_pair().expect("rtckit: cannot create the event socket pair");
         reader.set_nonblocking(true).expect("rtckit: event socket");
         writer.set_nonblocking(true).expect("rtckit: event socket");
         Hub { reader, writer, ready: ReadyKeys::default() }
@@ -41,10 +61,14 @@ pub fn listener(key: u64) -> rtckit_core::events::Listener {
     })
 }
 
-/// The file descriptor asyncio watches for readability.
+/// The file descriptor (on Windows, the socket handle) asyncio watches for readability.
 #[pyfunction]
-pub fn hub_fd() -> PyResult<i32> {
-    crate::error::guard_value(|| hub().reader.as_raw_fd())
+pub fn hub_fd() -> PyResult<i64> {
+    #[cfg(unix)]
+    let fd = || std::os::unix::io::AsRawFd::as_raw_fd(&hub().reader) as i64;
+    #[cfg(windows)]
+    let fd = || std::os::windows::io::AsRawSocket::as_raw_socket(&hub().reader) as i64;
+    crate::error::guard_value(fd)
 }
 
 /// The keys of objects with events waiting (each once), clearing the wake.

@@ -1,5 +1,6 @@
 """Connections come and go without leaking threads or file descriptors."""
 
+import asyncio
 import gc
 
 import rtckit
@@ -27,3 +28,22 @@ def test_connect_close_cycles_do_not_leak_threads_or_fds():
         assert fds1 - fds0 <= 16, (fds0, fds1)
 
     run(main(), timeout=240)
+
+
+def test_events_arrive_on_a_loop_without_add_reader():
+    """Windows' default (proactor) loop cannot watch a descriptor: the event hub then reads
+    its wakes in a task (events.py). Here a selector loop that refuses add_reader stands in."""
+
+    class NoReaderLoop(asyncio.SelectorEventLoop):
+        def add_reader(self, *args, **kwargs):
+            raise NotImplementedError
+
+    async def main():
+        a, b, channel, remote = await open_pair()
+        assert rtckit.events.hub._watcher is not None, "the hub did not take the task path"
+        assert await exchange(channel, remote, ["one", b"two"]) == ["one", b"two"]
+        await a.close()
+        await b.close()
+
+    with asyncio.Runner(loop_factory=NoReaderLoop) as runner:
+        runner.run(asyncio.wait_for(main(), 60))

@@ -122,6 +122,7 @@ class _Hub:
         self._targets: dict[int, Any] = {}
         self._next_key = 1
         self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._watcher: Optional[asyncio.Task] = None  # where the loop has no add_reader
 
     def register(self, target: Any) -> None:
         """Starts delivering `target`'s events (it has `_native` and `_dispatch`)."""
@@ -150,8 +151,24 @@ class _Hub:
         if loop is self._loop:
             return
         self._loop = loop
-        loop.add_reader(_native.hub_fd(), self._ready)
+        try:
+            loop.add_reader(_native.hub_fd(), self._ready)
+        except NotImplementedError:
+            # Windows' default (proactor) loop watches no descriptor: a task reads the wakes.
+            self._watcher = loop.create_task(self._watch(loop))
         loop.call_soon(self._ready)  # events that arrived while no loop watched
+
+    async def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        import socket
+
+        # Borrowed from the native side, never closed here (detached on the way out).
+        wakes = socket.socket(fileno=_native.hub_fd())
+        try:
+            while not loop.is_closed():
+                await loop.sock_recv(wakes, 256)
+                self._ready()
+        finally:
+            wakes.detach()
 
     def _ready(self) -> None:
         for key in _native.hub_take():
