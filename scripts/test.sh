@@ -25,7 +25,8 @@ node_suite() {
 # naming its round: a test that fails once in a while is a race to find.
 REPEAT="${REPEAT:-1}"
 round=0
-trap 'rc=$?; [ $rc -ne 0 ] && [ "$REPEAT" -gt 1 ] && echo "!! failed in round $round of $REPEAT (the failing case is named above)"; exit $rc' EXIT
+stage=""  # set once the rounds are over: where a failure after them happened
+trap 'rc=$?; [ $rc -ne 0 ] && [ "$REPEAT" -gt 1 ] && echo "!! failed in ${stage:-round $round of $REPEAT} (the failing case is named above)"; exit $rc' EXIT
 echo "== lint: cargo fmt --check, cargo clippy -D warnings"
 # (mypy stubtest and the index.d.ts-against-exports check are tests: tests/python/test_stubs.py,
 # tests/node/types_exports.test.mjs.)
@@ -48,11 +49,13 @@ for round in $(seq 1 "$REPEAT"); do
 done
 # The soak runs (scripts/soak.sh) on CI, or when asked with SOAK=1; once, after the rounds.
 if [ -n "${CI:-}" ] || [ "${SOAK:-0}" = 1 ]; then
+  stage="the soak"
   bash scripts/soak.sh
 fi
 # Delivery, on CI or with DELIVERY=1, once: the wheel (make wheel) and the npm tarballs (npm
 # run pack) are built, installed where there is no Rust, and used (tests/delivery/).
 if [ -n "${CI:-}" ] || [ "${DELIVERY:-0}" = 1 ]; then
+  stage="the delivery stage"
   echo "== delivery: make wheel, npm run pack, and each installed without Rust"
   bounded 2400 bash scripts/wheel.sh
   bounded 300 bash tests/delivery/wheel_install.sh

