@@ -1,5 +1,5 @@
 # The two commands (see README): each installs what it needs, then runs.
-.PHONY: demo test setup soak wheel pack
+.PHONY: demo test setup soak net wheel pack
 
 demo:
 	bash scripts/setup.sh
@@ -17,6 +17,12 @@ test:
 soak:
 	bash scripts/setup.sh test
 	bash scripts/soak.sh
+
+# The network tests: two homes behind NATs and a coturn, in namespaces the tests build (root;
+# CI runs them inside make test).
+net:
+	bash scripts/setup.sh test
+	bash scripts/net.sh
 
 # The Python wheel (manylinux_2_28, abi3) and sdist in dist/python; the npm tarballs in
 # dist/npm (the JS package and linux-x64-gnu's binary).

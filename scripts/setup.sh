@@ -12,7 +12,8 @@ mode="${1:-run}"
 # (.cargo/config.toml).
 need_apt=(gcc g++ pkg-config nasm cmake libvpx-dev libclang-dev libasound2-dev)
 # iproute2: the bandwidth test shapes a network namespace of its own.
-[ "$mode" = test ] && need_apt+=(chromium iproute2)
+# The network tests (tests/net) build namespaces with iproute2 and nftables and start coturn.
+[ "$mode" = test ] && need_apt+=(chromium iproute2 nftables coturn)
 missing=()
 for pkg in "${need_apt[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -47,6 +47,11 @@ for round in $(seq 1 "$REPEAT"); do
   bounded 900 "$PY" -m pytest -q -p no:cacheprovider -p ci_skips tests/interop
   node_suite tests/interop/
 done
+# The network tests (scripts/net.sh: namespaces, NATs, coturn) on CI, or with NET=1; once.
+if [ -n "${CI:-}" ] || [ "${NET:-0}" = 1 ]; then
+  stage="the network tests"
+  bash scripts/net.sh
+fi
 # The soak runs (scripts/soak.sh) on CI, or when asked with SOAK=1; once, after the rounds.
 if [ -n "${CI:-}" ] || [ "${SOAK:-0}" = 1 ]; then
   stage="the soak"

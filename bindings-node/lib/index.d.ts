@@ -108,6 +108,21 @@ export declare class RTCPeerConnectionIceEvent extends Event {
   readonly url: string | null;
 }
 
+/** A STUN or TURN server that could not be used while gathering. `errorCode` is the server's
+ * STUN error code (300-699, e.g. 401 for wrong credentials), or 701 when it could not be
+ * reached or did not answer; `address` and `port` are the local ones that tried. */
+export declare class RTCPeerConnectionIceErrorEvent extends Event {
+  constructor(
+    type: string,
+    init?: { address?: string | null; port?: number | null; url?: string; errorCode?: number; errorText?: string },
+  );
+  readonly address: string | null;
+  readonly port: number | null;
+  readonly url: string;
+  readonly errorCode: number;
+  readonly errorText: string;
+}
+
 export declare class RTCDataChannelEvent extends Event {
   constructor(type: string, init: { channel: RTCDataChannel });
   readonly channel: RTCDataChannel;
@@ -263,6 +278,7 @@ export declare class RTCPeerConnection extends EventTarget {
   readonly currentRemoteDescription: RTCSessionDescription | null;
   readonly canTrickleIceCandidates: boolean | null;
   onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => any) | null;
+  onicecandidateerror: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceErrorEvent) => any) | null;
   onicegatheringstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   oniceconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;

@@ -1,6 +1,12 @@
 'use strict';
 // rtckit for Node: the browser's WebRTC API from rtckit's Rust core.
-const { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent } = require('./peer_connection');
+const {
+  RTCPeerConnection,
+  RTCPeerConnectionIceEvent,
+  RTCPeerConnectionIceErrorEvent,
+  RTCDataChannelEvent,
+  RTCTrackEvent,
+} = require('./peer_connection');
 const { RTCRtpSender, RTCRtpReceiver } = require('./rtp_sender');
 const { RTCRtpTransceiver } = require('./rtp_transceiver');
 const { RTCDataChannel } = require('./data_channel');
@@ -18,6 +24,7 @@ module.exports = {
   RTCIceCandidate,
   RTCDataChannel,
   RTCPeerConnectionIceEvent,
+  RTCPeerConnectionIceErrorEvent,
   RTCDataChannelEvent,
   RTCTrackEvent,
   RTCRtpSender,

@@ -14,6 +14,7 @@ const { isLegacy, legacy } = require('./legacy');
 
 const EVENTS = [
   'icecandidate',
+  'icecandidateerror',
   'icegatheringstatechange',
   'iceconnectionstatechange',
   'connectionstatechange',
@@ -28,6 +29,18 @@ class RTCPeerConnectionIceEvent extends Event {
     super(type, init);
     this.candidate = init.candidate ?? null;
     this.url = init.url ?? null;
+  }
+}
+
+/** W3C's icecandidateerror event: a STUN or TURN server that could not be used. */
+class RTCPeerConnectionIceErrorEvent extends Event {
+  constructor(type, init = {}) {
+    super(type, init);
+    this.address = init.address ?? null;
+    this.port = init.port ?? null;
+    this.url = init.url ?? '';
+    this.errorCode = init.errorCode ?? 0;
+    this.errorText = init.errorText ?? '';
   }
 }
 
@@ -148,6 +161,9 @@ class RTCPeerConnection extends EventTarget {
         this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
         break;
       }
+      case 'icecandidateerror':
+        this.dispatchEvent(new RTCPeerConnectionIceErrorEvent('icecandidateerror', e.error));
+        break;
       case 'track': {
         const announced = this.#native.takeTrack(e.track);
         if (!announced) return;
@@ -348,4 +364,10 @@ class RTCPeerConnection extends EventTarget {
 
 defineEventAttributes(RTCPeerConnection.prototype, EVENTS);
 
-module.exports = { RTCPeerConnection, RTCPeerConnectionIceEvent, RTCDataChannelEvent, RTCTrackEvent };
+module.exports = {
+  RTCPeerConnection,
+  RTCPeerConnectionIceEvent,
+  RTCPeerConnectionIceErrorEvent,
+  RTCDataChannelEvent,
+  RTCTrackEvent,
+};

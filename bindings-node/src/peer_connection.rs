@@ -97,6 +97,18 @@ pub struct PeerConnectionEventObj {
     /// For "track": the key to pass to takeTrack, and the ids of the track's streams.
     pub track: Option<u32>,
     pub stream_ids: Option<Vec<String>>,
+    /// For "icecandidateerror": the failed server.
+    pub error: Option<IceCandidateErrorObj>,
+}
+
+/// W3C's RTCPeerConnectionIceErrorEvent fields (core's IceCandidateError).
+#[napi(object)]
+pub struct IceCandidateErrorObj {
+    pub address: Option<String>,
+    pub port: Option<u16>,
+    pub url: String,
+    pub error_code: u16,
+    pub error_text: String,
 }
 
 fn configuration(c: ConfigurationInit) -> rtckit_core::Result<rtckit_core::Configuration> {
@@ -397,11 +409,33 @@ impl NativePeerConnection {
                 channel: None,
                 track: None,
                 stream_ids: None,
+                error: None,
+            },
+            rtckit_core::PeerConnectionEvent::IceCandidateError(e) => PeerConnectionEventObj {
+                name,
+                candidate: None,
+                channel: None,
+                track: None,
+                stream_ids: None,
+                error: Some(IceCandidateErrorObj {
+                    address: e.address,
+                    port: e.port,
+                    url: e.url,
+                    error_code: e.error_code,
+                    error_text: e.error_text,
+                }),
             },
             rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
                 let key = self.next_key.fetch_add(1, Ordering::Relaxed);
                 self.announced.lock().insert(key, dc);
-                PeerConnectionEventObj { name, candidate: None, channel: Some(key), track: None, stream_ids: None }
+                PeerConnectionEventObj {
+                    name,
+                    candidate: None,
+                    channel: Some(key),
+                    track: None,
+                    stream_ids: None,
+                    error: None,
+                }
             }
             rtckit_core::PeerConnectionEvent::Track(track, streams) => {
                 let key = self.next_key.fetch_add(1, Ordering::Relaxed);
@@ -413,9 +447,17 @@ impl NativePeerConnection {
                     channel: None,
                     track: Some(key),
                     stream_ids: Some(stream_ids),
+                    error: None,
                 }
             }
-            _ => PeerConnectionEventObj { name, candidate: None, channel: None, track: None, stream_ids: None },
+            _ => PeerConnectionEventObj {
+                name,
+                candidate: None,
+                channel: None,
+                track: None,
+                stream_ids: None,
+                error: None,
+            },
         }
     }
 }

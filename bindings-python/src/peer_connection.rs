@@ -318,6 +318,12 @@ impl PyPeerConnection {
                         rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
                             c.map(from_core).into_pyobject(py)?.into_any().unbind()
                         }
+                        rtckit_core::PeerConnectionEvent::IceCandidateError(e) => {
+                            (e.address, e.port, e.url, e.error_code, e.error_text)
+                                .into_pyobject(py)?
+                                .into_any()
+                                .unbind()
+                        }
                         rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
                             Py::new(py, PyDataChannel { inner: dc })?.into_any()
                         }

@@ -11,6 +11,34 @@ pub struct IceCandidate {
     pub username_fragment: Option<String>,
 }
 
+/// W3C's RTCPeerConnectionIceErrorEvent: a STUN or TURN server that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IceCandidateError {
+    /// The local address that tried the server; None when none did (the URL's host did not
+    /// resolve), as W3C's null.
+    pub address: Option<String>,
+    pub port: Option<u16>,
+    /// The server's URL, as configured.
+    pub url: String,
+    /// The STUN error code the server answered (300 to 699, e.g. 401 for wrong
+    /// credentials), or 701 when it could not be reached or did not answer.
+    pub error_code: u16,
+    pub error_text: String,
+}
+
+impl IceCandidateError {
+    pub(crate) fn from_webrtc(event: webrtc::peer_connection::RTCPeerConnectionIceErrorEvent) -> Self {
+        let address = (!event.address.is_empty()).then_some(event.address);
+        Self {
+            port: address.as_ref().map(|_| event.port),
+            address,
+            url: event.url,
+            error_code: event.error_code,
+            error_text: event.error_text,
+        }
+    }
+}
+
 /// The fields of a candidate line, as W3C's RTCIceCandidate and aiortc expose them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CandidateFields {

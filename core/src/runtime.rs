@@ -47,6 +47,7 @@ pub fn check_not_forked() -> crate::Result<()> {
 
 fn build() -> tokio::runtime::Runtime {
     OWNER_PID.get_or_init(std::process::id);
+    crate::logging::init_from_env();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("rtckit")

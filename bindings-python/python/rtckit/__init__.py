@@ -36,7 +36,7 @@ from .exceptions import (
     RTCTypeError,
 )
 from .frame import AudioFrame, VideoFrame
-from .ice_candidate import RTCIceCandidate
+from .ice_candidate import RTCIceCandidate, RTCPeerConnectionIceErrorEvent
 from .media_player import MediaPlayer
 from .media_recorder import MediaBlackhole, MediaRecorder
 from .media_relay import MediaRelay
@@ -91,6 +91,7 @@ __all__ = [
     "RTCDataChannel",
     "RTCError",
     "RTCIceCandidate",
+    "RTCPeerConnectionIceErrorEvent",
     "RTCIceServer",
     "RTCPeerConnection",
     "RTCRangeError",

@@ -188,3 +188,22 @@ def candidate_to_sdp(candidate: RTCIceCandidate) -> str:
     if candidate.tcpType is not None:
         sdp += f" tcptype {candidate.tcpType}"
     return sdp
+
+
+class RTCPeerConnectionIceErrorEvent:
+    """W3C's icecandidateerror event: a STUN or TURN server that could not be used while
+    gathering (aiortc has no such event). `errorCode` is the server's STUN error code (300 to
+    699, e.g. 401 for wrong credentials), or 701 when it could not be reached or did not
+    answer; `address` and `port` are the local ones that tried (None when none did)."""
+
+    __slots__ = ("address", "port", "url", "errorCode", "errorText")
+
+    def __init__(self, address: Optional[str], port: Optional[int], url: str, errorCode: int, errorText: str) -> None:
+        self.address = address
+        self.port = port
+        self.url = url
+        self.errorCode = errorCode
+        self.errorText = errorText
+
+    def __repr__(self) -> str:
+        return f"RTCPeerConnectionIceErrorEvent(url={self.url!r}, errorCode={self.errorCode}, errorText={self.errorText!r})"

@@ -10,7 +10,7 @@ from . import _native
 from .configuration import RTCConfiguration, from_native, native_args
 from .data_channel import RTCDataChannel
 from .events import EventEmitter, hub
-from .ice_candidate import RTCIceCandidate
+from .ice_candidate import RTCIceCandidate, RTCPeerConnectionIceErrorEvent
 from .ice_candidate import as_tuple as candidate_tuple
 from .exceptions import InternalError, RTCTypeError
 from .stats import RTCStatsReport
@@ -32,7 +32,8 @@ def _description(value: Optional[tuple[str, str]]) -> Optional[RTCSessionDescrip
 class RTCPeerConnection(EventEmitter):
     """A WebRTC peer connection.
 
-    Events: icecandidate (RTCIceCandidate or None), icegatheringstatechange,
+    Events: icecandidate (RTCIceCandidate or None), icecandidateerror
+    (RTCPeerConnectionIceErrorEvent), icegatheringstatechange,
     iceconnectionstatechange, connectionstatechange, signalingstatechange,
     negotiationneeded, datachannel (RTCDataChannel), track (MediaStreamTrack, as aiortc).
     """
@@ -41,6 +42,7 @@ class RTCPeerConnection(EventEmitter):
         super().__init__()
         self._native = _native.PeerConnection(native_args(configuration))
         self.onicecandidate = None
+        self.onicecandidateerror = None
         self.onicegatheringstatechange = None
         self.oniceconnectionstatechange = None
         self.onconnectionstatechange = None
@@ -66,6 +68,8 @@ class RTCPeerConnection(EventEmitter):
         if name == "icecandidate":
             candidate = None if value is None else RTCIceCandidate(*value)
             self.emit("icecandidate", candidate)
+        elif name == "icecandidateerror":
+            self.emit(name, RTCPeerConnectionIceErrorEvent(*value))
         elif name == "track":
             self.emit("track", _track_of(value))  # aiortc's track event carries the track
         elif name == "datachannel":

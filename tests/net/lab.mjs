@@ -1,0 +1,104 @@
+// The Node network tests' side of tests/net/netlab.py (which builds the namespaces and starts
+// coturn) and of tests/net/pair.py: two peers (peer.mjs) in two homes, descriptions passed
+// across, and what each reported.
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PYTHON = process.env.PYTHON || 'python3';
+
+/** Why this machine cannot build a lab (null when it can). */
+export function cannotBuildLabs() {
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
+  const missing = spawnSync(PYTHON, ['-c', 'import netlab; print(" ".join(netlab.missing_tools()))'], {
+    cwd: HERE,
+    encoding: 'utf8',
+  }).stdout.trim();
+  return missing ? `needs ${missing}` : null;
+}
+
+/** Builds a lab; `down()` removes it. */
+export function labUp({ nat = 'cone' } = {}) {
+  const up = spawnSync(PYTHON, [path.join(HERE, 'netlab.py'), 'up', '--nat', nat], { encoding: 'utf8' });
+  if (up.status !== 0) throw new Error(`netlab up failed: ${up.stderr}`);
+  const lab = JSON.parse(up.stdout);
+  return {
+    ...lab,
+    ns: (name) => lab.namespaces[name],
+    turnLog: () => readFileSync(lab.turnLog, 'utf8'),
+    down: () => spawnSync(PYTHON, [path.join(HERE, 'netlab.py'), 'down', lab.id]),
+  };
+}
+
+export function servers(lab, { stun = true, turn = true, password } = {}) {
+  const host = `${lab.turn.host}:${lab.turn.port}`;
+  const out = [];
+  if (stun) out.push({ urls: `stun:${host}` });
+  if (turn) out.push({ urls: `turn:${host}`, username: lab.turn.user, credential: password ?? lab.turn.password });
+  return out;
+}
+
+function startPeer(ns, options) {
+  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(HERE, 'peer.mjs'), JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  // A peer that reported "failed" has exited; the "bye" sent after may find its pipe closed.
+  proc.stdin.on('error', () => {});
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  const log = [];
+  return {
+    proc,
+    log,
+    async next(name) {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`${name} ended early (after ${JSON.stringify(log)}): ${stderr.slice(-3000)}`);
+      const message = JSON.parse(value);
+      log.push(message);
+      return message;
+    },
+    send(message) {
+      proc.stdin.write(`${JSON.stringify(message)}\n`);
+    },
+  };
+}
+
+/** Runs the call to its end; returns [offerer's messages, answerer's messages]. */
+export async function runPair(lab, options, { timeout = 90000 } = {}) {
+  const a = startPeer(lab.ns('home-a'), { ...options, role: 'offer' });
+  const b = startPeer(lab.ns('home-b'), { ...options, role: 'answer' });
+  const exited = (p) => new Promise((resolve) => (p.proc.exitCode !== null ? resolve() : p.proc.on('exit', resolve)));
+  let timer;
+  const call = (async () => {
+    b.send(await a.next('the offerer'));
+    a.send(await b.next('the answerer'));
+    const untilEnd = async (p, name, last) => {
+      while (!last.includes((await p.next(name)).type));
+    };
+    await Promise.all([untilEnd(a, 'the offerer', ['sent', 'failed']), untilEnd(b, 'the answerer', ['result', 'failed'])]);
+    a.send({ type: 'bye' });
+    await Promise.all([exited(a), exited(b)]);
+  })();
+  try {
+    await Promise.race([
+      call,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the call took over ${timeout} ms: ${JSON.stringify([a.log, b.log])}`)), timeout);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    for (const p of [a, b]) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+  }
+  return [a.log, b.log];
+}
+
+export function report(messages, kind) {
+  const found = messages.find((m) => m.type === kind);
+  if (!found) throw new Error(`no ${JSON.stringify(kind)} report in ${JSON.stringify(messages)}`);
+  return found;
+}

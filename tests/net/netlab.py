@@ -1,0 +1,242 @@
+"""A test network of the test's own, in Linux network namespaces (issue 15).
+
+    wan     10.99.0.1/24 on a bridge, with coturn (STUN and TURN) listening there
+    nat-a   router: 10.99.0.11 on the wan, 192.168.1.1 to home-a, masquerading
+    home-a  192.168.1.2, its default route through nat-a
+    nat-b   router: 10.99.0.12 on the wan, 192.168.2.1 to home-b, masquerading
+    home-b  192.168.2.2, its default route through nat-b
+
+The homes cannot reach each other's private addresses: a peer in one meets a peer in the
+other through its NAT's public address (a server-reflexive candidate) or through the relay.
+A "cone" NAT keeps a home's source port for every destination (endpoint-independent mapping,
+so hole punching works); a "symmetric" one picks a random port per destination (nft's
+`masquerade random`), which only a relay gets through.
+
+Nothing leaves the machine: the namespaces have no link to the host's own network.
+
+As a module, `Lab` is a context manager; as a command, for the Node tests:
+    python3 netlab.py up [--nat cone|symmetric] [--user U --password P]   prints the lab as JSON
+    python3 netlab.py down ID                                             removes it
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+WAN = "10.99.0.1"
+TURN_PORT = 3478
+REALM = "rtckit.test"
+
+
+def missing_tools() -> list[str]:
+    """What this lab needs and the machine lacks (Debian package names)."""
+    need = {"ip": "iproute2", "nft": "nftables", "turnserver": "coturn"}
+    return [pkg for tool, pkg in need.items() if shutil.which(tool) is None]
+
+
+def can_make_namespaces() -> bool:
+    return os.geteuid() == 0 and not missing_tools()
+
+
+def sh(*args: str, ns: str | None = None) -> None:
+    cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
+
+
+class Lab:
+    """Namespaces, links, NAT rules and a coturn, all removed by `down()`."""
+
+    def __init__(self, nat: str = "cone", user: str = "rtckit", password: str = "secret") -> None:
+        if nat not in ("cone", "symmetric"):
+            raise ValueError(f"nat must be cone or symmetric, not {nat!r}")
+        self.nat = nat
+        self.user, self.password = user, password
+        # Short and unique: a namespace name per lab, so runs side by side never meet.
+        self.id = f"rk{os.getpid() % 100000}{int(time.monotonic() * 1000) % 100000}"
+        self.namespaces: list[str] = []
+        self.turn_pid: int | None = None
+        self.log = os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.log")
+
+    def ns(self, name: str) -> str:
+        return f"{self.id}-{name}"
+
+    def up(self) -> "Lab":
+        try:
+            self._build()
+            self._start_turn()
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def _add_ns(self, name: str) -> str:
+        full = self.ns(name)
+        sh("ip", "netns", "add", full)
+        self.namespaces.append(full)
+        sh("ip", "link", "set", "lo", "up", ns=full)
+        return full
+
+    def _build(self) -> None:
+        wan = self._add_ns("wan")
+        sh("ip", "link", "add", "br0", "type", "bridge", ns=wan)
+        sh("ip", "addr", "add", f"{WAN}/24", "dev", "br0", ns=wan)
+        sh("ip", "link", "set", "br0", "up", ns=wan)
+        # The internet beyond: a default route into a link that leads nowhere (a veth whose
+        # other end drops all), where packets for addresses nobody here has (a home's private
+        # address, say) vanish as they would out there. Without it the kernel refuses them at
+        # once (ENETUNREACH), which no real server sees, and coturn takes that error for a
+        # broken relay. No ARP on it, so nothing waits for a neighbour that will never answer.
+        sh("ip", "link", "add", "sink0", "type", "veth", "peer", "name", "sink1", ns=wan)
+        sh("ip", "link", "set", "sink0", "arp", "off", "up", ns=wan)
+        sh("ip", "link", "set", "sink1", "up", ns=wan)
+        sh("ip", "route", "add", "default", "dev", "sink0", ns=wan)
+        for i, side in enumerate(("a", "b"), start=1):
+            nat, home = self._add_ns(f"nat-{side}"), self._add_ns(f"home-{side}")
+            sh("ip", "link", "add", "wan0", "type", "veth", "peer", "name", f"p{side}", "netns", wan, ns=nat)
+            sh("ip", "link", "set", f"p{side}", "master", "br0", "up", ns=wan)
+            sh("ip", "addr", "add", f"10.99.0.{10 + i}/24", "dev", "wan0", ns=nat)
+            sh("ip", "link", "set", "wan0", "up", ns=nat)
+            sh("ip", "route", "add", "default", "via", WAN, ns=nat)
+            sh("ip", "link", "add", "lan0", "type", "veth", "peer", "name", "eth0", "netns", home, ns=nat)
+            sh("ip", "addr", "add", f"192.168.{i}.1/24", "dev", "lan0", ns=nat)
+            sh("ip", "link", "set", "lan0", "up", ns=nat)
+            sh("ip", "addr", "add", f"192.168.{i}.2/24", "dev", "eth0", ns=home)
+            sh("ip", "link", "set", "eth0", "up", ns=home)
+            sh("ip", "route", "add", "default", "via", f"192.168.{i}.1", ns=home)
+            sh("sysctl", "-q", "-w", "net.ipv4.ip_forward=1", ns=nat)
+            masquerade = "masquerade random" if self.nat == "symmetric" else "masquerade"
+            # Unsolicited packets from the wan are dropped, as a home router's firewall does.
+            # It matters: an unsolicited packet that the router accepted for itself would
+            # leave a conntrack entry on the port the NAT is about to map a home's socket to,
+            # and Linux would then map that socket to another port (a clash), which no real
+            # cone NAT does.
+            rules = (
+                "table ip nat {\n"
+                "  chain post { type nat hook postrouting priority 100; "
+                f'oifname "wan0" {masquerade}; }}\n'
+                "}\n"
+                "table ip filter {\n"
+                '  chain input { type filter hook input priority 0; iifname "wan0" ct state new drop; }\n'
+                "}\n"
+            )
+            subprocess.run(["ip", "netns", "exec", nat, "nft", "-f", "-"], input=rules, text=True, check=True)
+
+    def _start_turn(self) -> None:
+        args = [
+            "ip", "netns", "exec", self.ns("wan"), "turnserver", "-n",
+            "--listening-ip", WAN, "--listening-port", str(TURN_PORT), "--relay-ip", WAN,
+            "--min-port", "49152", "--max-port", "49999",
+            "--realm", REALM, "--lt-cred-mech", "--user", f"{self.user}:{self.password}",
+            "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--no-rfc5780",
+            "--log-file", self.log, "--simple-log", os.environ.get("NETLAB_TURN_VERBOSITY", "--verbose"),
+            "--pidfile", os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.pid"),
+        ]  # fmt: skip
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.turn_pid = proc.pid
+        # Ready when it listens: ask it for a binding from the wan namespace.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"turnserver exited with {proc.returncode}: {self.turn_log()[-2000:]}")
+            if self._listening():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"turnserver did not listen on {WAN}:{TURN_PORT} in 10 s: {self.turn_log()[-2000:]}")
+
+    def _listening(self) -> bool:
+        out = subprocess.run(
+            ["ip", "netns", "exec", self.ns("wan"), "ss", "-uln", f"src {WAN}:{TURN_PORT}"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        return f"{WAN}:{TURN_PORT}" in out
+
+    def turn_log(self) -> str:
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def down(self) -> None:
+        if self.turn_pid is not None:
+            try:
+                os.killpg(self.turn_pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.turn_pid = None
+        for ns in reversed(self.namespaces):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        self.namespaces.clear()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "nat": self.nat,
+            "namespaces": {name: self.ns(name) for name in ("wan", "nat-a", "home-a", "nat-b", "home-b")},
+            "turn": {"host": WAN, "port": TURN_PORT, "user": self.user, "password": self.password, "pid": self.turn_pid},
+            "turnLog": self.log,
+        }
+
+    def __enter__(self) -> "Lab":
+        return self.up()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.down()
+
+
+def down_by_id(lab_id: str) -> None:
+    """Removes a lab that `up` made in another process (the Node tests)."""
+    pidfile = os.path.join(tempfile.gettempdir(), f"{lab_id}-turnserver.pid")
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        if name.startswith(f"{lab_id}-"):
+            # coturn first: it runs in the wan namespace, found by its namespace's pids.
+            pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+    for line in out.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        if name.startswith(f"{lab_id}-"):
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    try:
+        os.unlink(pidfile)
+    except FileNotFoundError:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up")
+    up.add_argument("--nat", default="cone", choices=["cone", "symmetric"])
+    up.add_argument("--user", default="rtckit")
+    up.add_argument("--password", default="secret")
+    down = sub.add_parser("down")
+    down.add_argument("id")
+    args = parser.parse_args()
+    if args.command == "up":
+        lab = Lab(args.nat, args.user, args.password).up()
+        json.dump(lab.describe(), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        down_by_id(args.id)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Two peers (tests/net/peer.py or peer.mjs) in two namespaces of a lab, their descriptions
+passed across, and what each reported. Used by the Python network tests; the Node tests have
+the same in helpers.mjs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+async def _start(ns: str, options: dict) -> asyncio.subprocess.Process:
+    # NET_PEER_STDERR=folder keeps each peer's stderr in a file there (for debugging a run).
+    keep = os.environ.get("NET_PEER_STDERR")
+    stderr = open(os.path.join(keep, f"{options['role']}.err"), "wb") if keep else asyncio.subprocess.PIPE
+    return await asyncio.create_subprocess_exec(
+        "ip", "netns", "exec", ns, sys.executable, os.path.join(HERE, "peer.py"), json.dumps(options),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+    )  # fmt: skip
+
+
+async def _next(proc: asyncio.subprocess.Process, log: list, name: str) -> dict:
+    assert proc.stdout is not None
+    line = await proc.stdout.readline()
+    if not line:
+        err = (await proc.stderr.read()).decode(errors="replace") if proc.stderr else ""
+        raise AssertionError(f"{name} ended early (after {log}): {err[-3000:]}")
+    message = json.loads(line)
+    log.append(message)
+    return message
+
+
+def _send(proc: asyncio.subprocess.Process, message: dict) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write((json.dumps(message) + "\n").encode())
+
+
+async def run_pair(offer_ns: str, offer: dict, answer_ns: str, answer: dict, timeout: float = 60) -> tuple[list, list]:
+    """Runs the call to its end; returns (offerer's messages, answerer's messages)."""
+    a = await _start(offer_ns, {**offer, "role": "offer"})
+    b = await _start(answer_ns, {**answer, "role": "answer"})
+    got_a: list = []
+    got_b: list = []
+
+    async def call() -> None:
+        _send(b, await _next(a, got_a, "the offerer"))
+        _send(a, await _next(b, got_b, "the answerer"))
+
+        async def until_end(proc: Any, log: list, name: str, last: set) -> None:
+            while (await _next(proc, log, name))["type"] not in last:
+                pass
+
+        await asyncio.gather(
+            until_end(a, got_a, "the offerer", {"sent", "failed"}),
+            until_end(b, got_b, "the answerer", {"result", "failed"}),
+        )
+        _send(a, {"type": "bye"})
+        await asyncio.gather(a.wait(), b.wait())
+
+    try:
+        await asyncio.wait_for(call(), timeout)
+    finally:
+        for proc in (a, b):
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    return got_a, got_b
+
+
+def report(messages: list, kind: str) -> dict:
+    found = [m for m in messages if m["type"] == kind]
+    assert found, f"no {kind!r} report in {messages}"
+    return found[0]
