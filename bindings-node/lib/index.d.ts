@@ -279,6 +279,8 @@ export declare class RTCPeerConnection extends EventTarget {
   readonly canTrickleIceCandidates: boolean | null;
   onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => any) | null;
   onicecandidateerror: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceErrorEvent) => any) | null;
+  /** The next offer restarts ICE with new credentials; negotiationneeded fires when stable. */
+  restartIce(): void;
   onicegatheringstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   oniceconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
@@ -301,7 +303,7 @@ export declare class RTCPeerConnection extends EventTarget {
   getStats(selector: MediaStreamTrack | null, successCallback: (report: RTCStatsReport) => void, failureCallback?: (error: Error) => void): Promise<void>;
   getConfiguration(): RTCConfigurationState;
   setConfiguration(configuration?: RTCConfiguration): void;
-  createOffer(options?: object): Promise<RTCSessionDescription>;
+  createOffer(options?: { iceRestart?: boolean }): Promise<RTCSessionDescription>;
   createAnswer(options?: object): Promise<RTCSessionDescription>;
   /** A {type: 'rollback'} description goes back to stable. */
   setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void>;

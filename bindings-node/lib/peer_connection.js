@@ -249,9 +249,15 @@ class RTCPeerConnection extends EventTarget {
     return RTCStatsReport._fromJson(await callAsync(() => this.#native.getStats(selector?.id ?? null)));
   }
 
-  async createOffer() {
+  async createOffer(options) {
     if (isLegacy(arguments, 0)) return legacy(this.createOffer(arguments[2]), arguments[0], arguments[1]);
-    return new RTCSessionDescription(await callAsync(() => this.#native.createOffer()));
+    const iceRestart = Boolean(options?.iceRestart);
+    return new RTCSessionDescription(await callAsync(() => this.#native.createOffer(iceRestart)));
+  }
+
+  /** The next offer restarts ICE with new credentials; negotiationneeded fires when stable. */
+  restartIce() {
+    call(() => this.#native.restartIce());
   }
 
   async createAnswer() {

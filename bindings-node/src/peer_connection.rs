@@ -195,9 +195,20 @@ impl NativePeerConnection {
     // synchronous part), then run in that order.
 
     #[napi(ts_return_type = "Promise<SessionDescriptionInit>", catch_unwind)]
-    pub fn create_offer<'env>(&self, env: &'env Env) -> crate::error::Result<PromiseRaw<'env, SessionDescriptionInit>> {
+    pub fn create_offer<'env>(
+        &self,
+        env: &'env Env,
+        ice_restart: Option<bool>,
+    ) -> crate::error::Result<PromiseRaw<'env, SessionDescriptionInit>> {
         let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-        crate::error::spawn(env, async move { turn.run(pc.create_offer()).await.map(description) })
+        let ice_restart = ice_restart.unwrap_or(false);
+        crate::error::spawn(env, async move { turn.run(pc.create_offer(ice_restart)).await.map(description) })
+    }
+
+    /// W3C's restartIce(): the next offer restarts ICE.
+    #[napi(catch_unwind)]
+    pub fn restart_ice(&self) -> crate::error::Result<()> {
+        self.inner.restart_ice_now().napi()
     }
 
     #[napi(ts_return_type = "Promise<SessionDescriptionInit>", catch_unwind)]

@@ -90,11 +90,17 @@ impl PyPeerConnection {
         })
     }
 
-    fn create_offer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (ice_restart = false))]
+    fn create_offer<'py>(&self, py: Python<'py>, ice_restart: bool) -> PyResult<Bound<'py, PyAny>> {
         crate::error::guard(|| {
             let (pc, turn) = (self.inner.clone(), self.inner.enqueue_operation());
-            awaitable(py, async move { turn.run(pc.create_offer()).await.map(description) })
+            awaitable(py, async move { turn.run(pc.create_offer(ice_restart)).await.map(description) })
         })
+    }
+
+    /// W3C's restartIce(): the next offer restarts ICE.
+    fn restart_ice(&self) -> PyResult<()> {
+        crate::error::guard(|| self.inner.restart_ice_now().py_err())
     }
 
     fn create_answer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

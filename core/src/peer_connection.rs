@@ -116,6 +116,8 @@ struct Shared {
     /// True once the connection is up: senders start consuming their tracks then.
     connected: tokio::sync::watch::Sender<bool>,
     closed: AtomicBool,
+    /// restartIce() was called: the next offer gets new ICE credentials.
+    ice_restart: AtomicBool,
     channels: Mutex<Vec<Weak<crate::data_channel::Inner>>>,
     max_message_size: Arc<AtomicUsize>,
     runtime: Arc<ConnectionRuntime>,
@@ -132,6 +134,11 @@ struct Shared {
     remote_streams: Mutex<HashMap<String, MediaStream>>,
     /// Woken when ICE gathering completes or the connection closes.
     gathered: tokio::sync::Notify,
+    /// How many gatherings have completed, and how many setLocalDescription has to wait for:
+    /// an ICE restart gathers again while the state still says "complete" from the last time,
+    /// so "complete" alone would let a restart's description go out with the old candidates.
+    gatherings_done: std::sync::atomic::AtomicU64,
+    gatherings_awaited: std::sync::atomic::AtomicU64,
     /// The last description created with stopped sections rejected, and webrtc-rs's own.
     rejected: Mutex<Option<(String, String)>>,
     /// What the peer writes that webrtc-rs does not read (see RemoteDialect).
@@ -347,8 +354,13 @@ impl PeerConnectionEventHandler for Handler {
             shared.events.push(PeerConnectionEvent::IceGatheringStateChange);
             if value == "complete" {
                 shared.events.push(PeerConnectionEvent::IceCandidate(None));
-                shared.gathered.notify_waiters();
             }
+        }
+        // Counted even when the state did not change: webrtc-rs reports the end of a
+        // restart's gathering as "complete" again, never saying "gathering" in between.
+        if value == "complete" {
+            shared.gatherings_done.fetch_add(1, Ordering::AcqRel);
+            shared.gathered.notify_waiters();
         }
     }
 
@@ -422,6 +434,11 @@ fn same_remote(
     b: &Arc<dyn webrtc::media_stream::track_remote::TrackRemote>,
 ) -> bool {
     std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+}
+
+/// The first `a=ice-ufrag` of a description (session or media level), "" when none.
+fn ice_ufrag(sdp: &str) -> &str {
+    sdp.lines().find_map(|l| l.trim_end().strip_prefix("a=ice-ufrag:")).unwrap_or("")
 }
 
 fn all_mids(sdp: &str) -> Vec<String> {
@@ -501,12 +518,15 @@ impl PeerConnection {
             estimate: Default::default(),
             connected: tokio::sync::watch::channel(false).0,
             closed: AtomicBool::new(false),
+            ice_restart: AtomicBool::new(false),
             channels: Mutex::new(Vec::new()),
             transceivers: Mutex::new(Vec::new()),
             remote_streams: Mutex::new(HashMap::new()),
             rejected: Mutex::new(None),
             dialect: Default::default(),
             gathered: tokio::sync::Notify::new(),
+            gatherings_done: std::sync::atomic::AtomicU64::new(0),
+            gatherings_awaited: std::sync::atomic::AtomicU64::new(0),
             max_message_size: Arc::new(AtomicUsize::new(DEFAULT_REMOTE_MAX_MESSAGE_SIZE)),
             runtime: runtime.clone(),
             connection: OnceLock::new(),
@@ -598,10 +618,25 @@ impl PeerConnection {
         );
     }
 
-    pub async fn create_offer(&self) -> Result<SessionDescription> {
+    /// W3C's restartIce(): the next offer (createOffer, or setLocalDescription without one)
+    /// restarts ICE with new credentials, and negotiationneeded fires when stable.
+    pub fn restart_ice_now(&self) -> Result<()> {
         self.check_open()?;
+        self.shared.ice_restart.store(true, Ordering::Release);
+        if self.signaling_state() == SignalingState::Stable {
+            self.shared.events.push(PeerConnectionEvent::NegotiationNeeded);
+        }
+        Ok(())
+    }
+
+    /// createOffer; `ice_restart` is W3C's RTCOfferOptions.iceRestart (restartIce() asks the
+    /// same of the next offer).
+    pub async fn create_offer(&self, ice_restart: bool) -> Result<SessionDescription> {
+        self.check_open()?;
+        let restart = self.shared.ice_restart.swap(false, Ordering::AcqRel) || ice_restart;
+        let options = restart.then_some(rtc::peer_connection::configuration::RTCOfferOptions { ice_restart: true });
         let offer =
-            self.connection.create_offer(None).await.map_err(|e| Error::from_webrtc("createOffer failed", e))?;
+            self.connection.create_offer(options).await.map_err(|e| Error::from_webrtc("createOffer failed", e))?;
         self.check_open()?;
         let offer =
             SessionDescription::from_webrtc(&offer).ok_or_else(|| Error::operation("createOffer produced no offer"))?;
@@ -654,7 +689,7 @@ impl PeerConnection {
         let description = match description {
             Some(d) => d,
             None => match state {
-                SignalingState::Stable | SignalingState::HaveLocalOffer => self.create_offer().await?,
+                SignalingState::Stable | SignalingState::HaveLocalOffer => self.create_offer(false).await?,
                 _ => self.create_answer().await?,
             },
         };
@@ -688,6 +723,12 @@ impl PeerConnection {
         }
         // Its mids are in force before gathering starts, so that no candidate of it is dropped.
         let rollback = description.sdp_type == SdpType::Rollback;
+        // New ICE credentials (the first description, or an ICE restart) start a gathering.
+        let gathers = !rollback && {
+            let previous = self.connection.local_description().await.map(|d| ice_ufrag(&d.sdp).to_owned());
+            previous.is_none_or(|ufrag| ufrag != ice_ufrag(&description.sdp))
+        };
+        let done_before = self.shared.gatherings_done.load(Ordering::Acquire);
         let previous_mids =
             (!rollback).then(|| std::mem::replace(&mut *self.shared.local_mids.lock(), all_mids(&description.sdp)));
         if let Err(e) = self.connection.set_local_description(parsed).await {
@@ -695,6 +736,17 @@ impl PeerConnection {
                 *self.shared.local_mids.lock() = previous;
             }
             return Err(Error::from_webrtc("setLocalDescription failed", e));
+        }
+        if gathers {
+            self.shared.gatherings_awaited.store(done_before + 1, Ordering::Release);
+            // W3C's "gathering" (and its event) for a restart, which webrtc-rs does not
+            // report; unless this gathering has already ended.
+            let mut states = self.shared.states.lock();
+            if self.shared.gatherings_done.load(Ordering::Acquire) == done_before
+                && set(&mut states.ice_gathering, "gathering")
+            {
+                self.shared.events.push(PeerConnectionEvent::IceGatheringStateChange);
+            }
         }
         self.check_open()?;
         if rollback {
@@ -1278,7 +1330,9 @@ impl PeerConnection {
     pub async fn gathering_complete(&self) {
         loop {
             let woken = self.shared.gathered.notified();
-            if self.is_closed() || self.states().ice_gathering == "complete" {
+            let done = self.shared.gatherings_done.load(Ordering::Acquire)
+                >= self.shared.gatherings_awaited.load(Ordering::Acquire);
+            if self.is_closed() || (done && self.states().ice_gathering == "complete") {
                 return;
             }
             woken.await;

@@ -349,7 +349,7 @@ fn remote_sdp() {
         pc.add_transceiver_of_kind(TrackKind::Audio, "sendrecv").await.unwrap();
         pc.add_transceiver_of_kind(TrackKind::Video, "sendrecv").await.unwrap();
         pc.create_data_channel("x", Default::default()).await.unwrap();
-        let offer = pc.create_offer().await.unwrap();
+        let offer = pc.create_offer(false).await.unwrap();
         pc.close().await.unwrap();
         offer.sdp
     });

@@ -102,3 +102,58 @@ export function report(messages, kind) {
   if (!found) throw new Error(`no ${JSON.stringify(kind)} report in ${JSON.stringify(messages)}`);
   return found;
 }
+
+/** A held call (peer.mjs with "hold"): both peers started and connected, each with next(),
+ * untilState(), send() and end(). */
+export async function heldCall(lab, options) {
+  const wrap = (p, name) => ({
+    log: p.log,
+    async next(kind, ms = 60000) {
+      let timer;
+      const wanted = (async () => {
+        for (;;) {
+          const message = await p.next(name);
+          if (!kind || message.type === kind) return message;
+        }
+      })();
+      try {
+        return await Promise.race([
+          wanted,
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`${name}: no ${kind} in ${ms} ms: ${JSON.stringify(p.log)}`)), ms);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async untilState(state, ms = 60000) {
+      for (;;) {
+        const message = await this.next('state', ms);
+        if (message.connectionState === state) return message;
+      }
+    },
+    send: (message) => p.send(message),
+    end: () => {
+      if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+    },
+  });
+  const a = wrap(startPeer(lab.ns('home-a'), { ...options, role: 'offer', hold: true }), 'the offerer');
+  const b = wrap(startPeer(lab.ns('home-b'), { ...options, role: 'answer', hold: true }), 'the answerer');
+  try {
+    b.send(await a.next('description'));
+    a.send(await b.next('description'));
+    await Promise.all([a.next('pair'), b.next('pair')]);
+  } catch (err) {
+    a.end();
+    b.end();
+    throw err;
+  }
+  return [a, b];
+}
+
+/** Runs a command in one of the lab's namespaces. */
+export function inNs(lab, name, ...args) {
+  const done = spawnSync('ip', ['netns', 'exec', lab.ns(name), ...args], { encoding: 'utf8' });
+  if (done.status !== 0) throw new Error(`${args.join(' ')} in ${name} failed: ${done.stderr}`);
+}

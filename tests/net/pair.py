@@ -75,3 +75,49 @@ def report(messages: list, kind: str) -> dict:
     found = [m for m in messages if m["type"] == kind]
     assert found, f"no {kind!r} report in {messages}"
     return found[0]
+
+
+class Peer:
+    """A peer process of a held call (peer.py with "hold"): its messages, and commands to it."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, name: str) -> None:
+        self.proc, self.name, self.log = proc, name, []
+
+    async def next(self, kind: str | None = None, timeout: float = 60) -> dict:
+        """The next message (of `kind`, skipping others), within `timeout` seconds."""
+
+        async def wanted() -> dict:
+            while True:
+                message = await _next(self.proc, self.log, self.name)
+                if kind is None or message["type"] == kind:
+                    return message
+
+        return await asyncio.wait_for(wanted(), timeout)
+
+    async def until_state(self, connection_state: str, timeout: float = 60) -> dict:
+        while True:
+            message = await self.next("state", timeout)
+            if message["connectionState"] == connection_state:
+                return message
+
+    def send(self, message: dict) -> None:
+        _send(self.proc, message)
+
+    async def end(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+        await self.proc.wait()
+
+
+async def held_call(offer_ns: str, answer_ns: str, options: dict) -> tuple[Peer, Peer]:
+    """Starts two held peers and connects them; both have reported their pair."""
+    a = Peer(await _start(offer_ns, {**options, "role": "offer", "hold": True}), "the offerer")
+    b = Peer(await _start(answer_ns, {**options, "role": "answer", "hold": True}), "the answerer")
+    try:
+        b.send(await a.next("description"))
+        a.send(await b.next("description"))
+        await asyncio.gather(a.next("pair"), b.next("pair"))
+    except BaseException:
+        await asyncio.gather(a.end(), b.end())
+        raise
+    return a, b

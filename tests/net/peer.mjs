@@ -54,11 +54,21 @@ async function main() {
   pc.addEventListener('icecandidateerror', (e) =>
     errors.push({ url: e.url, errorCode: e.errorCode, errorText: e.errorText, address: e.address, port: e.port }),
   );
+  let up = false;
   const settled = new Promise((resolve) => {
-    pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'connected' || pc.connectionState === 'failed') resolve(pc.connectionState);
-    });
+    const onState = () => {
+      if (!up && (pc.connectionState === 'connected' || pc.connectionState === 'failed')) {
+        up = true;
+        resolve(pc.connectionState);
+      } else if (up) {
+        say({ type: 'state', connectionState: pc.connectionState, iceConnectionState: pc.iceConnectionState, at: Date.now() });
+      }
+    };
+    pc.addEventListener('connectionstatechange', onState);
+    pc.addEventListener('iceconnectionstatechange', onState);
   });
+  let stopSending = false;
+  let sentBytes = 0;
   const total = options.bytes ?? 0;
   const seconds = options.seconds ?? 2;
   const result = {};
@@ -82,6 +92,14 @@ async function main() {
       channel.bufferedAmountLowThreshold = 256 * 1024;
       let sent = 0;
       let seq = 0;
+      while (options.hold && !stopSending) {
+        const chunk = Buffer.alloc(1024);
+        chunk.writeBigUInt64BE(BigInt(seq), 0);
+        channel.send(chunk);
+        sentBytes += 1024;
+        seq += 1;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       while (sent < total) {
         const size = Math.min(CHUNK, total - sent);
         const chunk = Buffer.alloc(size);
@@ -142,8 +160,30 @@ async function main() {
   }
   say({ type: 'connected', ms });
   say({ type: 'pair', ...(await selectedPair(pc)), errors });
+  while (options.hold) {
+    const command = await readLine();
+    if (command.type === 'restart') {
+      // restartIce(), or with "option" createOffer's iceRestart.
+      if (command.option) {
+        await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+      } else {
+        pc.restartIce();
+        await pc.setLocalDescription(await pc.createOffer());
+      }
+      say({ type: 'description', description: { type: 'offer', sdp: (await gathered(pc)).sdp } });
+    } else if (command.type === 'description') {
+      await pc.setRemoteDescription(command.description);
+      if (command.description.type === 'offer') {
+        await pc.setLocalDescription(await pc.createAnswer());
+        say({ type: 'description', description: { type: 'answer', sdp: (await gathered(pc)).sdp } });
+      }
+    } else if (command.type === 'stop') {
+      stopSending = true;
+      break;
+    }
+  }
   if (options.role === 'offer') {
-    say({ type: 'sent', ...(await within(done, timeout, "the answerer's counts")) });
+    say({ type: 'sent', sentBytes, ...(await within(done, timeout, "the answerer's counts")) });
     await readLine(); // the test says when the answerer has reported
   } else {
     while (!('bytes' in result)) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -9,6 +9,12 @@ passes them across). Then it reports, as lines on stdout:
     {"type": "result", ...}                           what went through (the answerer's counts)
     {"type": "failed", "ms": ..., "errors": [...]}    connectionState "failed", with every
                                                       icecandidateerror seen
+With "hold", the call stays up after "pair": the offerer sends 1 KiB every 10 ms, each state
+change is reported ({"type": "state", ..., "at": wall-clock ms}), and stdin takes commands:
+{"type": "restart"} (the offerer restarts ICE, with restartIce() or, given "option", with
+createOffer's iceRestart, and prints its new offer), {"type":
+"description", ...} (applied; an offer is answered), {"type": "stop"} (the offerer stops
+sending and the call ends as above).
 The offerer sends `bytes` on a reliable channel and, when `video` is set, fake video; the
 answerer checks the bytes' order and counts decoded frames for `seconds`. tests/net/peer.mjs
 is the same peer in Node.
@@ -67,9 +73,19 @@ async def main(options: dict) -> None:
     def on_state() -> None:
         if pc.connectionState in ("connected", "failed") and not connected.done():
             connected.set_result(pc.connectionState)
+        elif connected.done():
+            say(
+                type="state",
+                connectionState=pc.connectionState,
+                iceConnectionState=pc.iceConnectionState,
+                at=time.time() * 1000,
+            )
 
     pc.on("icecandidateerror", on_error)
     pc.on("connectionstatechange", on_state)
+    pc.on("iceconnectionstatechange", on_state)
+    stop_sending = asyncio.Event()
+    sent_bytes = [0]
     total = int(options.get("bytes", 0))
     seconds = float(options.get("seconds", 2))
     result: dict = {}
@@ -92,6 +108,11 @@ async def main(options: dict) -> None:
             low = asyncio.Event()
             channel.on("bufferedamountlow", low.set)
             sent, seq = 0, 0
+            while options.get("hold") and not stop_sending.is_set():
+                channel.send(seq.to_bytes(8, "big") + bytes(1016))
+                sent_bytes[0] += 1024
+                seq += 1
+                await asyncio.sleep(0.01)
             while sent < total:
                 size = min(CHUNK, total - sent)
                 chunk = seq.to_bytes(8, "big") + bytes(size - 8)
@@ -146,8 +167,6 @@ async def main(options: dict) -> None:
                     received["ordered"] = False
                 received["seq"] += 1
                 received["bytes"] += len(message)
-                if received["bytes"] >= total and total == 0:
-                    pass
 
             channel.on("message", on_message)
 
@@ -165,9 +184,26 @@ async def main(options: dict) -> None:
         return
     say(type="connected", ms=ms)
     say(type="pair", **(await selected_pair(pc)), errors=errors)
+    while options.get("hold"):
+        command = await read_line()
+        if command["type"] == "restart":  # restartIce(), or with "option" createOffer's
+            if command.get("option"):
+                await pc.setLocalDescription(await pc.createOffer(iceRestart=True))
+            else:
+                pc.restartIce()
+                await pc.setLocalDescription(await pc.createOffer())
+            say(type="description", description={"type": "offer", "sdp": pc.localDescription.sdp})
+        elif command["type"] == "description":
+            await pc.setRemoteDescription(command["description"])
+            if command["description"]["type"] == "offer":
+                await pc.setLocalDescription(await pc.createAnswer())
+                say(type="description", description={"type": "answer", "sdp": pc.localDescription.sdp})
+        elif command["type"] == "stop":
+            stop_sending.set()
+            break
     if options["role"] == "offer":
         counts = await asyncio.wait_for(done, options.get("timeout", 30))
-        say(type="sent", **counts)
+        say(type="sent", sentBytes=sent_bytes[0], **counts)
         await read_line()  # the test says when the answerer has reported
     else:
         while "bytes" not in result:

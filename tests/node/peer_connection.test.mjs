@@ -49,6 +49,40 @@ test('non-trickle local description carries candidates', async () => {
   b.close();
 });
 
+const ufrag = (sdp) => sdp.split('\r\n').find((l) => l.startsWith('a=ice-ufrag:'));
+
+// restartIce() fires negotiationneeded and the next offer has new credentials; createOffer
+// ({iceRestart: true}) does the same. Each restart gathers again, and the channel works after
+// both.
+test('restartIce renews credentials and the channel keeps working', async () => {
+  const { a, b, channel, remote } = await openPair({ trickle: false });
+  let before = ufrag(a.localDescription.sdp);
+  const needed = nextEvent(a, 'negotiationneeded');
+  a.restartIce();
+  await needed;
+  for (const restart of [() => a.createOffer(), () => a.createOffer({ iceRestart: true })]) {
+    const offer = await restart();
+    assert.notEqual(ufrag(offer.sdp), before);
+    const states = [];
+    a.onicegatheringstatechange = () => states.push(a.iceGatheringState);
+    await a.setLocalDescription(offer);
+    await waitUntil(() => a.iceGatheringState === 'complete' && states.includes('complete'), 10000, 'gathering again');
+    // Two icegatheringstatechange events ("gathering", then "complete"; a handler reads the
+    // state as it is when the event is delivered).
+    assert.equal(states.length, 2);
+    await b.setRemoteDescription(a.localDescription);
+    await b.setLocalDescription();
+    await waitUntil(() => b.iceGatheringState === 'complete', 10000, "the answerer's gathering");
+    await a.setRemoteDescription(b.localDescription);
+    before = ufrag(a.localDescription.sdp);
+    assert.deepEqual(await exchange(channel, remote, ['after a restart']), ['after a restart']);
+  }
+  assert.equal(ufrag((await a.createOffer()).sdp), before, 'a plain offer keeps the credentials');
+  a.close();
+  b.close();
+  assert.throws(() => a.restartIce(), { name: 'InvalidStateError' });
+});
+
 test('implicit setLocalDescription offers and answers', async () => {
   const a = new rtckit.RTCPeerConnection(LOOPBACK);
   const b = new rtckit.RTCPeerConnection(LOOPBACK);

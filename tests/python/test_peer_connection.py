@@ -55,6 +55,40 @@ def test_non_trickle_local_description_carries_candidates():
     run(main())
 
 
+def ufrag(sdp: str) -> str:
+    return next(l for l in sdp.split("\r\n") if l.startswith("a=ice-ufrag:"))
+
+
+def test_restart_ice_renews_credentials_and_the_channel_keeps_working():
+    """restartIce() fires negotiationneeded and the next offer has new credentials;
+    createOffer(iceRestart=True) does the same. Each restart's answer is gathered anew (it
+    ends with end-of-candidates), and the channel works after both."""
+
+    async def main():
+        a, b, ch, remote = await open_pair(trickle=False)
+        before = ufrag(a.localDescription.sdp)
+        needed = next_event(a, "negotiationneeded")
+        a.restartIce()
+        await asyncio.wait_for(needed, 10)
+        for restart in (a.createOffer, lambda: a.createOffer(iceRestart=True)):
+            offer = await restart()
+            assert ufrag(offer.sdp) != before
+            await a.setLocalDescription(offer)
+            await b.setRemoteDescription(a.localDescription)
+            await b.setLocalDescription(await b.createAnswer())
+            assert "a=end-of-candidates" in b.localDescription.sdp
+            await a.setRemoteDescription(b.localDescription)
+            before = ufrag(a.localDescription.sdp)
+            assert await exchange(ch, remote, ["after a restart"]) == ["after a restart"]
+        assert ufrag((await a.createOffer()).sdp) == before, "a plain offer keeps the credentials"
+        await a.close()
+        await b.close()
+        with pytest.raises(rtckit.InvalidStateError):
+            a.restartIce()
+
+    run(main())
+
+
 def test_implicit_set_local_description_offers_and_answers():
     async def main():
         a = rtckit.RTCPeerConnection(LOOPBACK)

@@ -135,9 +135,14 @@ class RTCPeerConnection(EventEmitter):
 
     # -- negotiation ----------------------------------------------------------------------
 
-    async def createOffer(self) -> RTCSessionDescription:
+    def restartIce(self) -> None:
+        """W3C's restartIce(): the next offer gets new ICE credentials (negotiationneeded
+        fires when stable). aiortc has no ICE restart."""
+        self._native.restart_ice()
+
+    async def createOffer(self, iceRestart: bool = False) -> RTCSessionDescription:
         self._start()
-        return _description(await self._native.create_offer())  # type: ignore[return-value]
+        return _description(await self._native.create_offer(bool(iceRestart)))  # type: ignore[return-value]
 
     async def createAnswer(self) -> RTCSessionDescription:
         self._start()
