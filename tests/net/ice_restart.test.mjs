@@ -45,6 +45,7 @@ async function inLab(body) {
     await body(lab, a, b);
   } finally {
     a?.send({ type: 'bye' });
+    b?.send({ type: 'bye' });
     a?.end();
     b?.end();
     lab.down();

@@ -3,7 +3,7 @@
 // across, and what each reported.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,6 +47,10 @@ function startPeer(ns, options) {
   });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));
+  // NET_PEER_STDERR=folder keeps each peer's stderr in a file there (for debugging a run).
+  if (process.env.NET_PEER_STDERR) {
+    proc.on('exit', () => writeFileSync(path.join(process.env.NET_PEER_STDERR, `${options.role}.err`), stderr));
+  }
   // A peer that reported "failed" has exited; the "bye" sent after may find its pipe closed.
   proc.stdin.on('error', () => {});
   const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
@@ -81,6 +85,7 @@ export async function runPair(lab, options, { timeout = 90000 } = {}) {
     };
     await Promise.all([untilEnd(a, 'the offerer', ['sent', 'failed']), untilEnd(b, 'the answerer', ['result', 'failed'])]);
     a.send({ type: 'bye' });
+    b.send({ type: 'bye' });
     await Promise.all([exited(a), exited(b)]);
   })();
   try {

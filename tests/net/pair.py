@@ -59,6 +59,7 @@ async def run_pair(offer_ns: str, offer: dict, answer_ns: str, answer: dict, tim
             until_end(b, got_b, "the answerer", {"result", "failed"}),
         )
         _send(a, {"type": "bye"})
+        _send(b, {"type": "bye"})
         await asyncio.gather(a.wait(), b.wait())
 
     try:

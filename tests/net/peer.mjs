@@ -184,7 +184,7 @@ async function main() {
   }
   if (options.role === 'offer') {
     say({ type: 'sent', sentBytes, ...(await within(done, timeout, "the answerer's counts")) });
-    await readLine(); // the test says when the answerer has reported
+    await readLine(); // "bye": the test says when both have reported
   } else {
     while (!('bytes' in result)) await new Promise((resolve) => setTimeout(resolve, 10));
     if (options.video) {
@@ -196,6 +196,8 @@ async function main() {
       result.fps = frames.length / seconds;
     }
     say({ type: 'result', ...result });
+    // The counts just sent back must reach the offerer before close() drops what is unsent.
+    await readLine();
   }
   for (const sink of sinks) sink.stop();
   pc.close();

@@ -204,7 +204,7 @@ async def main(options: dict) -> None:
     if options["role"] == "offer":
         counts = await asyncio.wait_for(done, options.get("timeout", 30))
         say(type="sent", sentBytes=sent_bytes[0], **counts)
-        await read_line()  # the test says when the answerer has reported
+        await read_line()  # "bye": the test says when both have reported
     else:
         while "bytes" not in result:
             await asyncio.sleep(0.01)
@@ -215,6 +215,8 @@ async def main(options: dict) -> None:
             result["rising"] = frames == sorted(frames) and len(set(frames)) == len(frames)
             result["fps"] = len(frames) / seconds
         say(type="result", **result)
+        # The counts just sent back must reach the offerer before close() drops what is unsent.
+        await read_line()
     await pc.close()
 
 

@@ -60,6 +60,7 @@ def in_lab(body) -> None:
             await body(lab, a, b)
         finally:
             a.send({"type": "bye"})
+            b.send({"type": "bye"})
             await asyncio.gather(a.end(), b.end())
 
     with netlab.Lab("cone") as lab:
