@@ -107,6 +107,9 @@ function description(init) {
   return init ? new RTCSessionDescription(init) : null;
 }
 
+/** Events a browser queues after a signaling method's promise (see #dispatchGathering). */
+const HELD = new Set(['icecandidate', 'icegatheringstatechange', 'negotiationneeded']);
+
 class RTCPeerConnection extends EventTarget {
   #native;
   /** One object per transceiver (core keeps what belongs to which). */
@@ -114,7 +117,7 @@ class RTCPeerConnection extends EventTarget {
   #remoteStreams = new Map();
   /** Its key with the event hub. */
   #events;
-  /** Gathering events wait while setLocalDescription runs (see #dispatchGathering). */
+  /** Signaling methods running: some events wait for them (see #dispatchGathering). */
   #describing = 0;
   #held = [];
   #draining = false;
@@ -132,7 +135,10 @@ class RTCPeerConnection extends EventTarget {
   /**
    * Browsers fire candidates after setLocalDescription resolved, each in a task of its own:
    * code that forwards them straight to another connection's addIceCandidate has called that
-   * connection's setRemoteDescription by then (the operations chain orders the two).
+   * connection's setRemoteDescription by then (the operations chain orders the two). And
+   * negotiationneeded, queued when the chain empties, comes after the continuation of the
+   * last await on it: perfect negotiation's polite peer sends its answer before the next
+   * offer replaces it.
    */
   #dispatchGathering(e) {
     if (this.#describing === 0 && this.#held.length === 0) return false;
@@ -154,7 +160,7 @@ class RTCPeerConnection extends EventTarget {
   }
 
   #dispatch(e, released = false) {
-    if (!released && (e.name === 'icecandidate' || e.name === 'icegatheringstatechange') && this.#dispatchGathering(e)) return;
+    if (!released && HELD.has(e.name) && this.#dispatchGathering(e)) return;
     switch (e.name) {
       case 'icecandidate': {
         const candidate = e.candidate ? new RTCIceCandidate(e.candidate) : null;
@@ -252,7 +258,7 @@ class RTCPeerConnection extends EventTarget {
   async createOffer(options) {
     if (isLegacy(arguments, 0)) return legacy(this.createOffer(arguments[2]), arguments[0], arguments[1]);
     const iceRestart = Boolean(options?.iceRestart);
-    return new RTCSessionDescription(await callAsync(() => this.#native.createOffer(iceRestart)));
+    return new RTCSessionDescription(await this.#signaling(() => this.#native.createOffer(iceRestart)));
   }
 
   /** The next offer restarts ICE with new credentials; negotiationneeded fires when stable. */
@@ -262,7 +268,20 @@ class RTCPeerConnection extends EventTarget {
 
   async createAnswer() {
     if (isLegacy(arguments, 0)) return legacy(this.createAnswer(arguments[2]), arguments[0], arguments[1]);
-    return new RTCSessionDescription(await callAsync(() => this.#native.createAnswer()));
+    return new RTCSessionDescription(await this.#signaling(() => this.#native.createAnswer()));
+  }
+
+  /** Runs a signaling method, holding the events that must follow it (see #dispatchGathering). */
+  async #signaling(method, before = () => {}) {
+    this.#describing += 1;
+    try {
+      const result = await callAsync(method);
+      before();
+      return result;
+    } finally {
+      this.#describing -= 1;
+      this.#drain();
+    }
   }
 
   async setLocalDescription(desc) {
@@ -272,7 +291,7 @@ class RTCPeerConnection extends EventTarget {
     try {
       await callAsync(() => this.#native.setLocalDescription(init));
       // The candidates gathered for a rolled-back offer name its m-sections: never fired.
-      if (init?.type === 'rollback') this.#held = [];
+      if (init?.type === 'rollback') this.#held = this.#held.filter((e) => e.name === 'negotiationneeded');
     } finally {
       this.#describing -= 1;
       this.#drain();
@@ -284,14 +303,13 @@ class RTCPeerConnection extends EventTarget {
   async setRemoteDescription(desc) {
     if (isLegacy(arguments, 1)) return legacy(this.setRemoteDescription(desc), arguments[1], arguments[2]);
     const init = descriptionInit(desc);
-    await callAsync(() => this.#native.setRemoteDescription(init));
-    deliver(this.#events);
+    await this.#signaling(() => this.#native.setRemoteDescription(init), () => deliver(this.#events));
   }
 
   async addIceCandidate(candidate) {
     if (isLegacy(arguments, 1)) return legacy(this.addIceCandidate(candidate), arguments[1], arguments[2]);
     const init = candidateInit(candidate);
-    await callAsync(() => this.#native.addIceCandidate(init ?? undefined));
+    await this.#signaling(() => this.#native.addIceCandidate(init ?? undefined));
   }
 
   /** Sends the track with the negotiated codec (VP8/H.264, Opus/G.711); renegotiate afterwards. */

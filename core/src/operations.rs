@@ -19,6 +19,8 @@ pub struct Operations {
     state: Mutex<State>,
     /// The ticket whose turn it is.
     turn: watch::Sender<u64>,
+    /// Called when the last ticket is done (W3C's "when the chain becomes empty").
+    on_empty: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 #[derive(Default)]
@@ -42,6 +44,17 @@ impl Operations {
         state.next += 1;
         Ticket { operations: self.clone(), number }
     }
+
+    /// Whether no operation is queued or running (W3C: [[Operations]] is empty).
+    pub fn is_empty(&self) -> bool {
+        let state = self.state.lock();
+        *self.turn.borrow() == state.next
+    }
+
+    /// Sets what runs each time the chain becomes empty (once; later calls are ignored).
+    pub fn on_empty(&self, f: impl Fn() + Send + Sync + 'static) {
+        let _ = self.on_empty.set(Box::new(f));
+    }
 }
 
 impl Ticket {
@@ -62,6 +75,13 @@ impl Drop for Ticket {
             turn += 1;
         }
         self.operations.turn.send_replace(turn);
+        let empty = turn == state.next;
+        drop(state);
+        if empty {
+            if let Some(f) = self.operations.on_empty.get() {
+                f();
+            }
+        }
     }
 }
 

@@ -143,9 +143,37 @@ struct Shared {
     rejected: Mutex<Option<(String, String)>>,
     /// What the peer writes that webrtc-rs does not read (see RemoteDialect).
     dialect: crate::session_description::RemoteDialect,
+    operations: Arc<crate::operations::Operations>,
+    /// webrtc-rs asked for negotiation while an operation ran or the state was not stable:
+    /// W3C fires negotiationneeded only then, when the chain empties in "stable" (a polite
+    /// peer's implicit rollback passes through "stable" inside setRemoteDescription).
+    negotiation_deferred: AtomicBool,
 }
 
 impl Shared {
+    /// W3C's "update the negotiation-needed flag", for webrtc-rs's event and restartIce().
+    fn negotiation_needed(&self) {
+        if self.is_closed() {
+            return;
+        }
+        if !self.operations.is_empty() || self.states.lock().signaling != SignalingState::Stable {
+            self.negotiation_deferred.store(true, Ordering::Release);
+        } else {
+            self.negotiation_deferred.store(false, Ordering::Release);
+            self.events.push(PeerConnectionEvent::NegotiationNeeded);
+        }
+    }
+
+    /// The chain became empty: a deferred negotiationneeded fires now if still stable.
+    fn operations_done(&self) {
+        if self.states.lock().signaling == SignalingState::Stable
+            && self.negotiation_deferred.swap(false, Ordering::AcqRel)
+            && !self.is_closed()
+        {
+            self.events.push(PeerConnectionEvent::NegotiationNeeded);
+        }
+    }
+
     fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
@@ -305,9 +333,7 @@ fn connection_str(state: RTCPeerConnectionState) -> Option<&'static str> {
 #[async_trait::async_trait]
 impl PeerConnectionEventHandler for Handler {
     async fn on_negotiation_needed(&self) {
-        if !self.0.is_closed() {
-            self.0.events.push(PeerConnectionEvent::NegotiationNeeded);
-        }
+        self.0.negotiation_needed();
     }
 
     async fn on_ice_candidate(&self, event: RTCPeerConnectionIceEvent) {
@@ -493,7 +519,6 @@ pub struct PeerConnection {
     connection: Arc<dyn WebrtcPeerConnection>,
     shared: Arc<Shared>,
     configuration: Arc<Mutex<Configuration>>,
-    operations: Arc<crate::operations::Operations>,
 }
 
 impl PeerConnection {
@@ -531,6 +556,14 @@ impl PeerConnection {
             runtime: runtime.clone(),
             connection: OnceLock::new(),
             local_mids: Mutex::new(Vec::new()),
+            operations: Default::default(),
+            negotiation_deferred: AtomicBool::new(false),
+        });
+        let weak = Arc::downgrade(&shared);
+        shared.operations.on_empty(move || {
+            if let Some(shared) = weak.upgrade() {
+                shared.operations_done();
+            }
         });
         let settings = SettingEngineBuilder::new()
             // mDNS joins a multicast group, which fails where there is no multicast route
@@ -580,7 +613,6 @@ impl PeerConnection {
             connection,
             shared,
             configuration: Arc::new(Mutex::new(configuration)),
-            operations: Default::default(),
         })
     }
 
@@ -588,7 +620,7 @@ impl PeerConnection {
     /// take it when createOffer, createAnswer, setLocalDescription, setRemoteDescription or
     /// addIceCandidate is called, and run the operation with it.
     pub fn enqueue_operation(&self) -> crate::operations::Ticket {
-        self.operations.enqueue()
+        self.shared.operations.enqueue()
     }
 
     fn check_open(&self) -> Result<()> {
@@ -623,9 +655,7 @@ impl PeerConnection {
     pub fn restart_ice_now(&self) -> Result<()> {
         self.check_open()?;
         self.shared.ice_restart.store(true, Ordering::Release);
-        if self.signaling_state() == SignalingState::Stable {
-            self.shared.events.push(PeerConnectionEvent::NegotiationNeeded);
-        }
+        self.shared.negotiation_needed();
         Ok(())
     }
 
@@ -731,6 +761,10 @@ impl PeerConnection {
         let done_before = self.shared.gatherings_done.load(Ordering::Acquire);
         let previous_mids =
             (!rollback).then(|| std::mem::replace(&mut *self.shared.local_mids.lock(), all_mids(&description.sdp)));
+        if next == S::Stable {
+            // webrtc-rs asks again on reaching "stable" if anything is left to negotiate.
+            self.shared.negotiation_deferred.store(false, Ordering::Release);
+        }
         if let Err(e) = self.connection.set_local_description(parsed).await {
             if let Some(previous) = previous_mids {
                 *self.shared.local_mids.lock() = previous;
@@ -759,6 +793,12 @@ impl PeerConnection {
 
     pub async fn set_remote_description(&self, description: SessionDescription) -> Result<()> {
         self.check_open()?;
+        // W3C: an offer that meets our own (glare, as in perfect negotiation's polite peer)
+        // rolls ours back first.
+        if description.sdp_type == SdpType::Offer && self.signaling_state() == SignalingState::HaveLocalOffer {
+            let rollback = SessionDescription { sdp_type: SdpType::Rollback, sdp: String::new() };
+            self.set_local_description(Some(rollback)).await?;
+        }
         let state = self.signaling_state();
         use SignalingState as S;
         let next = match (description.sdp_type, state) {
@@ -787,6 +827,9 @@ impl PeerConnection {
         }
         let had_pending =
             description.sdp_type == SdpType::Offer && self.connection.pending_remote_description().await.is_some();
+        if next == S::Stable {
+            self.shared.negotiation_deferred.store(false, Ordering::Release);
+        }
         if let Err(e) = self.connection.set_remote_description(parsed).await {
             // webrtc-rs can refuse an offer after taking it as pending (a bad fingerprint is
             // found late): W3C leaves the connection as it was, so the half-taken offer is

@@ -35,6 +35,8 @@ from typing import Any
 WAN = "10.99.0.1"
 TURN_PORT = 3478
 REALM = "rtckit.test"
+# Per-namespace files `ip netns exec` mounts over /etc (resolv.conf).
+NETNS_ETC = "/etc/netns"
 
 
 def missing_tools() -> list[str]:
@@ -85,6 +87,11 @@ class Lab:
         sh("ip", "netns", "add", full)
         self.namespaces.append(full)
         sh("ip", "link", "set", "lo", "up", ns=full)
+        # Name lookups stay in the lab: `ip netns exec` puts this file over /etc/resolv.conf,
+        # and its server is the wan address, where no DNS server listens (refused at once).
+        os.makedirs(os.path.join(NETNS_ETC, full), exist_ok=True)
+        with open(os.path.join(NETNS_ETC, full, "resolv.conf"), "w") as f:
+            f.write(f"nameserver {WAN}\noptions timeout:1 attempts:1\n")
         return full
 
     def _build(self) -> None:
@@ -178,6 +185,7 @@ class Lab:
             self.turn_pid = None
         for ns in reversed(self.namespaces):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            shutil.rmtree(os.path.join(NETNS_ETC, ns), ignore_errors=True)
         self.namespaces.clear()
 
     def describe(self) -> dict[str, Any]:
@@ -214,6 +222,7 @@ def down_by_id(lab_id: str) -> None:
         name = line.split()[0] if line.strip() else ""
         if name.startswith(f"{lab_id}-"):
             subprocess.run(["ip", "netns", "del", name], capture_output=True)
+            shutil.rmtree(os.path.join(NETNS_ETC, name), ignore_errors=True)
     try:
         os.unlink(pidfile)
     except FileNotFoundError:

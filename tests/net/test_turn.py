@@ -95,3 +95,12 @@ def test_an_unreachable_turn_server_reports_701_then_fails():
         a, _ = call(lab, {"iceServers": ice_servers, "iceTransportPolicy": "relay"}, timeout=60)
         failed = report(a, "failed")
         assert any(e["errorCode"] == 701 and e["url"].startswith(f"turn:{netlab.WAN}:3479") for e in failed["errors"]), failed
+
+
+def test_a_turn_url_whose_host_does_not_resolve_reports_701_naming_it_then_fails():
+    with netlab.Lab("cone") as lab:
+        url = "turn:turn.rtckit.invalid:3478"
+        ice_servers = [{"urls": url, "username": "u", "credential": "p"}]
+        a, _ = call(lab, {"iceServers": ice_servers, "iceTransportPolicy": "relay"}, timeout=60)
+        failed = report(a, "failed")
+        assert any(e["errorCode"] == 701 and e["url"].startswith(url) for e in failed["errors"]), failed

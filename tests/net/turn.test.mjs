@@ -80,3 +80,15 @@ test('an unreachable TURN server: icecandidateerror 701, then "failed"', { skip 
       JSON.stringify(failed.errors),
     );
   }));
+
+test('a TURN URL whose host does not resolve: icecandidateerror 701 naming it, then "failed"', { skip }, () =>
+  withLab('cone', async (lab) => {
+    const url = 'turn:turn.rtckit.invalid:3478';
+    const iceServers = [{ urls: url, username: 'u', credential: 'p' }];
+    const [a] = await runPair(lab, { configuration: { iceServers, iceTransportPolicy: 'relay' }, timeout: 60 });
+    const failed = report(a, 'failed');
+    assert.ok(
+      failed.errors.some((e) => e.errorCode === 701 && e.url.startsWith(url)),
+      JSON.stringify(failed.errors),
+    );
+  }));

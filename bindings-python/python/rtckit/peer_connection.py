@@ -54,6 +54,8 @@ class RTCPeerConnection(EventEmitter):
         self._transceivers: dict[int, RTCRtpTransceiver] = {}
         self._sctp: Optional[RTCSctpTransport] = None
         self._has_channels = False
+        self._holding = 0  # setLocalDescription calls in progress
+        self._held: list = []  # their gathering's events
         hub.register(self)  # events are delivered once an asyncio loop runs
 
     # -- events ---------------------------------------------------------------------------
@@ -65,7 +67,9 @@ class RTCPeerConnection(EventEmitter):
         self._start()
 
     def _dispatch(self, name: str, value: Any) -> None:
-        if name == "icecandidate":
+        if self._holding and name in self._HELD:
+            self._held.append((name, value))
+        elif name == "icecandidate":
             candidate = None if value is None else RTCIceCandidate(*value)
             self.emit("icecandidate", candidate)
         elif name == "icecandidateerror":
@@ -142,32 +146,77 @@ class RTCPeerConnection(EventEmitter):
 
     async def createOffer(self, iceRestart: bool = False) -> RTCSessionDescription:
         self._start()
-        return _description(await self._native.create_offer(bool(iceRestart)))  # type: ignore[return-value]
+        self._hold()
+        try:
+            return _description(await self._native.create_offer(bool(iceRestart)))  # type: ignore[return-value]
+        finally:
+            self._release_soon()
 
     async def createAnswer(self) -> RTCSessionDescription:
         self._start()
-        return _description(await self._native.create_answer())  # type: ignore[return-value]
+        self._hold()
+        try:
+            return _description(await self._native.create_answer())  # type: ignore[return-value]
+        finally:
+            self._release_soon()
 
     async def setLocalDescription(self, description: Any = None) -> None:
         """Applies the local description and returns once ICE gathering is complete, as
-        aiortc's does: localDescription then carries every candidate (icecandidate events
-        still fire, for trickle)."""
+        aiortc's does: localDescription then carries every candidate. The gathering's
+        icecandidate and icegatheringstatechange events still fire, for trickle, once it
+        has returned."""
         self._start()
         value = None if description is None else description_tuple(description)
-        await self._native.set_local_description(value)
-        await self._native.gathering_complete()
+        self._hold()
+        try:
+            await self._native.set_local_description(value)
+            await self._native.gathering_complete()
+            if value is not None and value[0] == "rollback":
+                # The candidates gathered for a rolled-back offer name its m-sections.
+                hub.deliver(self)
+                self._held = [(n, v) for n, v in self._held if n == "negotiationneeded"]
+        finally:
+            self._release_soon()
 
     async def setRemoteDescription(self, description: Any) -> None:
         """Applies the remote description; its ``track`` events (and the state changes
         before them) are dispatched before this returns, as W3C and aiortc order them: a
         handler that adds a reply track is in time for createAnswer."""
         self._start()
-        await self._native.set_remote_description(description_tuple(description))
-        hub.deliver(self)
+        self._hold()
+        try:
+            await self._native.set_remote_description(description_tuple(description))
+        finally:
+            self._release_soon()
 
     async def addIceCandidate(self, candidate: Any = None) -> None:
         self._start()
-        await self._native.add_ice_candidate(candidate_tuple(candidate))
+        self._hold()
+        try:
+            await self._native.add_ice_candidate(candidate_tuple(candidate))
+        finally:
+            self._release_soon()
+
+    # While a signaling method runs, the events a browser queues as tasks after its promise
+    # (the gathering's icecandidate and icegatheringstatechange, and negotiationneeded once
+    # the operations chain is empty) wait, and are dispatched after the caller has run on
+    # from its await. Code that signals a description, then each candidate, and makes an
+    # offer on negotiationneeded (W3C's perfect negotiation) then sees a browser's order.
+    _HELD = ("icecandidate", "icegatheringstatechange", "negotiationneeded")
+
+    def _hold(self) -> None:
+        self._holding += 1
+
+    def _release_soon(self) -> None:
+        hub.deliver(self)
+        asyncio.get_running_loop().call_soon(self._release_held)
+
+    def _release_held(self) -> None:
+        self._holding -= 1
+        if not self._holding:
+            held, self._held = self._held, []
+            for name, value in held:
+                self._dispatch(name, value)
 
     # -- media --------------------------------------------------------------------------------
 
