@@ -12,8 +12,9 @@ mode="${1:-run}"
 # (.cargo/config.toml).
 need_apt=(gcc g++ pkg-config nasm cmake libvpx-dev libclang-dev libasound2-dev)
 # iproute2: the bandwidth test shapes a network namespace of its own.
-# The network tests (tests/net) build namespaces with iproute2 and nftables and start coturn.
-[ "$mode" = test ] && need_apt+=(chromium iproute2 nftables coturn)
+# The network tests (tests/net) build namespaces with iproute2 and nftables and start coturn
+# (with a certificate openssl makes, for TURN over TLS).
+[ "$mode" = test ] && need_apt+=(chromium iproute2 nftables coturn openssl)
 missing=()
 for pkg in "${need_apt[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

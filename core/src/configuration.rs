@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use webrtc::peer_connection::{RTCConfiguration, RTCConfigurationBuilder, RTCIceServer, RTCIceTransportPolicy};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::turn_stream::TurnStreams;
 
 /// Environment variable naming the default bind addresses (comma-separated IPs).
 pub const BIND_ADDRESSES_ENV: &str = "RTCKIT_BIND_ADDRESSES";
@@ -286,7 +287,8 @@ impl Configuration {
 
     /// The webrtc-rs configuration: the ICE servers (stun: URLs without their query) and the
     /// transport policy.
-    pub(crate) fn to_webrtc(&self) -> RTCConfiguration {
+    /// TURN over TCP and TLS goes to its relay on loopback (see [`crate::turn_stream`]).
+    pub(crate) fn to_webrtc(&self, streams: &TurnStreams) -> RTCConfiguration {
         let servers = self
             .ice_servers
             .iter()
@@ -294,7 +296,7 @@ impl Configuration {
                 urls: s
                     .urls
                     .iter()
-                    .map(|u| if u.starts_with("stun") { address_only(u) } else { u.as_str() }.to_owned())
+                    .map(|u| if u.starts_with("stun") { address_only(u) } else { streams.for_webrtc(u) }.to_owned())
                     .collect(),
                 username: s.username.clone().unwrap_or_default(),
                 credential: s.credential.clone().unwrap_or_default(),
@@ -310,18 +312,18 @@ impl Configuration {
     /// webrtc-rs refuses to build a relay-only connection without a TURN server, which W3C
     /// allows (it gathers no candidate). Such a connection is built with "all" and switched to
     /// "relay" before it gathers: [`Self::relay_after_build`].
-    pub(crate) fn to_webrtc_at_build(&self) -> RTCConfiguration {
-        match self.relay_after_build() {
-            Some(_) => Configuration { ice_transport_policy: IceTransportPolicy::All, ..self.clone() }.to_webrtc(),
-            None => self.to_webrtc(),
+    pub(crate) fn to_webrtc_at_build(&self, streams: &TurnStreams) -> RTCConfiguration {
+        match self.relay_after_build(streams) {
+            Some(_) => Configuration { ice_transport_policy: IceTransportPolicy::All, ..self.clone() }.to_webrtc(streams),
+            None => self.to_webrtc(streams),
         }
     }
 
     /// The configuration to set right after build, if [`Self::to_webrtc_at_build`] left out
     /// the relay policy.
-    pub(crate) fn relay_after_build(&self) -> Option<RTCConfiguration> {
+    pub(crate) fn relay_after_build(&self, streams: &TurnStreams) -> Option<RTCConfiguration> {
         let has_turn = self.ice_servers.iter().flat_map(|s| &s.urls).any(|u| u.starts_with("turn"));
-        (self.ice_transport_policy == IceTransportPolicy::Relay && !has_turn).then(|| self.to_webrtc())
+        (self.ice_transport_policy == IceTransportPolicy::Relay && !has_turn).then(|| self.to_webrtc(streams))
     }
 
     /// Explicit bind IPs: from the configuration, else from the environment.
@@ -426,12 +428,13 @@ mod tests {
         ] {
             assert_eq!(with(url).validate().unwrap_err().kind, ErrorKind::SyntaxError, "{url}");
         }
-        // webrtc-rs gets stun: without the query (its parser refuses one there), turn: with it.
+        // webrtc-rs gets stun: without the query (its parser refuses one there), turn: with it
+        // (TURN over TCP goes to its relay once one runs: turn_stream's tests).
         let urls: Vec<String> = Configuration {
             ice_servers: vec![server("stun:h:1?transport=udp"), server("turn:h:2?transport=tcp")],
             ..Default::default()
         }
-        .to_webrtc()
+        .to_webrtc(&Default::default())
         .ice_servers()
         .iter()
         .flat_map(|s| s.urls.clone())

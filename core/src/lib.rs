@@ -37,6 +37,7 @@ pub mod session_description;
 pub mod source;
 pub mod stats;
 pub mod track;
+mod turn_stream;
 
 pub use audio_output::AudioOutput;
 pub use configuration::{Configuration, IceServer, IceTransportPolicy};

@@ -148,6 +148,8 @@ struct Shared {
     /// W3C fires negotiationneeded only then, when the chain empties in "stable" (a polite
     /// peer's implicit rollback passes through "stable" inside setRemoteDescription).
     negotiation_deferred: AtomicBool,
+    /// The loopback relays of TURN servers over TCP and TLS, which webrtc-rs is given instead.
+    turn_streams: Mutex<crate::turn_stream::TurnStreams>,
 }
 
 impl Shared {
@@ -357,7 +359,11 @@ impl PeerConnectionEventHandler for Handler {
 
     async fn on_ice_candidate_error(&self, event: webrtc::peer_connection::RTCPeerConnectionIceErrorEvent) {
         if !self.0.is_closed() {
-            let error = crate::ice_candidate::IceCandidateError::from_webrtc(event);
+            let mut error = crate::ice_candidate::IceCandidateError::from_webrtc(event);
+            // A TURN server over TCP or TLS is named as the user named it, not by its relay.
+            if let Some(url) = self.0.turn_streams.lock().user_url(&error.url) {
+                error.url = url;
+            }
             self.0.events.push(PeerConnectionEvent::IceCandidateError(error));
         }
     }
@@ -558,7 +564,9 @@ impl PeerConnection {
             local_mids: Mutex::new(Vec::new()),
             operations: Default::default(),
             negotiation_deferred: AtomicBool::new(false),
+            turn_streams: Default::default(),
         });
+        shared.turn_streams.lock().update(&configuration.ice_servers);
         let weak = Arc::downgrade(&shared);
         shared.operations.on_empty(move || {
             if let Some(shared) = weak.upgrade() {
@@ -590,8 +598,9 @@ impl PeerConnection {
         crate::codec::register(&mut media_engine).map_err(|e| Error::from_webrtc("registering codecs failed", e))?;
         let registry = interceptors(&mut media_engine, shared.estimate.clone())
             .map_err(|e| Error::from_webrtc("registering interceptors failed", e))?;
+        let at_build = configuration.to_webrtc_at_build(&shared.turn_streams.lock());
         let built = PeerConnectionBuilder::new()
-            .with_configuration(configuration.to_webrtc_at_build())
+            .with_configuration(at_build)
             .with_media_engine(media_engine)
             .with_interceptor_registry(registry)
             .with_setting_engine(settings)
@@ -602,7 +611,8 @@ impl PeerConnection {
             .await
             .map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
         let connection: Arc<dyn WebrtcPeerConnection> = Arc::new(built);
-        if let Some(relay) = configuration.relay_after_build() {
+        let relay = configuration.relay_after_build(&shared.turn_streams.lock());
+        if let Some(relay) = relay {
             connection
                 .set_configuration(relay)
                 .await
@@ -1021,8 +1031,13 @@ impl PeerConnection {
         self.check_open()?;
         let has_local = self.connection.local_description().await.is_some();
         let next = self.get_configuration().modified(configuration, has_local)?;
+        let webrtc = {
+            let mut streams = self.shared.turn_streams.lock();
+            streams.update(&next.ice_servers);
+            next.to_webrtc(&streams)
+        };
         self.connection
-            .set_configuration(next.to_webrtc())
+            .set_configuration(webrtc)
             .await
             .map_err(|e| Error::from_webrtc("setConfiguration failed", e))?;
         *self.configuration.lock() = next;

@@ -41,9 +41,11 @@ export function servers(lab, { stun = true, turn = true, password } = {}) {
   return out;
 }
 
-function startPeer(ns, options) {
+/** A peer process; `env` is added to its environment. */
+function startPeer(ns, { env = {}, ...options }) {
   const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(HERE, 'peer.mjs'), JSON.stringify(options)], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));

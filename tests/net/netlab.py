@@ -34,6 +34,7 @@ from typing import Any
 
 WAN = "10.99.0.1"
 TURN_PORT = 3478
+TURNS_PORT = 5349
 REALM = "rtckit.test"
 # Per-namespace files `ip netns exec` mounts over /etc (resolv.conf).
 NETNS_ETC = "/etc/netns"
@@ -41,7 +42,7 @@ NETNS_ETC = "/etc/netns"
 
 def missing_tools() -> list[str]:
     """What this lab needs and the machine lacks (Debian package names)."""
-    need = {"ip": "iproute2", "nft": "nftables", "turnserver": "coturn"}
+    need = {"ip": "iproute2", "nft": "nftables", "turnserver": "coturn", "openssl": "openssl"}
     return [pkg for tool, pkg in need.items() if shutil.which(tool) is None]
 
 
@@ -69,6 +70,9 @@ class Lab:
         self.namespaces: list[str] = []
         self.turn_pid: int | None = None
         self.log = os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.log")
+        self.cert = os.path.join(tempfile.gettempdir(), f"{self.id}-turn-cert.pem")
+        self.key = os.path.join(tempfile.gettempdir(), f"{self.id}-turn-key.pem")
+        self.ca = os.path.join(tempfile.gettempdir(), f"{self.id}-turn-ca.pem")
 
     def ns(self, name: str) -> str:
         return f"{self.id}-{name}"
@@ -139,13 +143,32 @@ class Lab:
             )
             subprocess.run(["ip", "netns", "exec", nat, "nft", "-f", "-"], input=rules, text=True, check=True)
 
+    def _make_certificate(self) -> None:
+        """A CA of the lab's own, which the peers are told to trust (SSL_CERT_FILE), and the
+        server's certificate for the wan address, signed by it."""
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        ca_key, csr = self.ca.replace(".pem", ".key"), self.cert.replace(".pem", ".csr")
+        for args in (
+            ["req", "-x509", *ec, "-keyout", ca_key, "-out", self.ca, "-days", "1", "-subj", "/CN=rtckit lab CA"],
+            ["req", *ec, "-keyout", self.key, "-out", csr, "-subj", f"/CN={WAN}", "-addext", f"subjectAltName=IP:{WAN}"],
+            ["x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "1",
+             "-copy_extensions", "copyall", "-out", self.cert],
+        ):  # fmt: skip
+            subprocess.run(["openssl", *args], check=True, capture_output=True)
+        for path in (ca_key, csr, self.ca.replace(".pem", ".srl")):
+            if os.path.exists(path):
+                os.unlink(path)
+
     def _start_turn(self) -> None:
+        self._make_certificate()
         args = [
             "ip", "netns", "exec", self.ns("wan"), "turnserver", "-n",
             "--listening-ip", WAN, "--listening-port", str(TURN_PORT), "--relay-ip", WAN,
             "--min-port", "49152", "--max-port", "49999",
             "--realm", REALM, "--lt-cred-mech", "--user", f"{self.user}:{self.password}",
-            "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--no-rfc5780",
+            "--fingerprint", "--no-dtls", "--no-cli", "--no-rfc5780",
+            # TURN over TCP on the same port, over TLS on its own, with the lab's certificate.
+            "--tls-listening-port", str(TURNS_PORT), "--cert", self.cert, "--pkey", self.key,
             "--log-file", self.log, "--simple-log", os.environ.get("NETLAB_TURN_VERBOSITY", "--verbose"),
             "--pidfile", os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.pid"),
         ]  # fmt: skip
@@ -187,13 +210,19 @@ class Lab:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
             shutil.rmtree(os.path.join(NETNS_ETC, ns), ignore_errors=True)
         self.namespaces.clear()
+        for path in (self.cert, self.key, self.ca):
+            if os.path.exists(path):
+                os.unlink(path)
 
     def describe(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "nat": self.nat,
             "namespaces": {name: self.ns(name) for name in ("wan", "nat-a", "home-a", "nat-b", "home-b")},
-            "turn": {"host": WAN, "port": TURN_PORT, "user": self.user, "password": self.password, "pid": self.turn_pid},
+            "turn": {
+                "host": WAN, "port": TURN_PORT, "tlsPort": TURNS_PORT, "ca": self.ca, "cert": self.cert,
+                "user": self.user, "password": self.password, "pid": self.turn_pid,
+            },
             "turnLog": self.log,
         }
 
@@ -223,10 +252,11 @@ def down_by_id(lab_id: str) -> None:
         if name.startswith(f"{lab_id}-"):
             subprocess.run(["ip", "netns", "del", name], capture_output=True)
             shutil.rmtree(os.path.join(NETNS_ETC, name), ignore_errors=True)
-    try:
-        os.unlink(pidfile)
-    except FileNotFoundError:
-        pass
+    for path in (pidfile, *(os.path.join(tempfile.gettempdir(), f"{lab_id}-turn-{k}.pem") for k in ("cert", "key", "ca"))):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
 def main() -> None:
