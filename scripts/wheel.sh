@@ -17,7 +17,7 @@ source scripts/pip_scripts_path.sh
 python3 scripts/patch_crates.py
 rm -rf dist/python && mkdir -p dist/python
 # The dist profile (Cargo.toml): whole-program LTO, built for size; it keeps the installed
-# package under 12 MB (16.1 MB with the release profile) and was not slower in bench/.
+# package under 12 MB (16.1 MB with the release profile); its cost in bench/ is in Cargo.toml.
 CARGO_TARGET_DIR=target/wheel python3 -m maturin build --profile dist --zig --compatibility manylinux_2_28 \
   --auditwheel skip --out dist/python/raw
 python3 -m auditwheel repair --exclude libasound.so.2 --plat "$PLATFORM" -w dist/python dist/python/raw/*.whl

@@ -117,6 +117,8 @@ class RTCPeerConnection extends EventTarget {
   #remoteStreams = new Map();
   /** Its key with the event hub. */
   #events;
+  /** As of the last signalingstatechange dispatched (see signalingState). */
+  #signalingState = 'stable';
   /** Signaling methods running: some events wait for them (see #dispatchGathering). */
   #describing = 0;
   #held = [];
@@ -167,6 +169,10 @@ class RTCPeerConnection extends EventTarget {
         this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
         break;
       }
+      case 'signalingstatechange':
+        this.#signalingState = e.state;
+        this.dispatchEvent(new Event(e.name));
+        break;
       case 'icecandidateerror':
         this.dispatchEvent(new RTCPeerConnectionIceErrorEvent('icecandidateerror', e.error));
         break;
@@ -201,7 +207,12 @@ class RTCPeerConnection extends EventTarget {
     }
   }
 
-  get signalingState() { return this.#native.states().signalingState; }
+  /** The state its last signalingstatechange event announced (each in turn, as in a browser:
+   * an implicit rollback passes through "stable"); "closed" once closed. */
+  get signalingState() {
+    const native = this.#native.states().signalingState;
+    return native === 'closed' ? 'closed' : this.#signalingState;
+  }
   get iceGatheringState() { return this.#native.states().iceGatheringState; }
   get iceConnectionState() { return this.#native.states().iceConnectionState; }
   get connectionState() { return this.#native.states().connectionState; }
@@ -290,6 +301,8 @@ class RTCPeerConnection extends EventTarget {
     this.#describing += 1;
     try {
       await callAsync(() => this.#native.setLocalDescription(init));
+      // Its signaling state changes are dispatched before it resolves, as in a browser.
+      deliver(this.#events);
       // The candidates gathered for a rolled-back offer name its m-sections: never fired.
       if (init?.type === 'rollback') this.#held = this.#held.filter((e) => e.name === 'negotiationneeded');
     } finally {

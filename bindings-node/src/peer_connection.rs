@@ -99,6 +99,8 @@ pub struct PeerConnectionEventObj {
     pub stream_ids: Option<Vec<String>>,
     /// For "icecandidateerror": the failed server.
     pub error: Option<IceCandidateErrorObj>,
+    /// For "signalingstatechange": the state it changed to.
+    pub state: Option<String>,
 }
 
 /// W3C's RTCPeerConnectionIceErrorEvent fields (core's IceCandidateError).
@@ -412,22 +414,20 @@ impl NativePeerConnection {
     }
 
     fn event_obj(&self, e: rtckit_core::PeerConnectionEvent) -> PeerConnectionEventObj {
-        let name = e.name().to_owned();
+        let base = PeerConnectionEventObj {
+            name: e.name().to_owned(),
+            candidate: None,
+            channel: None,
+            track: None,
+            stream_ids: None,
+            error: None,
+            state: None,
+        };
         match e {
-            rtckit_core::PeerConnectionEvent::IceCandidate(c) => PeerConnectionEventObj {
-                name,
-                candidate: c.map(from_core),
-                channel: None,
-                track: None,
-                stream_ids: None,
-                error: None,
-            },
+            rtckit_core::PeerConnectionEvent::IceCandidate(c) => {
+                PeerConnectionEventObj { candidate: c.map(from_core), ..base }
+            }
             rtckit_core::PeerConnectionEvent::IceCandidateError(e) => PeerConnectionEventObj {
-                name,
-                candidate: None,
-                channel: None,
-                track: None,
-                stream_ids: None,
                 error: Some(IceCandidateErrorObj {
                     address: e.address,
                     port: e.port,
@@ -435,40 +435,23 @@ impl NativePeerConnection {
                     error_code: e.error_code,
                     error_text: e.error_text,
                 }),
+                ..base
             },
+            rtckit_core::PeerConnectionEvent::SignalingStateChange(state) => {
+                PeerConnectionEventObj { state: Some(state.as_str().to_owned()), ..base }
+            }
             rtckit_core::PeerConnectionEvent::DataChannel(dc) => {
                 let key = self.next_key.fetch_add(1, Ordering::Relaxed);
                 self.announced.lock().insert(key, dc);
-                PeerConnectionEventObj {
-                    name,
-                    candidate: None,
-                    channel: Some(key),
-                    track: None,
-                    stream_ids: None,
-                    error: None,
-                }
+                PeerConnectionEventObj { channel: Some(key), ..base }
             }
             rtckit_core::PeerConnectionEvent::Track(track, streams) => {
                 let key = self.next_key.fetch_add(1, Ordering::Relaxed);
                 let stream_ids = streams.iter().map(|s| s.id().to_owned()).collect();
                 self.announced_tracks.lock().insert(key, (track, streams));
-                PeerConnectionEventObj {
-                    name,
-                    candidate: None,
-                    channel: None,
-                    track: Some(key),
-                    stream_ids: Some(stream_ids),
-                    error: None,
-                }
+                PeerConnectionEventObj { track: Some(key), stream_ids: Some(stream_ids), ..base }
             }
-            _ => PeerConnectionEventObj {
-                name,
-                candidate: None,
-                channel: None,
-                track: None,
-                stream_ids: None,
-                error: None,
-            },
+            _ => base,
         }
     }
 }

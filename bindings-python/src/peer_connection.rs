@@ -337,6 +337,9 @@ impl PyPeerConnection {
                         rtckit_core::PeerConnectionEvent::Track(track, _streams) => {
                             Py::new(py, crate::track::PyTrack { inner: track })?.into_any()
                         }
+                        rtckit_core::PeerConnectionEvent::SignalingStateChange(state) => {
+                            state.as_str().into_pyobject(py)?.into_any().unbind()
+                        }
                         _ => py.None(),
                     };
                     Ok((name, value))

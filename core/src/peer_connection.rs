@@ -43,7 +43,9 @@ pub enum PeerConnectionEvent {
     IceGatheringStateChange,
     IceConnectionStateChange,
     ConnectionStateChange,
-    SignalingStateChange,
+    /// The state it changed to: what `signalingState` reads while its event is dispatched
+    /// (an implicit rollback passes through "stable" within one call).
+    SignalingStateChange(SignalingState),
     NegotiationNeeded,
     DataChannel(DataChannel),
     /// A remote track and the ids of its streams.
@@ -59,7 +61,7 @@ impl PeerConnectionEvent {
             Self::IceGatheringStateChange => "icegatheringstatechange",
             Self::IceConnectionStateChange => "iceconnectionstatechange",
             Self::ConnectionStateChange => "connectionstatechange",
-            Self::SignalingStateChange => "signalingstatechange",
+            Self::SignalingStateChange(_) => "signalingstatechange",
             Self::NegotiationNeeded => "negotiationneeded",
             Self::DataChannel(_) => "datachannel",
             Self::Track(..) => "track",
@@ -656,7 +658,7 @@ impl PeerConnection {
                 s.signaling = state;
                 changed
             },
-            PeerConnectionEvent::SignalingStateChange,
+            PeerConnectionEvent::SignalingStateChange(state),
         );
     }
 

@@ -54,7 +54,8 @@ class RTCPeerConnection(EventEmitter):
         self._transceivers: dict[int, RTCRtpTransceiver] = {}
         self._sctp: Optional[RTCSctpTransport] = None
         self._has_channels = False
-        self._holding = 0  # setLocalDescription calls in progress
+        self._signaling = "stable"  # as of the last signalingstatechange dispatched
+        self._holding = 0  # signaling calls in progress
         self._held: list = []  # their gathering's events
         hub.register(self)  # events are delivered once an asyncio loop runs
 
@@ -72,6 +73,9 @@ class RTCPeerConnection(EventEmitter):
         elif name == "icecandidate":
             candidate = None if value is None else RTCIceCandidate(*value)
             self.emit("icecandidate", candidate)
+        elif name == "signalingstatechange":
+            self._signaling = value
+            self.emit(name)
         elif name == "icecandidateerror":
             self.emit(name, RTCPeerConnectionIceErrorEvent(*value))
         elif name == "track":
@@ -89,7 +93,10 @@ class RTCPeerConnection(EventEmitter):
 
     @property
     def signalingState(self) -> str:
-        return self._native.states()[0]
+        """The state its last signalingstatechange event announced (each in turn, as in a
+        browser: an implicit rollback passes through "stable"); "closed" once closed."""
+        native = self._native.states()[0]
+        return native if native == "closed" else self._signaling
 
     @property
     def iceGatheringState(self) -> str:
