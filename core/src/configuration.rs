@@ -314,7 +314,9 @@ impl Configuration {
     /// "relay" before it gathers: [`Self::relay_after_build`].
     pub(crate) fn to_webrtc_at_build(&self, streams: &TurnStreams) -> RTCConfiguration {
         match self.relay_after_build(streams) {
-            Some(_) => Configuration { ice_transport_policy: IceTransportPolicy::All, ..self.clone() }.to_webrtc(streams),
+            Some(_) => {
+                Configuration { ice_transport_policy: IceTransportPolicy::All, ..self.clone() }.to_webrtc(streams)
+            }
             None => self.to_webrtc(streams),
         }
     }

@@ -621,11 +621,7 @@ impl PeerConnection {
                 .map_err(|e| Error::from_webrtc("creating the RTCPeerConnection failed", e))?;
         }
         let _ = shared.connection.set(Arc::downgrade(&connection));
-        Ok(Self {
-            connection,
-            shared,
-            configuration: Arc::new(Mutex::new(configuration)),
-        })
+        Ok(Self { connection, shared, configuration: Arc::new(Mutex::new(configuration)) })
     }
 
     /// A place on the connection's operations chain (see [`crate::operations`]): bindings
@@ -1328,7 +1324,11 @@ impl PeerConnection {
 
     /// Releases the connection. Each channel's stream is reset first, so the other side's
     /// channels close at once even if the DTLS close_notify is lost as the driver stops.
-    async fn finish_close(connection: Arc<dyn WebrtcPeerConnection>, channels: Vec<DataChannel>) -> Result<()> {
+    async fn finish_close(
+        connection: Arc<dyn WebrtcPeerConnection>,
+        shared: Arc<Shared>,
+        channels: Vec<DataChannel>,
+    ) -> Result<()> {
         if !channels.is_empty() {
             for channel in &channels {
                 channel.reset_stream().await;
@@ -1336,14 +1336,17 @@ impl PeerConnection {
             // Let the driver flush the resets before it stops.
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        connection.close().await.map_err(|e| Error::from_webrtc("close failed", e))
+        let closed = connection.close().await.map_err(|e| Error::from_webrtc("close failed", e));
+        // Closing a TURN server's TCP or TLS connection ends its allocation there too.
+        shared.turn_streams.lock().update(&[]);
+        closed
     }
 
     /// Closes the connection and its channels, and waits for its sockets to be released.
     /// Idempotent. Ends the event stream.
     pub async fn close(&self) -> Result<()> {
         let Some(channels) = self.begin_close() else { return Ok(()) };
-        let result = Self::finish_close(self.connection.clone(), channels).await;
+        let result = Self::finish_close(self.connection.clone(), self.shared.clone(), channels).await;
         self.shared.runtime.settle();
         result
     }
@@ -1351,9 +1354,9 @@ impl PeerConnection {
     /// Closes now and releases the sockets in the background (the browser's void close()).
     pub fn close_now(&self) {
         if let Some(channels) = self.begin_close() {
-            let connection = self.connection.clone();
+            let (connection, shared) = (self.connection.clone(), self.shared.clone());
             handle().spawn(async move {
-                let _ = Self::finish_close(connection, channels).await;
+                let _ = Self::finish_close(connection, shared, channels).await;
             });
         }
     }

@@ -187,7 +187,9 @@ async fn connection(
     let stream = match tokio::time::timeout(CONNECT_TIMEOUT, connect(&host, port, tls)).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => return log::warn!("TURN over {}: {host}:{port}: {e}", if tls { "TLS" } else { "TCP" }),
-        Err(_) => return log::warn!("TURN over {}: {host}:{port}: no connection in 10 s", if tls { "TLS" } else { "TCP" }),
+        Err(_) => {
+            return log::warn!("TURN over {}: {host}:{port}: no connection in 10 s", if tls { "TLS" } else { "TCP" })
+        }
     };
     let (mut reader, mut writer) = tokio::io::split(stream);
     let outbound = async move {
