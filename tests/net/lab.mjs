@@ -164,3 +164,13 @@ export function inNs(lab, name, ...args) {
   const done = spawnSync('ip', ['netns', 'exec', lab.ns(name), ...args], { encoding: 'utf8' });
   if (done.status !== 0) throw new Error(`${args.join(' ')} in ${name} failed: ${done.stderr}`);
 }
+
+/** Runs `body` with a lab of that NAT, and removes the lab after. */
+export async function withLab(nat, body) {
+  const lab = labUp({ nat });
+  try {
+    await body(lab);
+  } finally {
+    lab.down();
+  }
+}

@@ -2,19 +2,10 @@
 // the Node twin of tests/net/test_turn.py. Each test builds its own lab and removes it.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cannotBuildLabs, labUp, servers, runPair, report } from './lab.mjs';
+import { cannotBuildLabs, servers, runPair, report, withLab } from './lab.mjs';
 
 const skip = cannotBuildLabs() ?? false;
 const MB = 1024 * 1024;
-
-async function withLab(nat, body) {
-  const lab = labUp({ nat });
-  try {
-    await body(lab);
-  } finally {
-    lab.down();
-  }
-}
 
 test('a cone NAT connects through server-reflexive candidates', { skip }, () =>
   withLab('cone', async (lab) => {

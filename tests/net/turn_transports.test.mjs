@@ -4,19 +4,10 @@
 // Apart from turn.test.mjs, whose tests take the file's 180 s already.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cannotBuildLabs, labUp, runPair, report } from './lab.mjs';
+import { cannotBuildLabs, runPair, report, withLab } from './lab.mjs';
 
 const skip = cannotBuildLabs() ?? false;
 const MB = 1024 * 1024;
-
-async function withLab(nat, body) {
-  const lab = labUp({ nat });
-  try {
-    await body(lab);
-  } finally {
-    lab.down();
-  }
-}
 
 for (const transport of ['tcp', 'tls']) {
   test(`TURN over ${transport.toUpperCase()} relays everything`, { skip }, () =>

@@ -199,3 +199,11 @@ export async function playAll(path, options) {
   const [video, audio] = await Promise.all([read(player.video), read(player.audio)]);
   return { player, video, audio };
 }
+
+/** a offers again (after addTrack, removeTrack, stop()); candidates are already known. */
+export async function renegotiate(a, b) {
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription);
+}

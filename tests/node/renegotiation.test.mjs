@@ -3,16 +3,9 @@
 // rollback, setLocalDescription() with no argument), written as the spec's example is.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { rtckit, LOOPBACK, connect, fakeMedia, nextEvent, waitUntil, withTimeout } from './helpers.mjs';
+import { rtckit, LOOPBACK, connect, fakeMedia, nextEvent, waitUntil, withTimeout, renegotiate } from './helpers.mjs';
 
 const { nonstandard } = rtckit;
-
-async function renegotiate(a, b) {
-  await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription);
-  await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription);
-}
 
 /** An in-memory signaling channel; while held, messages wait (glare for sure). */
 class Signaling {

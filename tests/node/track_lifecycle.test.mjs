@@ -4,16 +4,9 @@
 // stops its transceiver.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { rtckit, LOOPBACK, connect, fakeMedia, gathered, nextEvent, waitUntil, withTimeout } from './helpers.mjs';
+import { rtckit, LOOPBACK, connect, fakeMedia, gathered, nextEvent, waitUntil, withTimeout, renegotiate } from './helpers.mjs';
 
 const { nonstandard } = rtckit;
-
-async function renegotiate(a, b) {
-  await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription);
-  await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription);
-}
 
 test('receiver.track exists from the start, muted, and is the track event\'s track', async () => {
   const pc = new rtckit.RTCPeerConnection(LOOPBACK);
