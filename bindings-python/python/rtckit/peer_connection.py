@@ -56,7 +56,7 @@ class RTCPeerConnection(EventEmitter):
         self._has_channels = False
         self._signaling = "stable"  # as of the last signalingstatechange dispatched
         self._holding = 0  # signaling calls in progress
-        self._held: list = []  # their gathering's events
+        self._held: list = []  # the events held meanwhile (see _HELD)
         hub.register(self)  # events are delivered once an asyncio loop runs
 
     # -- events ---------------------------------------------------------------------------
