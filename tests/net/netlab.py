@@ -210,7 +210,8 @@ class Lab:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
             shutil.rmtree(os.path.join(NETNS_ETC, ns), ignore_errors=True)
         self.namespaces.clear()
-        for path in (self.cert, self.key, self.ca):
+        pidfile = os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.pid")
+        for path in (self.cert, self.key, self.ca, self.log, pidfile):
             if os.path.exists(path):
                 os.unlink(path)
 
@@ -252,7 +253,9 @@ def down_by_id(lab_id: str) -> None:
         if name.startswith(f"{lab_id}-"):
             subprocess.run(["ip", "netns", "del", name], capture_output=True)
             shutil.rmtree(os.path.join(NETNS_ETC, name), ignore_errors=True)
-    for path in (pidfile, *(os.path.join(tempfile.gettempdir(), f"{lab_id}-turn-{k}.pem") for k in ("cert", "key", "ca"))):
+    tmp = tempfile.gettempdir()
+    made = [f"{lab_id}-turn-{k}.pem" for k in ("cert", "key", "ca")] + [f"{lab_id}-turnserver.log"]
+    for path in (pidfile, *(os.path.join(tmp, name) for name in made)):
         try:
             os.unlink(path)
         except FileNotFoundError:
