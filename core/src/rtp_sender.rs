@@ -513,7 +513,7 @@ async fn send(
     let mut forwarding = false;
     loop {
         let track = tracks.borrow_and_update().clone();
-        let mut frames = track.as_ref().map(|t| t.subscribe());
+        let mut frames = track.as_ref().map(|t| t.subscribe_live());
         loop {
             let read_requests = requests_open && pipeline.is_some();
             let frame = tokio::select! {

@@ -332,6 +332,14 @@ impl MediaStreamTrack {
         FrameReceiver { held, receiver, track: self.clone(), lost: 0 }
     }
 
+    /// A consumer that wants only what comes next (a sender relaying a received track): the
+    /// frames held for a first consumer are dropped, not sent late in a burst.
+    pub fn subscribe_live(&self) -> FrameReceiver {
+        let mut receiver = self.subscribe();
+        receiver.held.clear();
+        receiver
+    }
+
     pub async fn next_events(&self) -> Vec<TrackEvent> {
         self.inner.events.next_batch().await
     }
