@@ -67,7 +67,7 @@ impl IceCandidate {
     }
 }
 
-fn parse(line: &str) -> std::result::Result<CandidateFields, String> {
+pub(crate) fn parse(line: &str) -> std::result::Result<CandidateFields, String> {
     let line = line.trim();
     let line = line.strip_prefix("a=").unwrap_or(line);
     let line = line.strip_prefix("candidate:").unwrap_or(line);

@@ -23,6 +23,7 @@ mod inbound_interceptor;
 mod jitter_buffer;
 mod keyframe_requests;
 mod logging;
+mod mdns;
 pub mod media_player;
 pub mod media_recorder;
 pub mod microphone;

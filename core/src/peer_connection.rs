@@ -576,8 +576,9 @@ impl PeerConnection {
             }
         });
         let settings = SettingEngineBuilder::new()
-            // mDNS joins a multicast group, which fails where there is no multicast route
-            // (a namespace with only loopback), and browsers started for tests never need it.
+            // webrtc-rs' mDNS would hold a socket on port 5353 in every connection, and fail
+            // to build one where there is no multicast route: rtckit resolves remote `.local`
+            // names itself, when one comes (mdns.rs).
             .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
             .with_sctp_max_message_size(
                 rtc::peer_connection::configuration::setting_engine::SctpMaxMessageSize::Bounded(
@@ -871,6 +872,9 @@ impl PeerConnection {
             };
             self.shared.max_message_size.store(remote.min(LOCAL_MAX_MESSAGE_SIZE), Ordering::Relaxed);
         }
+        if matches!(description.sdp_type, SdpType::Offer | SdpType::Answer | SdpType::Pranswer) {
+            self.add_mdns_candidates_of(&description.sdp);
+        }
         self.set_signaling(next);
         // W3C: the track events follow signalingstatechange, before the promise resolves.
         for (track, streams) in tracks {
@@ -957,11 +961,6 @@ impl PeerConnection {
         if candidate.sdp_mid.as_deref() == Some("") {
             candidate.sdp_mid = None;
         }
-        if fields.address.ends_with(".local") {
-            // An mDNS name: resolving it is off (see build), so it is ignored, as a browser
-            // does with a candidate it cannot resolve.
-            return Ok(());
-        }
         if let Some(mid) = &candidate.sdp_mid {
             let known = remote.sdp.lines().any(|l| l.trim() == format!("a=mid:{mid}"));
             if !known {
@@ -977,16 +976,84 @@ impl PeerConnection {
                 )));
             }
         }
+        let init = RTCIceCandidateInit {
+            candidate: candidate.candidate.clone(),
+            sdp_mid: candidate.sdp_mid.clone(),
+            sdp_mline_index: candidate.sdp_mline_index,
+            username_fragment: candidate.username_fragment.clone(),
+            url: None,
+        };
+        if fields.address.ends_with(".local") {
+            // Resolved in the background: the promise does not wait on multicast, as in a
+            // browser.
+            self.add_mdns_candidate(init, fields.address);
+            return Ok(());
+        }
         self.connection
-            .add_ice_candidate(RTCIceCandidateInit {
-                candidate: candidate.candidate.clone(),
-                sdp_mid: candidate.sdp_mid.clone(),
-                sdp_mline_index: candidate.sdp_mline_index,
-                username_fragment: candidate.username_fragment.clone(),
-                url: None,
-            })
+            .add_ice_candidate(init)
             .await
             .map_err(|e| Error::new(ErrorKind::OperationError, format!("addIceCandidate failed: {e}")))
+    }
+
+    /// Resolves a remote candidate's mDNS name (mdns.rs) and adds the candidate with the
+    /// address found, unless the connection has closed or restarted ICE meanwhile; a name
+    /// that cannot be resolved leaves the candidate out, with a warning saying why.
+    fn add_mdns_candidate(&self, mut candidate: RTCIceCandidateInit, name: String) {
+        let connection = self.connection.clone();
+        let shared = Arc::downgrade(&self.shared);
+        handle().spawn(async move {
+            let ufrags = |sdp: &str| {
+                sdp.lines().filter(|l| l.starts_with("a=ice-ufrag:")).map(str::to_owned).collect::<Vec<_>>()
+            };
+            let before = connection.remote_description().await.map(|d| ufrags(&d.sdp));
+            let ip = match crate::mdns::resolve(&name).await {
+                Ok(ip) => ip,
+                Err(why) => {
+                    log::warn!("rtckit ignores the remote candidate {name}: {why}");
+                    return;
+                }
+            };
+            let open = shared.upgrade().is_some_and(|s| !s.is_closed());
+            if !open || connection.remote_description().await.map(|d| ufrags(&d.sdp)) != before {
+                return;
+            }
+            log::debug!("rtckit resolved the remote candidate {name} to {ip}");
+            candidate.candidate = candidate.candidate.replacen(&format!(" {name} "), &format!(" {ip} "), 1);
+            if let Err(e) = connection.add_ice_candidate(candidate).await {
+                log::warn!("rtckit could not add the remote candidate {name} ({ip}): {e}");
+            }
+        });
+    }
+
+    /// A remote description's own mDNS candidates (a browser's offer sent once gathering
+    /// completed), which webrtc-rs drops: each is resolved as if added on its own.
+    fn add_mdns_candidates_of(&self, sdp: &str) {
+        let mut mid = None;
+        let mut index: Option<u16> = None;
+        for line in sdp.lines().map(str::trim) {
+            if line.starts_with("m=") {
+                index = Some(index.map_or(0, |i| i + 1));
+                mid = None;
+            } else if let Some(m) = line.strip_prefix("a=mid:") {
+                mid = Some(m.to_owned());
+            } else if let Some(candidate) = line.strip_prefix("a=") {
+                if !candidate.starts_with("candidate:") {
+                    continue;
+                }
+                let Ok(fields) = crate::ice_candidate::parse(candidate) else { continue };
+                if !fields.address.ends_with(".local") {
+                    continue;
+                }
+                let init = RTCIceCandidateInit {
+                    candidate: candidate.to_owned(),
+                    sdp_mid: mid.clone(),
+                    sdp_mline_index: index,
+                    username_fragment: None,
+                    url: None,
+                };
+                self.add_mdns_candidate(init, fields.address);
+            }
+        }
     }
 
     pub async fn local_description(&self) -> Option<SessionDescription> {

@@ -41,9 +41,9 @@ export function servers(lab, { stun = true, turn = true, password } = {}) {
   return out;
 }
 
-/** A peer process; `env` is added to its environment. */
-function startPeer(ns, { env = {}, ...options }) {
-  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(HERE, 'peer.mjs'), JSON.stringify(options)], {
+/** A peer process (peer.mjs, or `script`); `env` is added to its environment. */
+function startPeer(ns, { env = {}, script = 'peer.mjs', ...options }) {
+  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, path.join(HERE, script), JSON.stringify(options)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -70,6 +70,7 @@ function startPeer(ns, { env = {}, ...options }) {
     send(message) {
       proc.stdin.write(`${JSON.stringify(message)}\n`);
     },
+    stderr: () => stderr,
   };
 }
 
@@ -173,4 +174,56 @@ export async function withLab(nat, body) {
   } finally {
     lab.down();
   }
+}
+
+/** Builds a LAN (netlab.py's Lan: a browser's host and ours on one link); `down()` removes it. */
+export function lanUp({ multicast = true } = {}) {
+  const up = spawnSync(PYTHON, [path.join(HERE, 'netlab.py'), 'lan-up', ...(multicast ? [] : ['--no-multicast'])], { encoding: 'utf8' });
+  if (up.status !== 0) throw new Error(`netlab lan-up failed: ${up.stderr}`);
+  const lan = JSON.parse(up.stdout);
+  return { ...lan, down: () => spawnSync(PYTHON, [path.join(HERE, 'netlab.py'), 'down', lan.id]) };
+}
+
+/**
+ * Chromium (chromium_peer.mjs, its addresses hidden behind mDNS names) offers from the LAN's
+ * browser, rtckit (peer.mjs, RTCKIT_LOG=warn) answers from the host. rtckit's answer reaches
+ * Chromium without its candidates, so the two meet only if rtckit resolved Chromium's names.
+ * Resolves with [Chromium's messages, rtckit's messages, rtckit's stderr] once both ended
+ * their call, or once rtckit's stderr matches `until`.
+ */
+export async function chromiumCall(lan, options, { until, timeout = 60000 } = {}) {
+  const a = startPeer(lan.namespaces.browser, { ...options, script: 'chromium_peer.mjs', role: 'offer' });
+  const b = startPeer(lan.namespaces.host, { ...options, role: 'answer', env: { RTCKIT_LOG: process.env.MDNS_LOG ?? 'warn' } });
+  const exited = (p) => new Promise((resolve) => (p.proc.exitCode !== null ? resolve() : p.proc.on('exit', resolve)));
+  let timer;
+  const call = (async () => {
+    const offer = await a.next('Chromium');
+    b.send(offer);
+    const answer = await b.next('rtckit');
+    const sdp = answer.description.sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate:')).join('\r\n');
+    a.send({ ...answer, description: { ...answer.description, sdp } });
+    if (until) {
+      while (!until.test(b.stderr())) await new Promise((resolve) => setTimeout(resolve, 50));
+      return;
+    }
+    const untilEnd = async (p, name, last) => {
+      while (!last.includes((await p.next(name)).type));
+    };
+    await Promise.all([untilEnd(a, 'Chromium', ['sent', 'failed']), untilEnd(b, 'rtckit', ['result', 'failed'])]);
+    a.send({ type: 'bye' });
+    b.send({ type: 'bye' });
+    await Promise.all([exited(a), exited(b)]);
+  })();
+  try {
+    await Promise.race([
+      call,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the call took over ${timeout} ms: ${JSON.stringify([a.log, b.log])} ${b.stderr()}`)), timeout);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    for (const p of [a, b]) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+  }
+  return [a.log, b.log, b.stderr()];
 }

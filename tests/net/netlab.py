@@ -57,6 +57,26 @@ def sh(*args: str, ns: str | None = None) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
 
 
+def add_namespace(full: str, made: list[str]) -> str:
+    """A new namespace with loopback up, added to `made` (what `remove_namespaces` removes)."""
+    sh("ip", "netns", "add", full)
+    made.append(full)
+    sh("ip", "link", "set", "lo", "up", ns=full)
+    # Name lookups stay in the lab: `ip netns exec` puts this file over /etc/resolv.conf,
+    # and its server is the wan address, where no DNS server listens (refused at once).
+    os.makedirs(os.path.join(NETNS_ETC, full), exist_ok=True)
+    with open(os.path.join(NETNS_ETC, full, "resolv.conf"), "w") as f:
+        f.write(f"nameserver {WAN}\noptions timeout:1 attempts:1\n")
+    return full
+
+
+def remove_namespaces(made: list[str]) -> None:
+    for ns in reversed(made):
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        shutil.rmtree(os.path.join(NETNS_ETC, ns), ignore_errors=True)
+    made.clear()
+
+
 class Lab:
     """Namespaces, links, NAT rules and a coturn, all removed by `down()`."""
 
@@ -87,16 +107,7 @@ class Lab:
         return self
 
     def _add_ns(self, name: str) -> str:
-        full = self.ns(name)
-        sh("ip", "netns", "add", full)
-        self.namespaces.append(full)
-        sh("ip", "link", "set", "lo", "up", ns=full)
-        # Name lookups stay in the lab: `ip netns exec` puts this file over /etc/resolv.conf,
-        # and its server is the wan address, where no DNS server listens (refused at once).
-        os.makedirs(os.path.join(NETNS_ETC, full), exist_ok=True)
-        with open(os.path.join(NETNS_ETC, full, "resolv.conf"), "w") as f:
-            f.write(f"nameserver {WAN}\noptions timeout:1 attempts:1\n")
-        return full
+        return add_namespace(self.ns(name), self.namespaces)
 
     def _build(self) -> None:
         wan = self._add_ns("wan")
@@ -206,10 +217,7 @@ class Lab:
             except ProcessLookupError:
                 pass
             self.turn_pid = None
-        for ns in reversed(self.namespaces):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-            shutil.rmtree(os.path.join(NETNS_ETC, ns), ignore_errors=True)
-        self.namespaces.clear()
+        remove_namespaces(self.namespaces)
         pidfile = os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.pid")
         for path in (self.cert, self.key, self.ca, self.log, pidfile):
             if os.path.exists(path):
@@ -228,6 +236,59 @@ class Lab:
         }
 
     def __enter__(self) -> "Lab":
+        return self.up()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.down()
+
+
+class Lan:
+    """Two hosts on one link, as a browser and a robot on a home LAN (mDNS candidates):
+
+        browser  10.78.0.1/24, multicast on the link (its default route is the link)
+        host     10.78.0.2/24, multicast too unless `multicast=False`: then the link's own
+                 subnet is its only route, and no multicast group can be joined
+
+    Removed by `down()`, or by `down_by_id` from another process."""
+
+    BROWSER, HOST = "10.78.0.1", "10.78.0.2"
+
+    def __init__(self, multicast: bool = True) -> None:
+        self.multicast = multicast
+        self.id = f"rl{os.getpid() % 100000}{int(time.monotonic() * 1000) % 100000}"
+        self.namespaces: list[str] = []
+
+    def ns(self, name: str) -> str:
+        return f"{self.id}-{name}"
+
+    def up(self) -> "Lan":
+        try:
+            browser, host = (add_namespace(self.ns(name), self.namespaces) for name in ("browser", "host"))
+            sh("ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", host, ns=browser)
+            for ns, address in ((browser, self.BROWSER), (host, self.HOST)):
+                sh("ip", "addr", "add", f"{address}/24", "dev", "eth0", ns=ns)
+                sh("ip", "link", "set", "eth0", "up", ns=ns)
+            # Chromium gathers nothing without a default route; a route is what multicast needs.
+            sh("ip", "route", "add", "default", "dev", "eth0", ns=browser)
+            if self.multicast:
+                sh("ip", "route", "add", "default", "dev", "eth0", ns=host)
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def down(self) -> None:
+        remove_namespaces(self.namespaces)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "multicast": self.multicast,
+            "namespaces": {name: self.ns(name) for name in ("browser", "host")},
+            "addresses": {"browser": self.BROWSER, "host": self.HOST},
+        }
+
+    def __enter__(self) -> "Lan":
         return self.up()
 
     def __exit__(self, *exc: Any) -> None:
@@ -269,12 +330,17 @@ def main() -> None:
     up.add_argument("--nat", default="cone", choices=["cone", "symmetric"])
     up.add_argument("--user", default="rtckit")
     up.add_argument("--password", default="secret")
+    lan = sub.add_parser("lan-up")
+    lan.add_argument("--no-multicast", action="store_true")
     down = sub.add_parser("down")
     down.add_argument("id")
     args = parser.parse_args()
     if args.command == "up":
         lab = Lab(args.nat, args.user, args.password).up()
         json.dump(lab.describe(), sys.stdout)
+        sys.stdout.write("\n")
+    elif args.command == "lan-up":
+        json.dump(Lan(multicast=not args.no_multicast).up().describe(), sys.stdout)
         sys.stdout.write("\n")
     else:
         down_by_id(args.id)

@@ -13,13 +13,16 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-async def _start(ns: str, options: dict) -> asyncio.subprocess.Process:
+async def _start(ns: str, options: dict, command: list[str] | None = None, env: dict | None = None) -> asyncio.subprocess.Process:
+    """peer.py in `ns`, or `command` (given the options as its last argument)."""
     # NET_PEER_STDERR=folder keeps each peer's stderr in a file there (for debugging a run).
     keep = os.environ.get("NET_PEER_STDERR")
     stderr = open(os.path.join(keep, f"{options['role']}.err"), "wb") if keep else asyncio.subprocess.PIPE
+    command = command or [sys.executable, os.path.join(HERE, "peer.py")]
     return await asyncio.create_subprocess_exec(
-        "ip", "netns", "exec", ns, sys.executable, os.path.join(HERE, "peer.py"), json.dumps(options),
+        "ip", "netns", "exec", ns, *command, json.dumps(options),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+        env={**os.environ, **(env or {})},
     )  # fmt: skip
 
 
@@ -122,3 +125,51 @@ async def held_call(offer_ns: str, answer_ns: str, options: dict) -> tuple[Peer,
         await asyncio.gather(a.end(), b.end())
         raise
     return a, b
+
+
+async def chromium_call(lan: Any, options: dict, until: str | None = None, timeout: float = 60) -> tuple[list, list, str]:
+    """Chromium (chromium_peer.mjs, its addresses hidden behind mDNS names) offers from the
+    LAN's browser, rtckit (peer.py, RTCKIT_LOG=warn) answers from the host. rtckit's answer
+    reaches Chromium without its candidates, so the two meet only if rtckit resolved
+    Chromium's names. Returns (Chromium's messages, rtckit's messages, rtckit's stderr) once
+    both ended their call, or once rtckit's stderr has a line containing `until`."""
+    node = ["node", os.path.join(HERE, "chromium_peer.mjs")]
+    a = await _start(lan.ns("browser"), {**options, "role": "offer"}, command=node)
+    b = await _start(lan.ns("host"), {**options, "role": "answer"}, env={"RTCKIT_LOG": "warn"})
+    got_a: list = []
+    got_b: list = []
+    stderr: list[str] = []
+
+    async def call() -> None:
+        _send(b, await _next(a, got_a, "Chromium"))
+        answer = await _next(b, got_b, "rtckit")
+        sdp = "\r\n".join(line for line in answer["description"]["sdp"].split("\r\n") if not line.startswith("a=candidate:"))
+        _send(a, {**answer, "description": {**answer["description"], "sdp": sdp}})
+        if until is not None:
+            assert b.stderr is not None
+            while until not in (line := (await b.stderr.readline()).decode(errors="replace")):
+                assert line, f"rtckit ended without saying {until!r}"
+                stderr.append(line)
+            stderr.append(line)
+            return
+
+        async def until_end(proc: Any, log: list, name: str, last: set) -> None:
+            while (await _next(proc, log, name))["type"] not in last:
+                pass
+
+        await asyncio.gather(
+            until_end(a, got_a, "Chromium", {"sent", "failed"}),
+            until_end(b, got_b, "rtckit", {"result", "failed"}),
+        )
+        _send(a, {"type": "bye"})
+        _send(b, {"type": "bye"})
+        await asyncio.gather(a.wait(), b.wait())
+
+    try:
+        await asyncio.wait_for(call(), timeout)
+    finally:
+        for proc in (a, b):
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    return got_a, got_b, "".join(stderr)

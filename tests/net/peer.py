@@ -63,7 +63,7 @@ async def selected_pair(pc: rtckit.RTCPeerConnection) -> dict:
 
 async def main(options: dict) -> None:
     start = time.monotonic()
-    pc = rtckit.RTCPeerConnection(options["configuration"])
+    pc = rtckit.RTCPeerConnection(options.get("configuration"))
     errors: list = []
     connected = asyncio.get_running_loop().create_future()
 
