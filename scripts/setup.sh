@@ -13,8 +13,8 @@ mode="${1:-run}"
 need_apt=(gcc g++ pkg-config nasm cmake libvpx-dev libclang-dev libasound2-dev)
 # iproute2: the bandwidth test shapes a network namespace of its own.
 # The network tests (tests/net) build namespaces with iproute2 and nftables and start coturn
-# (with a certificate openssl makes, for TURN over TLS).
-[ "$mode" = test ] && need_apt+=(chromium iproute2 nftables coturn openssl)
+# (with a certificate openssl makes, for TURN over TLS), and Janus (an SFU, each test its own).
+[ "$mode" = test ] && need_apt+=(chromium iproute2 nftables coturn openssl janus)
 missing=()
 for pkg in "${need_apt[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -31,6 +31,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "rtckit needs these Debian packages, and installing them needs root:" >&2
     echo "    sudo apt-get install ${missing[*]}" >&2
     exit 1
+  fi
+  # Debian's janus package enables a system-wide daemon (every plugin and transport, on all
+  # addresses); the tests start their own, in namespaces.
+  if [[ " ${missing[*]} " == *" janus "* ]]; then
+    for run in "systemctl disable --now janus" "service janus stop"; do
+      if [ "$(id -u)" = 0 ]; then $run >/dev/null 2>&1 || true; else sudo -n $run >/dev/null 2>&1 || true; fi
+    done
   fi
 fi
 for tool in cargo python3 node npm; do

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use rtc::media_stream::MediaStreamTrack as WebrtcTrack;
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp::packetizer::{new_packetizer, Packetizer};
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters};
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
@@ -84,6 +85,8 @@ struct Counters {
     key_frames: AtomicU64,
     /// pliCount + firCount
     key_frame_requests: AtomicU64,
+    /// pliCount (the rest of key_frame_requests are FIRs)
+    plis: AtomicU64,
     /// setParameters' encodings[0].maxBitrate in bits per second; 0 for none.
     max_bitrate: AtomicU32,
     /// framesEncoded (video) and the payload bytes of every unit sent (bytesSent, less headers)
@@ -266,6 +269,9 @@ impl RtpSender {
             out.insert("framesEncoded".into(), c.frames_encoded.load(Ordering::Relaxed).into());
             out.insert("keyFramesEncoded".into(), c.key_frames.load(Ordering::Relaxed).into());
             out.insert("framesDropped".into(), c.frames_dropped.load(Ordering::Relaxed).into());
+            let (requests, plis) = (c.key_frame_requests.load(Ordering::Relaxed), c.plis.load(Ordering::Relaxed));
+            out.insert("pliCount".into(), plis.into());
+            out.insert("firCount".into(), (requests - plis).into());
             out.insert("frameWidth".into(), c.frame_width.load(Ordering::Relaxed).into());
             out.insert("frameHeight".into(), c.frame_height.load(Ordering::Relaxed).into());
             if let Some(target) = self.target_bitrate() {
@@ -521,6 +527,8 @@ async fn send(
                     match request {
                         Some(TrackLocalEvent::OnRtcpPacket(packets)) => {
                             counters.key_frame_requests.fetch_add(packets.len() as u64, Ordering::Relaxed);
+                            let plis = packets.iter().filter(|p| p.as_any().is::<PictureLossIndication>()).count();
+                            counters.plis.fetch_add(plis as u64, Ordering::Relaxed);
                             need_key = true;
                         }
                         Some(_) => {}

@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.PYTHON || 'python3';
 
-/** Why this machine cannot build a lab (null when it can). */
-export function cannotBuildLabs() {
+/** Why this machine cannot build a lab (null when it can); `'janus'`: an Sfu lab. */
+export function cannotBuildLabs(kind) {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
-  const missing = spawnSync(PYTHON, ['-c', 'import netlab; print(" ".join(netlab.missing_tools()))'], {
+  const tools = kind === 'janus' ? 'netlab.Sfu.missing()' : 'netlab.missing_tools()';
+  const missing = spawnSync(PYTHON, ['-c', `import netlab; print(" ".join(${tools}))`], {
     cwd: HERE,
     encoding: 'utf8',
   }).stdout.trim();
@@ -182,6 +183,14 @@ export function lanUp({ multicast = true } = {}) {
   if (up.status !== 0) throw new Error(`netlab lan-up failed: ${up.stderr}`);
   const lan = JSON.parse(up.stdout);
   return { ...lan, down: () => spawnSync(PYTHON, [path.join(HERE, 'netlab.py'), 'down', lan.id]) };
+}
+
+/** Starts Janus in a lab of its own (netlab.py's Sfu); `down()` stops it and removes the lab. */
+export function sfuUp() {
+  const up = spawnSync(PYTHON, [path.join(HERE, 'netlab.py'), 'sfu-up'], { encoding: 'utf8' });
+  if (up.status !== 0) throw new Error(`netlab sfu-up failed: ${up.stderr}`);
+  const sfu = JSON.parse(up.stdout);
+  return { ...sfu, down: () => spawnSync(PYTHON, [path.join(HERE, 'netlab.py'), 'down', sfu.id]) };
 }
 
 /**

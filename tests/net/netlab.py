@@ -295,6 +295,160 @@ class Lan:
         self.down()
 
 
+class Sfu:
+    """Janus (Debian's janus: its VideoRoom plugin and HTTP API only) in a namespace of its
+    own, and the clients' namespace on the same link, as a server and its users:
+
+        sfu      10.97.0.1/24, Janus's HTTP API on port 8088 and its media on 20000-20999
+        clients  10.97.0.2/24
+
+    Janus never offers a loopback candidate, so its clients cannot share its namespace's lo.
+    The room (1234) takes 16 publishers, VP8 or H.264 and Opus, with no bitrate cap."""
+
+    SERVER, CLIENTS = "10.97.0.1", "10.97.0.2"
+    HTTP_PORT = 8088
+    ROOM = 1234
+
+    def __init__(self) -> None:
+        self.id = f"rs{os.getpid() % 100000}{int(time.monotonic() * 1000) % 100000}"
+        self.namespaces: list[str] = []
+        self.dir = os.path.join(tempfile.gettempdir(), f"{self.id}-janus")
+        self.janus_pid: int | None = None
+
+    @staticmethod
+    def missing() -> list[str]:
+        return missing_tools() + ([] if shutil.which("janus") else ["janus"])
+
+    def ns(self, name: str) -> str:
+        return f"{self.id}-{name}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.SERVER}:{self.HTTP_PORT}/janus"
+
+    def up(self) -> "Sfu":
+        try:
+            sfu, clients = (add_namespace(self.ns(name), self.namespaces) for name in ("sfu", "clients"))
+            sh("ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", clients, ns=sfu)
+            for ns, address in ((sfu, self.SERVER), (clients, self.CLIENTS)):
+                sh("ip", "addr", "add", f"{address}/24", "dev", "eth0", ns=ns)
+                sh("ip", "link", "set", "eth0", "up", ns=ns)
+            self._start_janus()
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def _write_config(self) -> str:
+        """Only the two modules it needs, linked into folders of this lab's own."""
+        janus_lib = subprocess.run(["dpkg", "-L", "janus"], capture_output=True, text=True).stdout
+        videoroom = next(line for line in janus_lib.splitlines() if line.endswith("/plugins/libjanus_videoroom.so"))
+        modules = os.path.dirname(os.path.dirname(videoroom))
+        conf = os.path.join(self.dir, "conf")
+        for folder in ("conf", "plugins", "transports", "empty"):
+            os.makedirs(os.path.join(self.dir, folder), exist_ok=True)
+        os.symlink(videoroom, os.path.join(self.dir, "plugins", "libjanus_videoroom.so"))
+        os.symlink(os.path.join(modules, "transports", "libjanus_http.so"), os.path.join(self.dir, "transports", "libjanus_http.so"))
+        files = {
+            "janus.jcfg": f"""general: {{
+    configs_folder = "{conf}"
+    plugins_folder = "{self.dir}/plugins"
+    transports_folder = "{self.dir}/transports"
+    events_folder = "{self.dir}/empty"
+    loggers_folder = "{self.dir}/empty"
+    interface = "{self.SERVER}"
+    debug_level = 4
+    session_timeout = 60
+}}
+media: {{
+    rtp_port_range = "20000-20999"
+}}
+nat: {{
+    ice_enforce_list = "{self.SERVER}"
+}}
+""",
+            "janus.transport.http.jcfg": f"""general: {{
+    json = "plain"
+    base_path = "/janus"
+    http = true
+    port = {self.HTTP_PORT}
+    ip = "{self.SERVER}"
+    https = false
+}}
+admin: {{
+    admin_http = false
+}}
+""",
+            "janus.plugin.videoroom.jcfg": f"""general: {{
+}}
+room-{self.ROOM}: {{
+    description = "rtckit test room"
+    publishers = 16
+    bitrate = 0
+    fir_freq = 10
+    audiocodec = "opus"
+    videocodec = "vp8,h264"
+}}
+""",
+        }
+        for name, text in files.items():
+            with open(os.path.join(conf, name), "w") as f:
+                f.write(text)
+        return conf
+
+    def _start_janus(self) -> None:
+        conf = self._write_config()
+        args = ["ip", "netns", "exec", self.ns("sfu"), "janus", "-F", conf, "--disable-colors", "--log-file", self.log, "--disable-stdout"]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.janus_pid = proc.pid
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"janus exited with {proc.returncode}: {self.janus_log()[-2000:]}")
+            listening = subprocess.run(
+                ["ip", "netns", "exec", self.ns("sfu"), "ss", "-tln", f"src {self.SERVER}:{self.HTTP_PORT}"],
+                capture_output=True, text=True,
+            ).stdout  # fmt: skip
+            if f"{self.SERVER}:{self.HTTP_PORT}" in listening:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"janus did not listen on {self.url} in 15 s: {self.janus_log()[-2000:]}")
+
+    @property
+    def log(self) -> str:
+        return os.path.join(self.dir, "janus.log")
+
+    def janus_log(self) -> str:
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def down(self) -> None:
+        if self.janus_pid is not None:
+            try:
+                os.killpg(self.janus_pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.janus_pid = None
+        remove_namespaces(self.namespaces)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "namespaces": {name: self.ns(name) for name in ("sfu", "clients")},
+            "janus": {"url": self.url, "room": self.ROOM, "log": self.log, "pid": self.janus_pid},
+        }
+
+    def __enter__(self) -> "Sfu":
+        return self.up()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.down()
+
+
 def down_by_id(lab_id: str) -> None:
     """Removes a lab that `up` made in another process (the Node tests)."""
     pidfile = os.path.join(tempfile.gettempdir(), f"{lab_id}-turnserver.pid")
@@ -315,6 +469,7 @@ def down_by_id(lab_id: str) -> None:
             subprocess.run(["ip", "netns", "del", name], capture_output=True)
             shutil.rmtree(os.path.join(NETNS_ETC, name), ignore_errors=True)
     tmp = tempfile.gettempdir()
+    shutil.rmtree(os.path.join(tempfile.gettempdir(), f"{lab_id}-janus"), ignore_errors=True)
     made = [f"{lab_id}-turn-{k}.pem" for k in ("cert", "key", "ca")] + [f"{lab_id}-turnserver.log"]
     for path in (pidfile, *(os.path.join(tmp, name) for name in made)):
         try:
@@ -332,6 +487,7 @@ def main() -> None:
     up.add_argument("--password", default="secret")
     lan = sub.add_parser("lan-up")
     lan.add_argument("--no-multicast", action="store_true")
+    sub.add_parser("sfu-up")
     down = sub.add_parser("down")
     down.add_argument("id")
     args = parser.parse_args()
@@ -341,6 +497,9 @@ def main() -> None:
         sys.stdout.write("\n")
     elif args.command == "lan-up":
         json.dump(Lan(multicast=not args.no_multicast).up().describe(), sys.stdout)
+        sys.stdout.write("\n")
+    elif args.command == "sfu-up":
+        json.dump(Sfu().up().describe(), sys.stdout)
         sys.stdout.write("\n")
     else:
         down_by_id(args.id)
