@@ -5,17 +5,8 @@
 // - Chromium's fake camera and microphone offered to rtckit: rtckit decodes both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
-import { onlyCodec, require, rtckit, withTimeout } from './helpers.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} does not exist (this test never downloads a browser)`;
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
-];
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip as skip, onlyCodec, require, rtckit, withTimeout } from './helpers.mjs';
 
 const gathered = (pc) => new Promise((resolve) => {
   if (pc.iceGatheringState === 'complete') return resolve();
@@ -26,7 +17,7 @@ async function launch() {
   const { chromium } = require('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [...ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
     headless: true,
   });
   // getUserMedia needs a secure context: a page from 127.0.0.1 is one, about:blank is not.

@@ -5,18 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { require, repoRoot, withTimeout } from './helpers.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip as skip, require, repoRoot, videoShown, withTimeout } from './helpers.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} does not exist (this test never downloads a browser)`;
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-];
+const ARGS = [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 const PYTHON = process.env.PYTHON ?? 'python3';
 
 /** Starts an example server; resolves with its URL and a way to wait for a line it prints. */
@@ -39,26 +31,9 @@ async function openInChromium(url) {
   await page.goto(url);
   const shown = await withTimeout((async () => {
     for (;;) {
-      const s = await page.evaluate(async () => {
-        if (!window.pc) return null;
-        let framesDecoded = 0;
-        for (const r of (await window.pc.getStats()).values()) {
-          if (r.type === 'inbound-rtp' && r.kind === 'video') framesDecoded = r.framesDecoded || 0;
-        }
-        const video = document.getElementById('remote');
-        // The mean brightness of the picture shown (an edge map is mostly black).
-        let brightness = null;
-        if (video.videoWidth > 0) {
-          const canvas = Object.assign(document.createElement('canvas'), { width: video.videoWidth, height: video.videoHeight });
-          const context = canvas.getContext('2d');
-          context.drawImage(video, 0, 0);
-          const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-          let sum = 0;
-          for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
-          brightness = sum / (data.length / 4);
-        }
-        return { framesDecoded, width: video.videoWidth, messages: window.messages, brightness };
-      });
+      const s = (await page.evaluate(() => Boolean(window.pc)))
+        ? { ...(await videoShown(page)), messages: await page.evaluate(() => window.messages) }
+        : null;
       if (s && s.framesDecoded >= 10 && s.width > 0 && s.messages.length > 0) return s;
       await new Promise((r) => setTimeout(r, 100));
     }

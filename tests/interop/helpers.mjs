@@ -1,5 +1,6 @@
 // Shared helpers for the Node interop tests (not a test file itself).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -136,4 +137,38 @@ export async function exchange(a, b, ms = 15000) {
   const [gotB, gotA] = await withTimeout(Promise.all([atB, atA]), ms, 'all messages both ways');
   checkReceived(gotB, MESSAGES);
   checkReceived(gotA, reversed);
+}
+
+/** Headless Chromium for the browser tests: never downloaded, so a test skips without it. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const chromiumSkip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} does not exist (this test never downloads a browser)`;
+/** Loopback candidates, shown as addresses (no mDNS), autoplay; the fake devices are added
+ * by the tests that use them. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
+];
+
+/** What a page's `<video id="remote">` shows (its size and mean brightness: the fake
+ * camera's pattern averages about 115 of 255) and how many frames its `window.pc` decoded. */
+export function videoShown(page) {
+  return page.evaluate(async () => {
+    let framesDecoded = 0;
+    for (const r of (await window.pc.getStats()).values()) {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') framesDecoded = r.framesDecoded || 0;
+    }
+    const video = document.getElementById('remote');
+    let brightness = null;
+    if (video.videoWidth > 0) {
+      const canvas = Object.assign(document.createElement('canvas'), { width: video.videoWidth, height: video.videoHeight });
+      const context = canvas.getContext('2d');
+      context.drawImage(video, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
+      brightness = sum / (data.length / 4);
+    }
+    return { framesDecoded, width: video.videoWidth, height: video.videoHeight, brightness };
+  });
 }

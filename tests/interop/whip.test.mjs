@@ -4,18 +4,10 @@
 // each session on the server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { require, rtckit, withTimeout } from './helpers.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip as skip, require, rtckit, videoShown, withTimeout } from './helpers.mjs';
 import { publish, play } from '../../examples/node/whip.mjs';
 import { startEndpoint } from './whip_endpoint.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} does not exist (this test never downloads a browser)`;
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
-];
 const CONFIG = { bindAddresses: ['127.0.0.1'] };
 
 /** Resolves with the first `count` decoded frames' sizes and the time the first one took. */
@@ -41,7 +33,7 @@ function decoded(pc, count) {
 
 async function chromiumPlays(url) {
   const { chromium } = require('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
     const page = await browser.newPage();
     const errors = [];
@@ -51,24 +43,7 @@ async function chromiumPlays(url) {
     return await withTimeout((async () => {
       for (;;) {
         assert.deepEqual(errors, []);
-        const shown = await page.evaluate(async () => {
-          let framesDecoded = 0;
-          for (const r of (await window.pc.getStats()).values()) {
-            if (r.type === 'inbound-rtp' && r.kind === 'video') framesDecoded = r.framesDecoded || 0;
-          }
-          const video = document.getElementById('remote');
-          let brightness = null;
-          if (video.videoWidth > 0) {
-            const canvas = Object.assign(document.createElement('canvas'), { width: video.videoWidth, height: video.videoHeight });
-            const context = canvas.getContext('2d');
-            context.drawImage(video, 0, 0);
-            const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-            let sum = 0;
-            for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
-            brightness = sum / (data.length / 4);
-          }
-          return { framesDecoded, width: video.videoWidth, height: video.videoHeight, brightness, resource: window.resource };
-        });
+        const shown = await videoShown(page);
         if (shown.framesDecoded >= 10 && shown.width > 0) {
           await page.evaluate(async () => {
             await fetch(window.resource, { method: 'DELETE' });

@@ -77,13 +77,34 @@ function startPeer(ns, { env = {}, script = 'peer.mjs', ...options }) {
 
 /** Runs the call to its end; returns [offerer's messages, answerer's messages]. */
 export async function runPair(lab, options, { timeout = 90000 } = {}) {
-  const a = startPeer(lab.ns('home-a'), { ...options, role: 'offer' });
-  const b = startPeer(lab.ns('home-b'), { ...options, role: 'answer' });
+  const [a, b] = await call(
+    startPeer(lab.ns('home-a'), { ...options, role: 'offer' }),
+    startPeer(lab.ns('home-b'), { ...options, role: 'answer' }),
+    { timeout },
+  );
+  return [a, b];
+}
+
+/**
+ * A call between two started peers: to its end, or until the answerer's stderr matches
+ * `until`. `stripAnswerCandidates` takes the candidates out of the answer on its way. Returns
+ * [offerer's messages, answerer's messages, answerer's stderr].
+ */
+async function call(a, b, { timeout, until, stripAnswerCandidates = false }) {
   const exited = (p) => new Promise((resolve) => (p.proc.exitCode !== null ? resolve() : p.proc.on('exit', resolve)));
   let timer;
-  const call = (async () => {
+  const run = (async () => {
     b.send(await a.next('the offerer'));
-    a.send(await b.next('the answerer'));
+    let answer = await b.next('the answerer');
+    if (stripAnswerCandidates) {
+      const sdp = answer.description.sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate:')).join('\r\n');
+      answer = { ...answer, description: { ...answer.description, sdp } };
+    }
+    a.send(answer);
+    if (until) {
+      while (!until.test(b.stderr())) await new Promise((resolve) => setTimeout(resolve, 50));
+      return;
+    }
     const untilEnd = async (p, name, last) => {
       while (!last.includes((await p.next(name)).type));
     };
@@ -94,16 +115,16 @@ export async function runPair(lab, options, { timeout = 90000 } = {}) {
   })();
   try {
     await Promise.race([
-      call,
+      run,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the call took over ${timeout} ms: ${JSON.stringify([a.log, b.log])}`)), timeout);
+        timer = setTimeout(() => reject(new Error(`the call took over ${timeout} ms: ${JSON.stringify([a.log, b.log])} ${b.stderr().slice(-3000)}`)), timeout);
       }),
     ]);
   } finally {
     clearTimeout(timer);
     for (const p of [a, b]) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
   }
-  return [a.log, b.log];
+  return [a.log, b.log, b.stderr()];
 }
 
 export function report(messages, kind) {
@@ -200,39 +221,10 @@ export function sfuUp() {
  * Resolves with [Chromium's messages, rtckit's messages, rtckit's stderr] once both ended
  * their call, or once rtckit's stderr matches `until`.
  */
-export async function chromiumCall(lan, options, { until, timeout = 60000 } = {}) {
-  const a = startPeer(lan.namespaces.browser, { ...options, script: 'chromium_peer.mjs', role: 'offer' });
-  const b = startPeer(lan.namespaces.host, { ...options, role: 'answer', env: { RTCKIT_LOG: process.env.MDNS_LOG ?? 'warn' } });
-  const exited = (p) => new Promise((resolve) => (p.proc.exitCode !== null ? resolve() : p.proc.on('exit', resolve)));
-  let timer;
-  const call = (async () => {
-    const offer = await a.next('Chromium');
-    b.send(offer);
-    const answer = await b.next('rtckit');
-    const sdp = answer.description.sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate:')).join('\r\n');
-    a.send({ ...answer, description: { ...answer.description, sdp } });
-    if (until) {
-      while (!until.test(b.stderr())) await new Promise((resolve) => setTimeout(resolve, 50));
-      return;
-    }
-    const untilEnd = async (p, name, last) => {
-      while (!last.includes((await p.next(name)).type));
-    };
-    await Promise.all([untilEnd(a, 'Chromium', ['sent', 'failed']), untilEnd(b, 'rtckit', ['result', 'failed'])]);
-    a.send({ type: 'bye' });
-    b.send({ type: 'bye' });
-    await Promise.all([exited(a), exited(b)]);
-  })();
-  try {
-    await Promise.race([
-      call,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the call took over ${timeout} ms: ${JSON.stringify([a.log, b.log])} ${b.stderr()}`)), timeout);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    for (const p of [a, b]) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
-  }
-  return [a.log, b.log, b.stderr()];
+export function chromiumCall(lan, options, { until, timeout = 60000 } = {}) {
+  return call(
+    startPeer(lan.namespaces.browser, { ...options, script: 'chromium_peer.mjs', role: 'offer' }),
+    startPeer(lan.namespaces.host, { ...options, role: 'answer', env: { RTCKIT_LOG: 'warn' } }),
+    { timeout, until, stripAnswerCandidates: true },
+  );
 }

@@ -77,6 +77,40 @@ def remove_namespaces(made: list[str]) -> None:
     made.clear()
 
 
+def read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def kill_group(pid: int | None) -> None:
+    """Kills a server started with `start_new_session` (`ip netns exec` and what it ran)."""
+    if pid is not None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def start_server(args: list[str], ns: str, listen: str, what: str, log: str, seconds: float = 15) -> int:
+    """Starts a server (its own process group) and returns its pid once `ss` in `ns` shows it
+    listening: `listen` is ss's filter, as "-uln src 10.99.0.1:3478"."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    flags, address = listen.split(" ", 1)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}: {read_text(log)[-2000:]}")
+        out = subprocess.run(["ip", "netns", "exec", ns, "ss", flags, address], capture_output=True, text=True).stdout
+        if address.split()[-1] in out:
+            return proc.pid
+        time.sleep(0.05)
+    kill_group(proc.pid)
+    raise RuntimeError(f"{what} did not listen on {address} in {seconds:.0f} s: {read_text(log)[-2000:]}")
+
+
 class Lab:
     """Namespaces, links, NAT rules and a coturn, all removed by `down()`."""
 
@@ -183,40 +217,15 @@ class Lab:
             "--log-file", self.log, "--simple-log", os.environ.get("NETLAB_TURN_VERBOSITY", "--verbose"),
             "--pidfile", os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.pid"),
         ]  # fmt: skip
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        self.turn_pid = proc.pid
-        # Ready when it listens: ask it for a binding from the wan namespace.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"turnserver exited with {proc.returncode}: {self.turn_log()[-2000:]}")
-            if self._listening():
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"turnserver did not listen on {WAN}:{TURN_PORT} in 10 s: {self.turn_log()[-2000:]}")
-
-    def _listening(self) -> bool:
-        out = subprocess.run(
-            ["ip", "netns", "exec", self.ns("wan"), "ss", "-uln", f"src {WAN}:{TURN_PORT}"],
-            capture_output=True,
-            text=True,
-        ).stdout
-        return f"{WAN}:{TURN_PORT}" in out
+        # Ready when it listens on the wan.
+        self.turn_pid = start_server(args, self.ns("wan"), f"-uln src {WAN}:{TURN_PORT}", "turnserver", self.log, 10)
 
     def turn_log(self) -> str:
-        try:
-            with open(self.log, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+        return read_text(self.log)
 
     def down(self) -> None:
-        if self.turn_pid is not None:
-            try:
-                os.killpg(self.turn_pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.turn_pid = None
+        kill_group(self.turn_pid)
+        self.turn_pid = None
         remove_namespaces(self.namespaces)
         pidfile = os.path.join(tempfile.gettempdir(), f"{self.id}-turnserver.pid")
         for path in (self.cert, self.key, self.ca, self.log, pidfile):
@@ -399,39 +408,19 @@ room-{self.ROOM}: {{
     def _start_janus(self) -> None:
         conf = self._write_config()
         args = ["ip", "netns", "exec", self.ns("sfu"), "janus", "-F", conf, "--disable-colors", "--log-file", self.log, "--disable-stdout"]
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        self.janus_pid = proc.pid
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"janus exited with {proc.returncode}: {self.janus_log()[-2000:]}")
-            listening = subprocess.run(
-                ["ip", "netns", "exec", self.ns("sfu"), "ss", "-tln", f"src {self.SERVER}:{self.HTTP_PORT}"],
-                capture_output=True, text=True,
-            ).stdout  # fmt: skip
-            if f"{self.SERVER}:{self.HTTP_PORT}" in listening:
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"janus did not listen on {self.url} in 15 s: {self.janus_log()[-2000:]}")
+        listen = f"-tln src {self.SERVER}:{self.HTTP_PORT}"
+        self.janus_pid = start_server(args, self.ns("sfu"), listen, "janus", self.log)
 
     @property
     def log(self) -> str:
         return os.path.join(self.dir, "janus.log")
 
     def janus_log(self) -> str:
-        try:
-            with open(self.log, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+        return read_text(self.log)
 
     def down(self) -> None:
-        if self.janus_pid is not None:
-            try:
-                os.killpg(self.janus_pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.janus_pid = None
+        kill_group(self.janus_pid)
+        self.janus_pid = None
         remove_namespaces(self.namespaces)
         shutil.rmtree(self.dir, ignore_errors=True)
 

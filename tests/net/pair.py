@@ -44,14 +44,45 @@ def _send(proc: asyncio.subprocess.Process, message: dict) -> None:
 
 async def run_pair(offer_ns: str, offer: dict, answer_ns: str, answer: dict, timeout: float = 60) -> tuple[list, list]:
     """Runs the call to its end; returns (offerer's messages, answerer's messages)."""
-    a = await _start(offer_ns, {**offer, "role": "offer"})
-    b = await _start(answer_ns, {**answer, "role": "answer"})
+    got_a, got_b, _ = await _call(offer_ns, offer, answer_ns, answer, timeout)
+    return got_a, got_b
+
+
+async def _call(
+    offer_ns: str,
+    offer: dict,
+    answer_ns: str,
+    answer: dict,
+    timeout: float,
+    offer_command: list[str] | None = None,
+    answer_env: dict | None = None,
+    strip_answer_candidates: bool = False,
+    until: str | None = None,
+) -> tuple[list, list, str]:
+    """A call between an offerer (peer.py, or `offer_command`) and an answerer (peer.py):
+    to its end, or until the answerer's stderr has a line containing `until`. Returns both
+    sides' messages and what the answerer's stderr said up to `until`."""
+    a = await _start(offer_ns, {**offer, "role": "offer"}, command=offer_command)
+    b = await _start(answer_ns, {**answer, "role": "answer"}, env=answer_env)
     got_a: list = []
     got_b: list = []
+    stderr: list[str] = []
 
     async def call() -> None:
         _send(b, await _next(a, got_a, "the offerer"))
-        _send(a, await _next(b, got_b, "the answerer"))
+        reply = await _next(b, got_b, "the answerer")
+        if strip_answer_candidates:
+            lines = reply["description"]["sdp"].split("\r\n")
+            sdp = "\r\n".join(line for line in lines if not line.startswith("a=candidate:"))
+            reply = {**reply, "description": {**reply["description"], "sdp": sdp}}
+        _send(a, reply)
+        if until is not None:
+            assert b.stderr is not None
+            while until not in (line := (await b.stderr.readline()).decode(errors="replace")):
+                assert line, f"the answerer ended without saying {until!r}"
+                stderr.append(line)
+            stderr.append(line)
+            return
 
         async def until_end(proc: Any, log: list, name: str, last: set) -> None:
             while (await _next(proc, log, name))["type"] not in last:
@@ -72,7 +103,7 @@ async def run_pair(offer_ns: str, offer: dict, answer_ns: str, answer: dict, tim
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
-    return got_a, got_b
+    return got_a, got_b, "".join(stderr)
 
 
 def report(messages: list, kind: str) -> dict:
@@ -133,43 +164,8 @@ async def chromium_call(lan: Any, options: dict, until: str | None = None, timeo
     reaches Chromium without its candidates, so the two meet only if rtckit resolved
     Chromium's names. Returns (Chromium's messages, rtckit's messages, rtckit's stderr) once
     both ended their call, or once rtckit's stderr has a line containing `until`."""
-    node = ["node", os.path.join(HERE, "chromium_peer.mjs")]
-    a = await _start(lan.ns("browser"), {**options, "role": "offer"}, command=node)
-    b = await _start(lan.ns("host"), {**options, "role": "answer"}, env={"RTCKIT_LOG": "warn"})
-    got_a: list = []
-    got_b: list = []
-    stderr: list[str] = []
-
-    async def call() -> None:
-        _send(b, await _next(a, got_a, "Chromium"))
-        answer = await _next(b, got_b, "rtckit")
-        sdp = "\r\n".join(line for line in answer["description"]["sdp"].split("\r\n") if not line.startswith("a=candidate:"))
-        _send(a, {**answer, "description": {**answer["description"], "sdp": sdp}})
-        if until is not None:
-            assert b.stderr is not None
-            while until not in (line := (await b.stderr.readline()).decode(errors="replace")):
-                assert line, f"rtckit ended without saying {until!r}"
-                stderr.append(line)
-            stderr.append(line)
-            return
-
-        async def until_end(proc: Any, log: list, name: str, last: set) -> None:
-            while (await _next(proc, log, name))["type"] not in last:
-                pass
-
-        await asyncio.gather(
-            until_end(a, got_a, "Chromium", {"sent", "failed"}),
-            until_end(b, got_b, "rtckit", {"result", "failed"}),
-        )
-        _send(a, {"type": "bye"})
-        _send(b, {"type": "bye"})
-        await asyncio.gather(a.wait(), b.wait())
-
-    try:
-        await asyncio.wait_for(call(), timeout)
-    finally:
-        for proc in (a, b):
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-    return got_a, got_b, "".join(stderr)
+    return await _call(
+        lan.ns("browser"), options, lan.ns("host"), options, timeout,
+        offer_command=["node", os.path.join(HERE, "chromium_peer.mjs")],
+        answer_env={"RTCKIT_LOG": "warn"}, strip_answer_candidates=True, until=until,
+    )  # fmt: skip
