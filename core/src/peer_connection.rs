@@ -1195,7 +1195,9 @@ impl PeerConnection {
         self.check_open()?;
         let senders = self.get_senders();
         let receivers: Vec<_> = self.shared.transceivers().iter().map(|t| t.receiver.counters().clone()).collect();
-        Ok(crate::stats::report(&self.connection, &senders, &receivers, self.available_outgoing_bitrate()).await)
+        let estimate = self.available_outgoing_bitrate();
+        let turn_url = |url: &str| self.shared.turn_streams.lock().user_url(url);
+        Ok(crate::stats::report(&self.connection, &senders, &receivers, estimate, turn_url).await)
     }
 
     /// getStats(track): the stats of the sender sending the track with `track_id`, or of the

@@ -106,6 +106,7 @@ pub(crate) async fn report(
     senders: &[RtpSender],
     receivers: &[Arc<ReceiveCounters>],
     estimate: Option<u32>,
+    turn_url: impl Fn(&str) -> Option<String>,
 ) -> Vec<Stats> {
     let report = connection.get_stats(Instant::now(), StatsSelector::None).await;
     let selected = selected_pair(connection, senders).await;
@@ -128,6 +129,15 @@ pub(crate) async fn report(
                         stats.insert("frameWidth".into(), c.frame_width.load(Ordering::Relaxed).into());
                         stats.insert("frameHeight".into(), c.frame_height.load(Ordering::Relaxed).into());
                     }
+                }
+            }
+            RTCStatsReportEntry::LocalCandidate(_) => {
+                // A relay over TCP or TLS: webrtc-rs saw a UDP server on 127.0.0.1
+                // (turn_stream.rs), the user gave the real one.
+                if let Some(url) = stats.get("url").and_then(Value::as_str).and_then(&turn_url) {
+                    let protocol = if url.starts_with("turns:") { "tls" } else { "tcp" };
+                    stats.insert("relayProtocol".into(), protocol.into());
+                    stats.insert("url".into(), url.into());
                 }
             }
             RTCStatsReportEntry::IceCandidatePair(_) => {

@@ -34,7 +34,10 @@ async function selectedPair(pc) {
   for (const stats of report.values()) {
     if (stats.type === 'transport' && stats.selectedCandidatePairId) {
       const pair = report.get(stats.selectedCandidatePairId);
-      const keep = (c) => ({ candidateType: c.candidateType, address: c.address, port: c.port, protocol: c.protocol, url: c.url ?? null });
+      const keep = (c) => ({
+        candidateType: c.candidateType, address: c.address, port: c.port, protocol: c.protocol,
+        url: c.url ?? null, relayProtocol: c.relayProtocol ?? null,
+      });
       return {
         local: keep(report.get(pair.localCandidateId)),
         remote: keep(report.get(pair.remoteCandidateId)),

@@ -51,7 +51,7 @@ async def selected_pair(pc: rtckit.RTCPeerConnection) -> dict:
         if stats.type == "transport" and stats["selectedCandidatePairId"]:
             pair = report[stats["selectedCandidatePairId"]]
             local, remote = report[pair["localCandidateId"]], report[pair["remoteCandidateId"]]
-            keep = ("candidateType", "address", "port", "protocol", "url")
+            keep = ("candidateType", "address", "port", "protocol", "url", "relayProtocol")
             return {
                 "local": {k: local.get(k) for k in keep},
                 "remote": {k: remote.get(k) for k in keep},

@@ -34,6 +34,8 @@ def test_turn_over_tcp_and_tls_relays_everything(transport, monkeypatch):
             pair = report(messages, "pair")
             assert pair["local"]["candidateType"] == "relay" == pair["remote"]["candidateType"], pair
             assert pair["local"]["address"] == netlab.WAN, pair
+            # getStats names the server and transport the user gave, not the loopback relay.
+            assert (pair["local"]["url"], pair["local"]["relayProtocol"]) == (url, transport), pair
         result = report(b, "result")
         assert (result["bytes"], result["ordered"]) == (MB, True), result
         assert result["frames"] > 0 and result["rising"], result

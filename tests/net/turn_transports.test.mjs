@@ -24,6 +24,8 @@ for (const transport of ['tcp', 'tls']) {
         assert.equal(pair.local.candidateType, 'relay', JSON.stringify(pair));
         assert.equal(pair.remote.candidateType, 'relay', JSON.stringify(pair));
         assert.equal(pair.local.address, lab.turn.host);
+        // getStats names the server and transport the user gave, not the loopback relay.
+        assert.deepEqual([pair.local.url, pair.local.relayProtocol], [url, transport], JSON.stringify(pair));
       }
       const result = report(b, 'result');
       assert.deepEqual([result.bytes, result.ordered], [MB, true]);
