@@ -271,7 +271,7 @@ impl RtpSender {
             out.insert("framesDropped".into(), c.frames_dropped.load(Ordering::Relaxed).into());
             let (requests, plis) = (c.key_frame_requests.load(Ordering::Relaxed), c.plis.load(Ordering::Relaxed));
             out.insert("pliCount".into(), plis.into());
-            out.insert("firCount".into(), (requests - plis).into());
+            out.insert("firCount".into(), requests.saturating_sub(plis).into());
             out.insert("frameWidth".into(), c.frame_width.load(Ordering::Relaxed).into());
             out.insert("frameHeight".into(), c.frame_height.load(Ordering::Relaxed).into());
             if let Some(target) = self.target_bitrate() {
